@@ -1,0 +1,58 @@
+# ntp-atlas: `make help` lists the targets.
+# Everything runs inside a local virtual environment (.venv) built from PyPI.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROVINCE ?= 20
+YEAR ?= 2023
+LANG_ ?= vi
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report prepare sample test test-fast lint lab bench clean system-deps
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  Variables: PROVINCE=$(PROVINCE) YEAR=$(YEAR) LANG_=$(LANG_) JOBS=$(JOBS)"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ntp-atlas)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install ntp-atlas with its dependencies
+
+prepare: setup ## Validate and join the sample data into data/processed/
+	$(BIN)/ntp-atlas prepare
+
+report: prepare ## MAIN JOB: prepare the sample data and render the sample province's reports into reports/
+	$(BIN)/ntp-atlas batch --province $(PROVINCE) --year $(YEAR) --lang $(LANG_) --jobs $(JOBS)
+
+sample: setup ## Rebuild data/sample/ with the deterministic generator
+	$(BIN)/ntp-atlas sample
+
+system-deps: ## Install the Debian packages the tests use (chromium, poppler-utils) when run as root
+	@bash scripts/system-deps.sh
+
+test: setup system-deps ## Set everything up and run the full test suite
+	$(BIN)/python -m pytest
+
+test-fast: setup ## Run the tests without the slow end-to-end ones
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup ## Lint with ruff
+	$(BIN)/ruff check src tests benchmarks
+
+lab: setup prepare ## Open JupyterLab on notebooks/ with the project's environment
+	$(BIN)/jupyter lab notebooks/
+
+bench: prepare ## Run the benchmarks (figures in benchmarks/results/)
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove generated data and reports (keeps .venv)
+	rm -rf data/processed reports/*/ reports/index.html

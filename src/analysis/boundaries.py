@@ -1,0 +1,417 @@
+"""Commune boundaries: read a user's file, match it to the programme's units, dissolve.
+
+A boundary file has its own vintage (Lạng Sơn's 2019 file holds 226 communes, the 2025 list
+194), its own spelling of names and sometimes a damaged code column (Excel and numeric
+shapefile fields drop the leading zero of ``06481``). :func:`read_boundaries` refuses what
+cannot be trusted, with a message that says how to fix the file; :func:`match_units` matches
+by code, then by name within a district, and reports every unit on both sides so that nothing
+is dropped silently; :func:`dissolve_units` builds district or province shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+
+from analysis.config import METRIC_CRS, STORAGE_CRS
+from analysis.errors import BoundaryError
+from analysis.units import loose_key, name_key
+
+__all__ = ["read_boundaries", "match_units", "dissolve_units"]
+
+FEATURE = "_feature"
+DATA_COLUMNS = [
+    "commune_code", "commune_name", "district_code", "district_name", "province_code",
+    "province_name",
+]
+REPORT_COLUMNS = [
+    "status", "commune_code", "commune_name", "district_code", "boundary_code", "boundary_name",
+    "boundary_feature",
+]
+_PARQUET = {".parquet", ".geoparquet"}
+_PYOGRIO_ERRORS = (
+    pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+    pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, OSError,
+)
+_EXAMPLES = 5
+_CODE_KINDS = {5: ("commune", "06481"), 3: ("district", "001")}
+
+
+def _first_line(exc: Exception) -> str:
+    # GDAL appends advice about driver prefixes that means nothing to a user: keep the cause
+    text = str(exc).strip().split("; ")[0].strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _examples(items: list[str]) -> str:
+    more = f", … ({len(items)} in all)" if len(items) > _EXAMPLES else ""
+    return ", ".join(items[:_EXAMPLES]) + more
+
+
+def _read_file(path: Path, layer: str | None) -> geopandas.GeoDataFrame:
+    if not path.exists():
+        raise BoundaryError(path, "the boundary file does not exist",
+                            "check the path and the file name (and that the drive is mounted)")
+    if path.suffix.lower() in _PARQUET:
+        try:
+            return geopandas.read_parquet(path)
+        except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise BoundaryError(path, f"cannot be read as GeoParquet ({_first_line(exc)})",
+                                "write it with geopandas.GeoDataFrame.to_parquet or "
+                                "`ogr2ogr -f Parquet`, or give a GeoPackage instead") from None
+    unreadable = ("check that it is a GeoPackage, GeoJSON or Shapefile (with its .shx, .dbf and "
+                  ".prj beside the .shp) and that it opens in QGIS")
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except _PYOGRIO_ERRORS as exc:
+        raise BoundaryError(path, f"cannot be read as a vector file ({_first_line(exc)})",
+                            unreadable) from None
+    if layer is not None and layer not in layers:
+        raise BoundaryError(path, f"has no layer '{layer}'; its layers are: {', '.join(layers)}",
+                            "pass one of these with --layer")
+    if layer is None and len(layers) > 1:
+        raise BoundaryError(path, f"has several layers: {', '.join(layers)}",
+                            "say which one holds the communes with --layer")
+    try:
+        return geopandas.read_file(path, layer=layer, engine="pyogrio")
+    except _PYOGRIO_ERRORS as exc:
+        raise BoundaryError(path, f"cannot be read ({_first_line(exc)})", unreadable) from None
+
+
+def _require_column(gdf: geopandas.GeoDataFrame, path: Path, column: str, option: str) -> None:
+    if column not in gdf.columns:
+        present = [c for c in gdf.columns if c not in (gdf.geometry.name, FEATURE)]
+        raise BoundaryError(path, f"has no column '{column}'; its columns are: "
+                            + ", ".join(present), f"name the right column with {option}",
+                            column=column)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as stripped text, NA for empty; integral numbers without their ``.0``."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = [pd.NA if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+               for v in values]
+    else:
+        out = [pd.NA if pd.isna(v) or not str(v).strip() else str(v).strip() for v in values]
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _codes(gdf: geopandas.GeoDataFrame, column: str, path: Path, width: int) -> pd.Series:
+    """Read a code column as text, refusing codes that lost their leading zeros."""
+    what, example = _CODE_KINDS[width]
+    raw = gdf[column]
+    numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+    codes = _as_text(raw)
+    features = gdf[FEATURE]
+    shape = re.compile(rf"\d{{{width}}}")
+    lost = re.compile(rf"\d{{1,{width - 1}}}|\d+\.0+")
+    bad = [(v, f) for v, f in zip(codes, features, strict=True)
+           if not pd.isna(v) and not shape.fullmatch(v)]
+    zeros = [(v, f) for v, f in bad if lost.fullmatch(v)]
+    if zeros:
+        listed = _examples([f"{v!r} (feature {f})" for v, f in zeros])
+        stored = "is stored as numbers" if numeric else "holds codes that are too short"
+        raise BoundaryError(
+            path,
+            f"the {what} codes have lost their leading zeros: the column {stored}: {listed}. "
+            f"GSO {what} codes have {width} digits (like {example}); Excel and "
+            "numeric shapefile (DBF) fields store them as numbers and drop the zeros",
+            f"store the column as text with all {width} digits (in QGIS: a new text field "
+            f"computed as lpad(to_string(\"{column}\"), {width}, '0'), after checking that every "
+            "code should have a leading zero), then read the file again",
+            column=column)
+    if bad:
+        raise BoundaryError(path, f"holds values that are not {width}-digit GSO {what} codes: "
+                            + _examples([f"{v!r} (feature {f})" for v, f in bad]),
+                            f"check that '{column}' is the {what} code column", column=column)
+    return codes
+
+
+def _check_duplicates(codes: pd.Series, features: pd.Series, path: Path, column: str) -> None:
+    codes = codes.dropna()
+    dupes = sorted(set(codes[codes.duplicated()]))
+    if dupes:
+        where = [f"{c} (features {', '.join(map(str, features[codes[codes == c].index]))})"
+                 for c in dupes]
+        raise BoundaryError(path, "the same commune code is on several features: "
+                            + _examples(where),
+                            "keep one feature per commune (dissolve its parts, e.g. QGIS Vector > "
+                            "Geoprocessing > Dissolve on the code)", column=column)
+
+
+def _check_geometries(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        features = [str(f) for f in gdf.loc[empty, FEATURE]]
+        raise BoundaryError(path, f"{len(features)} feature(s) have no geometry: features "
+                            + _examples(features),
+                            "draw or delete these features (in QGIS, features are numbered "
+                            "from 1 in file order), then read the file again")
+
+
+def _check_crs(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    crs = gdf.crs
+    if crs is None:
+        raise BoundaryError(path, "the file has no coordinate reference system",
+                            "assign the CRS the coordinates are in, e.g. `ogr2ogr -a_srs "
+                            "EPSG:4326 out.gpkg in.shp` (degrees) or -a_srs EPSG:3405 "
+                            "(VN-2000 / UTM 48N metres); in QGIS: Layer > Assign Projection")
+    minx, miny, maxx, maxy = (float(b) for b in gdf.total_bounds)
+    bounds = f"x {minx:.6g} to {maxx:.6g}, y {miny:.6g} to {maxy:.6g}"
+    degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+    if crs.is_geographic and 8 <= minx and maxx <= 24 and 102 <= miny and maxy <= 110:
+        raise BoundaryError(path, f"latitude and longitude look swapped ({bounds}: x holds "
+                            "Vietnam's latitudes, y its longitudes)",
+                            "re-export the file with x = longitude and y = latitude (in "
+                            "QGIS: Vector > Geometry Tools > Swap X and Y coordinates)")
+    if crs.is_geographic and not degrees:
+        raise BoundaryError(path, f"the file declares the geographic CRS '{crs.name}' (degrees) "
+                            f"but its coordinates are not degrees ({bounds})",
+                            "assign the CRS the coordinates are really in, e.g. `ogr2ogr "
+                            "-a_srs EPSG:3405 out.gpkg in.gpkg` for VN-2000 / UTM 48N metres")
+    if crs.is_projected and degrees:
+        raise BoundaryError(path, f"the file declares the projected CRS '{crs.name}' but its "
+                            f"coordinates look like degrees ({bounds})",
+                            "assign EPSG:4326 instead, e.g. `ogr2ogr -a_srs EPSG:4326 "
+                            "out.gpkg in.gpkg` (QGIS: Layer > Assign Projection)")
+
+
+def read_boundaries(
+    path: str | Path,
+    code_column: str | None = "commune_code",
+    name_column: str | None = None,
+    district_column: str | None = None,
+    layer: str | None = None,
+) -> geopandas.GeoDataFrame:
+    """Read a commune boundary file and check it before use.
+
+    Parameters
+    ----------
+    path
+        A GeoPackage, GeoJSON, Shapefile or any other GDAL vector file; ``.parquet`` and
+        ``.geoparquet`` are read as GeoParquet (``layer`` is then ignored).
+    code_column
+        Column with the 5-digit GSO commune code, or None when the file has only names.
+        Rows with an empty code are kept (they can still be matched by name).
+    name_column
+        Column with the commune name; by default ``commune_name`` when present.
+    district_column
+        Column with the district, as 3-digit GSO codes or as names.
+    layer
+        Layer to read; required when the file has more than one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, with ``commune_code`` (string, NA where empty), ``commune_name`` and
+        ``district_code`` or ``district_name`` when available, ``geometry`` and ``_feature``
+        (1-based feature number in the file). ``attrs["repaired_geometries"]`` counts the
+        invalid geometries repaired with :func:`shapely.make_valid`.
+
+    Raises
+    ------
+    BoundaryError
+        File missing or unreadable, layer or column missing, no CRS or one that does not fit
+        the coordinates, latitude and longitude swapped, codes without their leading zeros,
+        duplicate codes, features without geometry.
+    """
+    path = Path(path)
+    gdf = _read_file(path, layer).reset_index(drop=True)
+    gdf[FEATURE] = np.arange(1, len(gdf) + 1)
+    if name_column is None and "commune_name" in gdf.columns:
+        name_column = "commune_name"
+    for column, option in ((code_column, "--code-column"), (name_column, "--name-column"),
+                           (district_column, "--district-column")):
+        if column is not None:
+            _require_column(gdf, path, column, option)
+    if code_column is None and name_column is None:
+        raise BoundaryError(path, "neither a code column nor a name column was given",
+                            "name the commune code column with --code-column (or the name "
+                            "column with --name-column)")
+
+    out = geopandas.GeoDataFrame(index=gdf.index)
+    if code_column is None:
+        out["commune_code"] = pd.Series(pd.NA, index=gdf.index, dtype="string")
+    else:
+        out["commune_code"] = _codes(gdf, code_column, path, 5)
+        _check_duplicates(out["commune_code"], gdf[FEATURE], path, code_column)
+    if name_column is not None:
+        out["commune_name"] = _as_text(gdf[name_column])
+    if district_column is not None:
+        text = _as_text(gdf[district_column]).dropna()
+        if text.str.fullmatch(r"\d+(\.0+)?").all():
+            out["district_code"] = _codes(gdf, district_column, path, 3)
+        else:
+            out["district_name"] = _as_text(gdf[district_column])
+    out[FEATURE] = gdf[FEATURE]
+
+    _check_geometries(gdf, path)
+    _check_crs(gdf, path)
+    geoms = gdf.geometry.values.copy()
+    invalid = ~gdf.geometry.is_valid.to_numpy()
+    if invalid.any():
+        # "structure" keeps only the polygonal parts, so a bow-tie becomes two triangles
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
+                                            keep_collapsed=False)
+    out = out.set_geometry(geopandas.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    out = out.to_crs(STORAGE_CRS)
+    if not np.isfinite(out.total_bounds).all():
+        raise BoundaryError(path, f"the coordinates cannot be converted from '{gdf.crs.name}' "
+                            "to longitude/latitude", "check the CRS assigned to the file")
+    out.attrs["repaired_geometries"] = int(invalid.sum())
+    return out
+
+
+def _district_groups(bnd: geopandas.GeoDataFrame, data: pd.DataFrame) -> list[object]:
+    """The data district each boundary feature sits in: a code, ``"*"`` (no district info)."""
+    if "district_code" in bnd.columns:
+        return [None if pd.isna(c) else c for c in bnd["district_code"]]
+    if "district_name" not in bnd.columns:
+        return ["*"] * len(bnd)
+    districts = data[["district_code", "district_name"]].drop_duplicates("district_code")
+    resolved: dict[str, object] = {}
+    for name in bnd["district_name"].dropna().unique():
+        for key in (name_key, loose_key):
+            hits = districts[districts["district_name"].map(key) == key(name)]
+            if len(hits) == 1:
+                resolved[name] = hits["district_code"].iloc[0]
+                break
+    return [None if pd.isna(n) else resolved.get(n) for n in bnd["district_name"]]
+
+
+def _name_pairs(bnd: geopandas.GeoDataFrame, data: pd.DataFrame, b_groups: list[object],
+                d_groups: list[object], key: Callable[[str], str],
+                pairs: dict[int, tuple[int, str]]) -> None:
+    """Add name matches to ``pairs`` (data row -> boundary row), unique on both sides."""
+    b_keys = [None if pd.isna(n) else key(n) or None for n in bnd["commune_name"]]
+    d_keys = [None if pd.isna(n) else key(n) or None for n in data["commune_name"]]
+    # uniqueness counts every unit, matched or not: a name shared by two communes of a
+    # district is ambiguous even when one of them was matched by code
+    b_count = Counter(zip(b_groups, b_keys, strict=True))
+    d_count = Counter(zip(d_groups, d_keys, strict=True))
+    d_index = {k: i for i, k in enumerate(zip(d_groups, d_keys, strict=True)) if d_count[k] == 1}
+    taken = {j for j, _ in pairs.values()}
+    for j, k in enumerate(zip(b_groups, b_keys, strict=True)):
+        i = d_index.get(k)
+        if None in k or j in taken or b_count[k] != 1 or i is None or i in pairs:
+            continue
+        pairs[i] = (j, "name")
+        taken.add(j)
+
+
+def match_units(
+    data_units: pd.DataFrame, boundaries: geopandas.GeoDataFrame
+) -> tuple[geopandas.GeoDataFrame, pd.DataFrame]:
+    """Give each commune of the data its boundary: by code, then by name within its district.
+
+    Parameters
+    ----------
+    data_units
+        One row per commune in the programme data, with columns :data:`DATA_COLUMNS`.
+    boundaries
+        As returned by :func:`read_boundaries`.
+
+    Returns
+    -------
+    communes : geopandas.GeoDataFrame
+        One row per data commune, in order: its columns, ``geometry`` (None when unmatched)
+        and ``match`` ("code", "name" or "none").
+    report : pandas.DataFrame
+        One row per unit on either side, columns :data:`REPORT_COLUMNS`; ``status`` is
+        "matched_code", "matched_name", "unmatched_data" or "unmatched_boundary".
+
+    Notes
+    -----
+    A boundary feature is matched by name only when its code is empty or not in the data,
+    first on :func:`~analysis.units.name_key` then :func:`~analysis.units.loose_key`, and
+    only where the key is unique in the district on both sides. The district is the
+    feature's ``district_code``, else its ``district_name`` matched to the data's district
+    names; a file with no district column is matched on names unique in the whole data.
+    """
+    missing = [c for c in DATA_COLUMNS if c not in data_units.columns]
+    if missing:
+        raise ValueError(f"data_units lacks columns {missing}")
+    if data_units["commune_code"].duplicated().any():
+        raise ValueError("data_units has duplicate commune codes")
+    data = data_units.reset_index(drop=True)
+    bnd = boundaries.reset_index(drop=True)
+    b_codes = [None if pd.isna(c) else c for c in bnd["commune_code"]]
+    position = {code: i for i, code in enumerate(data["commune_code"])}
+    pairs = {position[c]: (j, "code") for j, c in enumerate(b_codes) if c in position}
+    if "commune_name" in bnd.columns:
+        b_groups = _district_groups(bnd, data)
+        no_district = not {"district_code", "district_name"} & set(bnd.columns)
+        d_groups = ["*"] * len(data) if no_district else [
+            None if pd.isna(c) else c for c in data["district_code"]]
+        for key in (name_key, loose_key):
+            _name_pairs(bnd, data, b_groups, d_groups, key, pairs)
+
+    features = bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))
+    b_names = bnd["commune_name"] if "commune_name" in bnd.columns else [None] * len(bnd)
+    b_district = bnd["district_code"] if "district_code" in bnd.columns else [None] * len(bnd)
+    geoms, how, rows = [None] * len(data), ["none"] * len(data), []
+    for i, unit in enumerate(data.itertuples(index=False)):
+        j, method = pairs.get(i, (None, "none"))
+        side = (b_codes[j], b_names[j], features[j]) if j is not None else (None, None, None)
+        if j is not None:
+            geoms[i], how[i] = bnd.geometry.iloc[j], method
+        status = "unmatched_data" if j is None else f"matched_{method}"
+        rows.append((status, unit.commune_code, unit.commune_name, unit.district_code, *side))
+    taken = {j for j, _ in pairs.values()}
+    for j in range(len(bnd)):
+        if j not in taken:
+            rows.append(("unmatched_boundary", b_codes[j], b_names[j], b_district[j],
+                         b_codes[j], b_names[j], features[j]))
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    report["boundary_feature"] = report["boundary_feature"].astype("Int64")
+    communes = geopandas.GeoDataFrame(data.copy(), geometry=geopandas.GeoSeries(geoms,
+                                      crs=bnd.crs))
+    communes["match"] = how
+    return communes, report
+
+
+def dissolve_units(communes: geopandas.GeoDataFrame, level: str) -> geopandas.GeoDataFrame:
+    """Dissolve commune shapes into district or province shapes.
+
+    Parameters
+    ----------
+    communes
+        One row per commune with ``district_code``, ``district_name``, ``province_code``,
+        ``province_name`` and a geometry that may be None (as from :func:`match_units`).
+    level
+        "district" or "province".
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per district (or province), sorted by code, in EPSG:4326, with
+        ``n_communes`` and ``n_communes_with_geometry``; the geometry is None when no
+        commune of the unit has one (the unit is kept, so that it shows as missing).
+    """
+    keep = {"district": ["district_code", "district_name", "province_code", "province_name"],
+            "province": ["province_code", "province_name"]}
+    if level not in keep:
+        raise ValueError(f"level must be 'district' or 'province', not {level!r}")
+    if communes.crs is None:
+        raise ValueError("communes has no CRS")
+    columns = keep[level]
+    metric = communes.to_crs(METRIC_CRS)
+    has_geometry = metric.geometry.notna() & ~metric.geometry.is_empty
+    rows, shapes = [], []
+    for _, group in metric.groupby(columns[0], sort=True, dropna=False):
+        present = group.geometry[has_geometry.loc[group.index]]
+        rows.append([group[c].iloc[0] for c in columns] + [len(group), len(present)])
+        # dissolving in metres: union in a projected CRS, as the areas are measured there
+        shapes.append(shapely.union_all(present.values) if len(present) else None)
+    frame = pd.DataFrame(rows, columns=[*columns, "n_communes", "n_communes_with_geometry"])
+    out = geopandas.GeoDataFrame(frame, geometry=geopandas.GeoSeries(shapes, crs=METRIC_CRS))
+    return out.to_crs(STORAGE_CRS)

@@ -1,0 +1,177 @@
+"""Reading and writing numbers the Vietnamese way and the English way.
+
+Vietnamese writes ``90.279,336`` (dot for thousands, comma for decimals); English writes
+``90,279.336``. A cell such as ``2.791`` is ambiguous on its own (2791 or 2.791): it is read
+with the convention the rest of the file shows, and is an error when the file shows none.
+Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel.dates import format_date as _babel_format_date
+from babel.numbers import format_decimal
+
+#: Babel locales of the report languages.
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_PLAIN = re.compile(r"^-?\d+$")
+_ONE_SEP = re.compile(r"^-?(\d+)([.,])(\d+)$")
+_VI_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACE_GROUPED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
+
+
+@dataclass(frozen=True)
+class ParsedCell:
+    """How one text cell reads.
+
+    ``style`` is ``"plain"`` (no separator), ``"vi"`` or ``"en"`` (only one reading is
+    possible), ``"ambiguous"`` (both readings possible; ``vi_value`` and ``en_value`` differ)
+    or ``"invalid"``.
+    """
+
+    style: str
+    vi_value: float | None = None
+    en_value: float | None = None
+
+    def value(self, convention: str | None) -> float | None:
+        """The cell's value under a file convention (``"vi"``, ``"en"`` or ``None``)."""
+        if self.style == "plain":
+            return self.vi_value
+        if self.style == "vi":
+            return self.vi_value if convention in (None, "vi") else None
+        if self.style == "en":
+            return self.en_value if convention in (None, "en") else None
+        if self.style == "ambiguous" and convention == "vi":
+            return self.vi_value
+        if self.style == "ambiguous" and convention == "en":
+            return self.en_value
+        return None
+
+
+def classify_number(text: str) -> ParsedCell:
+    """Classify a text cell as a number in Vietnamese, English or either format.
+
+    Parameters
+    ----------
+    text
+        The cell as written, for example ``"90.279,336"``, ``"42,99"`` or ``"2.791"``.
+
+    Returns
+    -------
+    ParsedCell
+
+    Examples
+    --------
+    >>> classify_number("90.279,336").vi_value
+    90279.336
+    >>> classify_number("2.791").style
+    'ambiguous'
+    """
+    s = text.strip()
+    if _SPACE_GROUPED.match(s):
+        # "90 279,336" or "90 279.336": spaces group thousands; the remaining separator is
+        # the decimal mark whatever the convention.
+        s2 = _SPACES.sub("", s)
+        v = float(s2.replace(",", "."))
+        return ParsedCell("plain", v, v)
+    s = _SPACES.sub("", s)
+    if not s:
+        return ParsedCell("invalid")
+    if _PLAIN.match(s):
+        v = float(s)
+        return ParsedCell("plain", v, v)
+    m = _ONE_SEP.match(s)
+    if m:
+        head, sep, tail = m.groups()
+        sign = -1.0 if s.startswith("-") else 1.0
+        as_decimal = sign * float(f"{head}.{tail}")
+        as_thousands = sign * float(head + tail)
+        thousands_possible = len(tail) == 3 and 1 <= len(head) <= 3
+        if not thousands_possible:
+            return ParsedCell("vi" if sep == "," else "en", as_decimal, as_decimal)
+        if sep == ",":
+            return ParsedCell("ambiguous", vi_value=as_decimal, en_value=as_thousands)
+        return ParsedCell("ambiguous", vi_value=as_thousands, en_value=as_decimal)
+    if _VI_GROUPED.match(s):
+        v = float(s.replace(".", "").replace(",", "."))
+        return ParsedCell("vi", v, v)
+    if _EN_GROUPED.match(s):
+        v = float(s.replace(",", ""))
+        return ParsedCell("en", v, v)
+    return ParsedCell("invalid")
+
+
+def detect_convention(cells: list[ParsedCell]) -> str | None:
+    """The number convention a file shows: ``"vi"``, ``"en"`` or ``None`` if it shows none.
+
+    When both appear, the one shown by more cells wins; cells of the other are then errors.
+    """
+    vi = sum(c.style == "vi" for c in cells)
+    en = sum(c.style == "en" for c in cells)
+    if vi == 0 and en == 0:
+        return None
+    return "vi" if vi >= en else "en"
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LOCALES:
+        raise ValueError(f"language must be one of {sorted(LOCALES)}, not {lang!r}")
+    return LOCALES[lang]
+
+
+def _is_missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def format_number(x: float | int | None, lang: str = "vi", decimals: int = 0, missing: str = "–") -> str:
+    """Format a number in the language's own way.
+
+    Examples
+    --------
+    >>> format_number(90279.336, "vi", 3)
+    '90.279,336'
+    >>> format_number(90279.336, "en", 3)
+    '90,279.336'
+    """
+    locale = _check_lang(lang)
+    if _is_missing(x):
+        return missing
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(x, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def format_percent(rate: float | None, lang: str = "vi", decimals: int = 2, missing: str = "–") -> str:
+    """Format a rate (a fraction, 0.4299) as a percentage: ``42,99%`` or ``42.99%``."""
+    if _is_missing(rate):
+        return missing
+    return format_number(100.0 * float(rate), lang, decimals) + "%"
+
+
+def format_points(delta: float | None, lang: str = "vi", decimals: int = 1, missing: str = "–") -> str:
+    """Format a change in percentage points with its sign: ``-2,9`` / ``+1.5``."""
+    if _is_missing(delta):
+        return missing
+    text = format_number(abs(float(delta)), lang, decimals)
+    if round(float(delta), decimals) == 0:
+        return text
+    return ("+" if delta > 0 else "−") + text
+
+
+def format_date(d: date | datetime | str, lang: str = "vi") -> str:
+    """Format a date as ``dd/mm/yyyy`` in both languages (the offices' usage)."""
+    locale = _check_lang(lang)
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    if isinstance(d, datetime):
+        d = d.date()
+    return _babel_format_date(d, format="dd/MM/yyyy", locale=locale)

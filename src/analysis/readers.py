@@ -1,0 +1,212 @@
+"""Reading input tables (CSV, XLSX) as the user wrote them.
+
+Every cell is read as written: text stays text (so ``06481`` keeps its zero), Excel numbers
+and dates keep their type. The header row is found by its names, so a title block above it
+(``UBND HUYỆN …``, ``BÁO CÁO …``) is skipped. Each row keeps the row number the user sees in
+the file, so that any message can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputFileError
+from analysis.schema import TableSpec, fold, header_lookup
+
+#: How many rows from the top to look for the header row.
+HEADER_SEARCH_ROWS = 30
+ROW = "_row"
+
+
+@dataclass
+class RawTable:
+    """A table as read from its file, before any parsing.
+
+    Attributes
+    ----------
+    frame
+        One column per canonical column found, values as written (``str`` for text cells;
+        ``int``/``float``/``datetime`` for typed XLSX cells; ``None`` for empty), plus ``_row``,
+        the row number in the file (1-based, as a spreadsheet shows it).
+    path
+        The file read.
+    sheet
+        The sheet read (XLSX only).
+    header_row
+        Row number of the header.
+    mapping
+        Header as written -> canonical column name.
+    ignored
+        Headers that matched no canonical column (kept out of the table, listed for the user).
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    sheet: str | None
+    header_row: int
+    mapping: dict[str, str]
+    ignored: list[str]
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            path,
+            f"the file is not UTF-8 text (undecodable byte at position {exc.start})",
+            "save the file as 'CSV UTF-8 (Comma delimited)' from Excel, or as XLSX",
+        ) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _rows_from_csv(path: Path) -> list[tuple[int, list[object]]]:
+    text = _decode(path, path.read_bytes())
+    delim = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows = []
+    for i, row in enumerate(reader, start=1):
+        rows.append((i, [c if c.strip() != "" else None for c in row]))
+    return rows
+
+
+def _sheet_rows(ws) -> list[tuple[int, list[object]]]:
+    rows = []
+    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [None if (isinstance(c, str) and c.strip() == "") else c for c in row]
+        rows.append((i, cells))
+    return rows
+
+
+def _find_header(rows: list[tuple[int, list[object]]], lookup: dict[str, str]) -> tuple[int, int] | None:
+    """Index in ``rows`` and count of recognised names of the best header candidate."""
+    best = None
+    for idx, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = {lookup[fold(c)] for c in cells if isinstance(c, str) and fold(c) in lookup}
+        if len(hits) >= 2 and (best is None or len(hits) > best[1]):
+            best = (idx, len(hits))
+    return best
+
+
+def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX file holding one canonical table.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` (UTF-8, comma, semicolon or tab separated) or ``.xlsx`` file.
+    spec
+        The table expected (:data:`analysis.schema.FINANCE`, ``POVERTY`` or ``COMMUNES``).
+    sheet
+        XLSX only: the sheet to read. By default the first sheet with a header row.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or unreadable, has no header row, or lacks a required column.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found", "check the path; run 'ntp-atlas prepare --help' for the options")
+    lookup = header_lookup(spec)
+    suffix = path.suffix.lower()
+    candidates: list[tuple[str | None, list[tuple[int, list[object]]]]]
+    if suffix in (".csv", ".txt", ".tsv"):
+        candidates = [(None, _rows_from_csv(path))]
+    elif suffix in (".xlsx", ".xlsm"):
+        candidates = _xlsx_sheets(path, sheet)
+    elif suffix == ".xls":
+        raise InputFileError(path, "old Excel 97-2003 (.xls) files are not read", "open it in Excel or LibreOffice and save as .xlsx")
+    else:
+        raise InputFileError(path, f"unknown table format '{suffix}'", "give a .csv or .xlsx file")
+
+    found = None
+    for sheet_name, rows in candidates:
+        hit = _find_header(rows, lookup)
+        if hit is not None:
+            found = (sheet_name, rows, hit[0])
+            break
+    if found is None:
+        expected = ", ".join(c.name for c in spec.columns if c.required)
+        where = f" (sheets looked at: {', '.join(str(s) for s, _ in candidates)})" if suffix != ".csv" else ""
+        raise InputFileError(
+            path,
+            f"no header row with the {spec.name} columns found in the first {HEADER_SEARCH_ROWS} rows{where}",
+            f"the header row must name the columns {expected} (or their Vietnamese headers, see docs/data-format.md)",
+        )
+    sheet_name, rows, hidx = found
+    header_rowno, header = rows[hidx]
+    mapping: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for pos, cell in enumerate(header):
+        if cell is None:
+            continue
+        name = lookup.get(fold(str(cell)))
+        if name is None:
+            ignored.append(str(cell))
+        elif name in positions:
+            raise InputFileError(
+                path,
+                f"two columns mean '{name}': '{list(mapping)[list(mapping.values()).index(name)]}' and '{cell}'",
+                "keep one of them",
+                row=header_rowno,
+            )
+        else:
+            mapping[str(cell)] = name
+            positions[name] = pos
+    missing = [c for c in spec.columns if c.required and c.name not in positions]
+    if missing:
+        names = ", ".join(f"'{c.name}'" + (f" (or '{c.aliases[0]}')" if c.aliases else "") for c in missing)
+        raise InputFileError(
+            path,
+            f"missing column{'s' if len(missing) > 1 else ''} {names}; the header row (row {header_rowno}) has: "
+            + ", ".join(repr(str(h)) for h in header if h is not None),
+            "rename the header to the canonical name or a listed alias (docs/data-format.md)",
+        )
+    records = []
+    for rowno, cells in rows[hidx + 1 :]:
+        if all(c is None for c in cells):
+            continue
+        rec = {name: (cells[pos] if pos < len(cells) else None) for name, pos in positions.items()}
+        rec[ROW] = rowno
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[*positions, ROW])
+    frame = frame.astype(object)
+    frame[ROW] = frame[ROW].astype(int)
+    return RawTable(frame=frame, path=path, sheet=sheet_name, header_row=header_rowno, mapping=mapping, ignored=ignored)
+
+
+def _xlsx_sheets(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[int, list[object]]]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken zip/xml
+        raise InputFileError(path, f"cannot open as an Excel workbook ({type(exc).__name__})",
+                             "check that the file is a valid .xlsx (open and save it again in Excel)") from None
+    try:
+        if sheet is not None:
+            if sheet not in wb.sheetnames:
+                raise InputFileError(path, f"no sheet named '{sheet}'; the workbook has {wb.sheetnames}",
+                                     "pass one of those names with --sheet")
+            return [(sheet, _sheet_rows(wb[sheet]))]
+        return [(name, _sheet_rows(wb[name])) for name in wb.sheetnames]
+    finally:
+        wb.close()

@@ -1,0 +1,94 @@
+"""Writing outputs safely: atomic replacement, file hashes, the manifest.
+
+A run writes into a temporary sibling folder and swaps it in only when everything is
+written, so a failed or killed run never leaves a half-written output where a good one was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _backup(target: Path) -> Path:
+    return target.with_name(target.name + ".previous")
+
+
+def recover(target: str | Path) -> None:
+    """Put back the previous output if a run died between the two renames of a swap."""
+    target = Path(target)
+    backup = _backup(target)
+    if backup.exists() and not target.exists():
+        os.replace(backup, target)
+    elif backup.exists():
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | Path) -> Iterator[Path]:
+    """Write a folder atomically.
+
+    Yields a temporary folder beside ``target``; when the block ends without error it
+    replaces ``target``. On error the temporary folder is removed and ``target`` is untouched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "processed"
+    >>> with atomic_dir(out) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("x")
+    >>> (out / "a.txt").read_text()
+    'x'
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    backup = _backup(target)
+    if target.exists():
+        os.replace(target, backup)
+    os.replace(tmp, target)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: str | Path, obj: object) -> None:
+    """Write JSON atomically, UTF-8, keys sorted (stable diffs)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    atomic_write_bytes(path, (text + "\n").encode("utf-8"))

@@ -1,0 +1,176 @@
+"""Administrative units: the official lists, and names as the field spells them.
+
+The official list of units before the 2025 reform (63 provinces, districts, communes, with
+GSO codes, names and coordinates) comes from the PyPI package ``vietnamadminunits``. Codes are
+strings, always: ``06481`` is not ``6481``.
+
+Names from the field are spelled inconsistently: tone-mark placement (``Hoà``/``Hòa``),
+missing diacritics, NFC or NFD Unicode, with or without the type prefix (``Xã``,
+``Thị trấn``). :func:`name_key` and :func:`loose_key` give comparison keys that ignore those
+differences, the first keeping the diacritics, the second dropping them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+
+from analysis.errors import ParameterError
+
+UNIT_COLUMNS = [
+    "province_code", "province_name", "district_code", "district_name", "district_type",
+    "commune_code", "commune_name", "commune_type", "lat", "lon",
+]
+
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_PREFIXES = (
+    "thanh pho", "thi xa", "thi tran", "huyen", "quan", "phuong", "xa", "tinh", "tp", "tx", "tt", "h", "p",
+)
+_PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")\.?\s+")
+
+
+def _strip_prefix(folded: str) -> str:
+    # Only strip when something is left ("Xã Thị trấn" is not a name, but "Xã" alone is odd too).
+    stripped = _PREFIX_RE.sub("", folded, count=1)
+    return stripped if stripped else folded
+
+
+def _ascii_fold(text: str) -> str:
+    s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
+
+
+def loose_key(name: str) -> str:
+    """Comparison key without diacritics, case, punctuation or type prefix.
+
+    >>> loose_key("Xã Chiến Thắng") == loose_key("chien thang")
+    True
+    """
+    return _strip_prefix(_ascii_fold(str(name))).replace(" ", "")
+
+
+def name_key(name: str) -> str:
+    """Comparison key that keeps diacritics but not tone-mark placement, case, form or prefix.
+
+    Each syllable's tone mark is moved to the end of the syllable, so ``Hoà`` and ``Hòa``
+    (old and new placement) and NFC/NFD forms give the same key, while ``Tân`` and ``Tấn``
+    stay apart.
+
+    >>> name_key("Xã Hoà Bình") == name_key("hòa bình")
+    True
+    >>> name_key("Tân Lập") == name_key("Tấn Lập")
+    False
+    """
+    s = unicodedata.normalize("NFD", str(name)).lower()
+    # the type prefix is found on the folded text; drop the same number of words here
+    folded = _ascii_fold(str(name))
+    n_prefix_words = len(folded.split()) - len(_strip_prefix(folded).split())
+    words = s.split()[n_prefix_words:]
+    out = []
+    for w in words:
+        tone = ""
+        base = []
+        for ch in w:
+            if ch in _TONES:
+                tone = _TONES[ch]
+            elif unicodedata.category(ch) == "Mn" or ch.isalnum():
+                base.append(ch)
+        out.append(unicodedata.normalize("NFC", "".join(base)) + tone)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def official_units() -> pd.DataFrame:
+    """The official commune list before the 2025 reform, one row per commune.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNIT_COLUMNS`; codes as strings with their leading zeros.
+    """
+    from vietnamadminunits.database import query
+
+    rows = query(
+        "SELECT provinceCode, province, districtCode, district, districtType, wardCode, ward, "
+        "wardType, wardLat, wardLon FROM admin_units_legacy"
+    )
+    df = pd.DataFrame(rows)
+    df.columns = UNIT_COLUMNS
+    df = df.drop_duplicates("commune_code").sort_values("commune_code").reset_index(drop=True)
+    df["province_name"] = df["province_name"].str.replace(r"^(Tỉnh|Thành phố)\s+", "", regex=True)
+    for col in ("province_code", "district_code", "commune_code"):
+        df[col] = df[col].astype(str)
+    return df
+
+
+def load_unit_list(path=None) -> pd.DataFrame:
+    """The unit list to validate codes against: a user's CSV, or the official list.
+
+    A user's file (for units of another vintage) needs the columns ``province_code``,
+    ``district_code``, ``commune_code`` and may have the name columns of :data:`UNIT_COLUMNS`.
+    """
+    if path is None:
+        return official_units()
+    from analysis.errors import InputFileError
+
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    missing = {"province_code", "district_code", "commune_code"} - set(df.columns)
+    if missing:
+        raise InputFileError(path, f"unit list lacks columns {sorted(missing)}",
+                             "a unit list needs province_code, district_code, commune_code (and names)")
+    for col in UNIT_COLUMNS:
+        if col not in df.columns:
+            df[col] = pd.NA
+    return df[UNIT_COLUMNS]
+
+
+def _choices(table: pd.DataFrame, code_col: str, name_col: str) -> pd.DataFrame:
+    return table[[code_col, name_col]].drop_duplicates().rename(columns={code_col: "code", name_col: "name"})
+
+
+def _resolve(text: str, choices: pd.DataFrame, what: str) -> tuple[str, str]:
+    text = str(text).strip()
+    hit = choices[choices["code"] == text]
+    if len(hit) == 0:
+        hit = choices[choices["name"].map(name_key) == name_key(text)]
+    if len(hit) == 0:
+        hit = choices[choices["name"].map(loose_key) == loose_key(text)]
+    if len(hit) == 1:
+        return hit.iloc[0]["code"], hit.iloc[0]["name"]
+    if len(hit) > 1:
+        options = ", ".join(f"{r.name} ({r.code})" for r in hit.itertuples())
+        raise ParameterError(f"{what} '{text}' is ambiguous: {options}. Give the GSO code instead.")
+    close = difflib.get_close_matches(loose_key(text), choices["name"].map(loose_key).tolist(), n=3, cutoff=0.6)
+    names = choices.set_index(choices["name"].map(loose_key))["name"]
+    hint = ""
+    if close:
+        hint = " Did you mean: " + ", ".join(f"{names[c] if isinstance(names[c], str) else names[c].iloc[0]}" for c in close) + "?"
+    elif text.isdigit():
+        hint = " GSO codes keep their leading zeros (a province code has 2 digits, a district 3, a commune 5)."
+    raise ParameterError(f"unknown {what} '{text}'.{hint}")
+
+
+def resolve_province(text: str, units: pd.DataFrame | None = None) -> tuple[str, str]:
+    """Find a province by GSO code or name: returns ``(code, name)``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown or ambiguous; the message suggests close names.
+    """
+    units = official_units() if units is None else units
+    return _resolve(text, _choices(units, "province_code", "province_name"), "province")
+
+
+def resolve_district(text: str, province: str | None = None, units: pd.DataFrame | None = None) -> tuple[str, str]:
+    """Find a district by GSO code or name, within a province if given: ``(code, name)``."""
+    units = official_units() if units is None else units
+    if province is not None:
+        pcode, _ = resolve_province(province, units)
+        units = units[units["province_code"] == pcode]
+    return _resolve(text, _choices(units, "district_code", "district_name"), "district")

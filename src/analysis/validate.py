@@ -1,0 +1,450 @@
+"""Validation of input tables: every row used or rejected with its reason.
+
+A table goes through four steps, each of which can reject rows (never the whole file):
+
+1. parsing: text to year, date, code, number (Vietnamese or English format), vocabulary;
+2. the pandera schema of the table (ranges, allowed values, cross-column checks);
+3. reference checks against the unit list (unknown codes, a commune outside its district);
+4. duplicates: the same fact twice (exact copies are kept once; conflicting copies are all
+   rejected, since nothing says which is right).
+
+Whole-file problems (missing file, no header, missing column) raise
+:class:`~analysis.errors.InputFileError` from :mod:`analysis.readers` before this starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.errors
+
+from analysis.numbers import ParsedCell, classify_number, detect_convention
+from analysis.readers import ROW, RawTable, read_table
+from analysis.schema import (
+    CHECK_COLUMNS,
+    SCHEMAS,
+    VALUE_LOOKUP,
+    Column,
+    TableSpec,
+    fix_for,
+    fold,
+    normalize_project,
+)
+
+REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix"]
+
+
+@dataclass
+class ValidatedTable:
+    """The outcome of validating one input table.
+
+    Attributes
+    ----------
+    spec
+        The table's specification.
+    accepted
+        Parsed, valid rows (canonical columns with proper types, plus ``_row``).
+    rejects
+        One row per problem found: table, file, row, column, value, reason, fix. A rejected
+        input row may appear more than once (one line per problem).
+    n_read
+        Rows read from the file (blank rows excluded).
+    raw
+        The table as read.
+    convention
+        The number convention the file showed (``"vi"``, ``"en"`` or ``None``).
+    """
+
+    spec: TableSpec
+    accepted: pd.DataFrame
+    rejects: pd.DataFrame
+    n_read: int
+    raw: RawTable
+    convention: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of input rows rejected (each counted once)."""
+        return int(self.rejects["row"].nunique()) if len(self.rejects) else 0
+
+    @property
+    def n_accepted(self) -> int:
+        return len(self.accepted)
+
+    def reconciles(self) -> bool:
+        """``read = accepted + rejected``, the invariant every run checks."""
+        return self.n_read == self.n_accepted + self.n_rejected
+
+
+class _Rejects:
+    """Collects problems as the steps find them."""
+
+    def __init__(self, table: str, path: Path) -> None:
+        self.table = table
+        self.path = str(path)
+        self.items: list[dict] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, row: int, column: str, value: object, reason: str, fix: str | None = None) -> None:
+        # a row-wide check reports every column of a failing row: keep one line per problem
+        if (row, reason) in self._seen:
+            return
+        self._seen.add((row, reason))
+        self.items.append(
+            {
+                "table": self.table,
+                "file": self.path,
+                "row": int(row),
+                "column": column,
+                "value": "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value),
+                "reason": reason,
+                "fix": fix if fix is not None else fix_for(reason),
+            }
+        )
+
+    def rows(self) -> set[int]:
+        return {i["row"] for i in self.items}
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.items, columns=REJECT_COLUMNS)
+        df["row"] = df["row"].astype("int64")
+        return df.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+
+
+# --- step 1: parsing -------------------------------------------------------------------
+
+_DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+
+
+def _parse_year(v: object) -> tuple[int | None, str | None]:
+    if isinstance(v, bool):
+        return None, "not a year"
+    if isinstance(v, int | float) and not (isinstance(v, float) and np.isnan(v)):
+        if float(v).is_integer():
+            return int(v), None
+        return None, "not a year"
+    s = str(v).strip()
+    if re.fullmatch(r"\d{4}", s):
+        return int(s), None
+    return None, "not a year (write four digits, e.g. 2023)"
+
+
+def _parse_date(v: object) -> tuple[pd.Timestamp | None, str | None]:
+    if isinstance(v, dt.datetime | dt.date):
+        return pd.Timestamp(v).normalize(), None
+    if isinstance(v, int | float):
+        return None, "a number where a date is expected (format the column as a date or write dd/mm/yyyy)"
+    s = str(v).strip()
+    m = _DATE_DMY.match(s)
+    try:
+        if m:
+            d, mth, y = (int(x) for x in m.groups())
+            return pd.Timestamp(dt.date(y, mth, d)), None
+        m = _DATE_ISO.match(s)
+        if m:
+            y, mth, d = (int(x) for x in m.groups())
+            return pd.Timestamp(dt.date(y, mth, d)), None
+    except ValueError:
+        return None, "not a real date"
+    return None, "not a date (write dd/mm/yyyy, e.g. 30/11/2023)"
+
+
+def _parse_code(v: object, col: Column, pad: bool) -> tuple[str | None, str | None, str | None]:
+    """Returns (code, reason, fix)."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    if isinstance(v, int) or re.fullmatch(r"\d+", s):
+        if len(s) == col.width:
+            return s, None, None
+        if len(s) < col.width:
+            if pad:
+                return s.zfill(col.width), None, None
+            return (
+                None,
+                f"{col.name} '{s}' has {len(s)} digits; GSO {col.name.split('_')[0]} codes have "
+                f"{col.width}: the leading zero was probably lost (e.g. by Excel)",
+                f"format the column as Text and write '{s.zfill(col.width)}', or re-run with --pad-codes",
+            )
+        return None, f"{col.name} '{s}' has {len(s)} digits; GSO codes of this level have {col.width}", None
+    return None, f"{col.name} is not a GSO code (digits only)", "write the numeric GSO code, e.g. 06481"
+
+
+def _parse_count(x: float) -> tuple[float | None, str | None]:
+    if not float(x).is_integer():
+        return None, "a count of households must be a whole number"
+    return float(x), None
+
+
+def _parse_numbers(raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None) -> tuple[dict, str | None]:
+    """Parse amount/count columns with one convention for the whole file."""
+    cells: dict[str, list[ParsedCell | float | None]] = {}
+    for col in cols:
+        parsed = []
+        for v in raw[col.name]:
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                parsed.append(None)
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                parsed.append(float(v))
+            else:
+                parsed.append(classify_number(str(v)))
+        cells[col.name] = parsed
+    text_cells = [c for col in cells.values() for c in col if isinstance(c, ParsedCell)]
+    convention = {",": "vi", ".": "en"}.get(decimal or "", None) or detect_convention(text_cells)
+    out = {}
+    for col in cols:
+        values = []
+        for row, v, cell in zip(raw[ROW], raw[col.name], cells[col.name], strict=True):
+            x = None
+            if cell is None:
+                rej.add(row, col.name, v, f"{col.name} is empty", "write the figure (0 if none)")
+            elif isinstance(cell, float):
+                x = cell
+            elif cell.style == "invalid":
+                rej.add(row, col.name, v, f"{col.name} is not a number", "write digits only, e.g. 8.356,336 or 8356.336")
+            elif cell.style == "ambiguous" and convention is None:
+                rej.add(
+                    row, col.name, v,
+                    f"'{v}' could be {cell.vi_value:g} (Vietnamese format) or {cell.en_value:g} (English format) "
+                    "and nothing else in the file says which",
+                    "write it without a thousands separator, or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
+                )
+            elif cell.value(convention) is None:
+                other = "English" if cell.style == "en" else "Vietnamese"
+                mine = "Vietnamese" if convention == "vi" else "English"
+                rej.add(row, col.name, v, f"'{v}' is written in {other} number format while the file uses {mine}",
+                        "use one number format throughout the file")
+            else:
+                x = cell.value(convention)
+            if x is not None and col.kind == "count":
+                x, reason = _parse_count(x)
+                if reason:
+                    rej.add(row, col.name, v, reason)
+            values.append(np.nan if x is None else x)
+        out[col.name] = values
+    return out, convention
+
+
+def _parse(raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None) -> tuple[pd.DataFrame, str | None]:
+    df = raw.frame
+    parsed = pd.DataFrame({ROW: df[ROW].to_numpy()})
+    present = [c for c in spec.columns if c.name in df.columns]
+    numeric = [c for c in present if c.kind in ("amount", "count")]
+    numbers, convention = _parse_numbers(df, numeric, rej, decimal)
+    for col in present:
+        if col.kind in ("amount", "count"):
+            parsed[col.name] = pd.array(numbers[col.name], dtype="float64")
+            continue
+        values = []
+        for row, v in zip(df[ROW], df[col.name], strict=True):
+            empty = v is None or (isinstance(v, float) and np.isnan(v))
+            if empty:
+                if not col.nullable:
+                    rej.add(row, col.name, v, f"{col.name} is empty", f"fill in {col.name} ({col.description or col.kind})")
+                values.append(None)
+                continue
+            if col.kind == "year":
+                x, reason = _parse_year(v)
+                fix = None
+            elif col.kind == "date":
+                x, reason = _parse_date(v)
+                fix = "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
+            elif col.kind == "code":
+                x, reason, fix = _parse_code(v, col, pad_codes)
+            elif col.kind == "project":
+                x = normalize_project(str(v))
+                reason = None if x else f"'{v}' is not a project code"
+                fix = "write DA1…DA10 or a sub-project such as DA3.1 (or 'Dự án 4'); leave empty if not by project"
+            elif col.kind == "enum":
+                x = VALUE_LOOKUP[col.name].get(fold(str(v)))
+                reason = None if x else f"'{v}' is not a known {col.name}"
+                fix = fix_for(col.name)
+            else:
+                x, reason, fix = str(v).strip(), None, None
+            if reason:
+                rej.add(row, col.name, v, reason, fix)
+            values.append(x)
+        if col.kind == "year":
+            parsed[col.name] = pd.array(values, dtype="Int64")
+        elif col.kind == "date":
+            parsed[col.name] = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        else:
+            parsed[col.name] = pd.Series(values, dtype=object)
+    for col in spec.columns:  # optional columns absent from the file
+        if col.name not in parsed.columns:
+            parsed[col.name] = pd.Series([None] * len(parsed), dtype=object)
+    return parsed, convention
+
+
+# --- step 2: pandera -------------------------------------------------------------------
+
+
+def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.DataFrame) -> None:
+    schema = SCHEMAS[spec.name]
+    cols = [c for c in schema.columns if c in df.columns]
+    if not len(df):
+        return
+    frame = df.copy()
+    raw_values = {
+        (r, c): v for c in raw.columns if c != ROW for r, v in zip(raw[ROW], raw[c], strict=True)
+    }
+    # pandera sees only rows that parsed; types are made plain for it
+    for c in cols:
+        if spec.column(c).kind == "year":
+            frame[c] = frame[c].astype("int64")
+        elif spec.column(c).kind in ("amount", "count"):
+            frame[c] = frame[c].astype("float64")
+        else:
+            frame[c] = frame[c].astype(str)
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        for rec in fc.itertuples(index=False):
+            idx = rec.index
+            if idx is None or (isinstance(idx, float) and np.isnan(idx)):
+                continue
+            reason = str(rec.check)
+            column = CHECK_COLUMNS.get(reason) or (rec.column if rec.column in frame.columns else "")
+            row = frame.at[idx, ROW]
+            # show the value as the user wrote it
+            value = raw_values.get((row, column), rec.failure_case)
+            rej.add(row, column, value, reason)
+
+
+# --- step 3: reference checks --------------------------------------------------------
+
+
+def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects) -> pd.DataFrame:
+    """Unknown codes; a commune outside its district; fills province/district from the unit list."""
+    communes = units.drop_duplicates("commune_code").set_index("commune_code")
+    districts = units.drop_duplicates("district_code").set_index("district_code")
+    fix_unknown = "check the code against the GSO unit list; for units of another vintage pass --units FILE"
+    df = df.copy()
+
+    def reject(mask: pd.Series, column: str, reason, fix: str) -> None:
+        for _, r in df[mask].iterrows():
+            rej.add(r[ROW], column, r[column], reason(r), fix)
+
+    if "district_code" in spec.names:
+        d = df["district_code"]
+        known_d = d.isin(districts.index)
+        reject(d.notna() & ~known_d, "district_code", lambda r: f"unknown district code '{r['district_code']}'", fix_unknown)
+        c = df["commune_code"]
+        known_c = c.isin(communes.index)
+        reject(known_d & c.notna() & ~known_c, "commune_code", lambda r: f"unknown commune code '{r['commune_code']}'", fix_unknown)
+        wrong = known_c & (c.map(communes["district_code"]) != d)
+        reject(known_d & wrong, "commune_code",
+               lambda r: f"commune '{r['commune_code']}' ({communes.at[r['commune_code'], 'commune_name']}) is in district "
+                         f"{communes.at[r['commune_code'], 'district_code']}, not {r['district_code']}",
+               "check the district and commune codes of this row")
+        dp = d.map(districts["province_code"])
+        p = df["province_code"]
+        reject(known_d & p.notna() & (p != dp), "province_code",
+               lambda r: f"district {r['district_code']} is in province {districts.at[r['district_code'], 'province_code']}, "
+                         f"not {r['province_code']}",
+               "check the province code of this row")
+        df["province_code"] = dp.where(known_d, p)
+    else:
+        c = df["commune_code"]
+        reject(c.notna() & ~c.isin(communes.index), "commune_code",
+               lambda r: f"unknown commune code '{r['commune_code']}'", fix_unknown)
+        df["district_code"] = c.map(communes["district_code"])
+        df["province_code"] = c.map(communes["province_code"])
+    return df
+
+
+# --- step 4: duplicates ----------------------------------------------------------------
+
+
+def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
+    key = [k for k in spec.key if k in df.columns]
+    keyed = df[key].astype(str)
+    dup = keyed.duplicated(keep=False)
+    if not dup.any():
+        return
+    values = [c.name for c in spec.columns if c.name not in key and c.name in df.columns]
+    for _, group in df[dup].groupby(keyed[dup].apply(tuple, axis=1), sort=False):
+        rows = group[ROW].tolist()
+        same = (group[values].astype(str).nunique() <= 1).all()
+        if same:
+            for r in rows[1:]:
+                rej.add(r, "", "", f"duplicate of row {rows[0]} (same fact, same figures)",
+                        "delete the repeated row; the first copy is used")
+        else:
+            for r in rows:
+                others = ", ".join(str(x) for x in rows if x != r)
+                rej.add(r, "", "", f"the same fact as row(s) {others} with different figures",
+                        "keep one row per " + ", ".join(key) + "; none of the conflicting rows is used")
+
+
+def validate_table(
+    path: str | Path,
+    spec: TableSpec,
+    units: pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    pad_codes: bool = False,
+    decimal: str | None = None,
+) -> ValidatedTable:
+    """Read and validate one input table.
+
+    Parameters
+    ----------
+    path
+        CSV or XLSX file.
+    spec
+        :data:`analysis.schema.FINANCE`, ``POVERTY`` or ``COMMUNES``.
+    units
+        Unit list for the reference checks (see :func:`analysis.units.load_unit_list`).
+    sheet
+        XLSX sheet (default: the first with a header row).
+    pad_codes
+        Restore leading zeros lost by Excel instead of rejecting those rows.
+    decimal
+        ``","`` or ``"."`` to state the decimal mark; by default the file's convention is
+        detected, and a cell that could be read both ways is rejected if the file shows none.
+
+    Returns
+    -------
+    ValidatedTable
+    """
+    raw = read_table(path, spec, sheet=sheet)
+    rej = _Rejects(spec.name, Path(path))
+    parsed, convention = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal)
+    ok = parsed[~parsed[ROW].isin(rej.rows())]
+    _schema_check(ok, spec, rej, raw.frame)
+    ok = parsed[~parsed[ROW].isin(rej.rows())]
+    ok = _reference_check(ok, spec, units, rej)
+    ok = ok[~ok[ROW].isin(rej.rows())]
+    _duplicates(ok, spec, rej)
+    accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
+    accepted = _finalize_types(accepted, spec)
+    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention)
+    if raw.ignored:
+        result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
+    return result
+
+
+def _finalize_types(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    df = df.copy()
+    for col in spec.columns:
+        if col.kind == "year":
+            df[col.name] = df[col.name].astype("int64")
+        elif col.kind in ("code", "enum", "project", "text"):
+            df[col.name] = df[col.name].astype("string")
+        elif col.kind == "date":
+            df[col.name] = pd.to_datetime(df[col.name])
+        elif col.kind in ("amount", "count"):
+            df[col.name] = df[col.name].astype("float64")
+    for extra in ("province_code", "district_code"):
+        if extra in df.columns:
+            df[extra] = df[extra].astype("string")
+    return df

@@ -1,0 +1,85 @@
+"""The catalogue of bad inputs: each one a small file, and what the user must be told.
+
+Used by ``test_validate.py`` (each entry is a test) and by the docs table of messages.
+Row numbers are the file's own (header on row 1 unless said otherwise), worked out by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FIN_HEADER = "year,as_of,province_code,district_code,commune_code,project,capital_type,fund,plan_mvnd,disbursed_mvnd"
+GOOD_FIN = "2023,30/11/2023,14,127,04231,DA4,investment,current,100,50"
+POV_HEADER = "year,commune_code,households,poor_households,near_poor_households,em_households,em_poor_households"
+GOOD_POV = "2023,04231,1000,200,100,900,190"
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """One kind of bad input.
+
+    ``row``/``column`` are where the message must point; ``row`` None for whole-file errors
+    (which raise instead of rejecting a row). ``expect`` are fragments of the message.
+    """
+
+    kind: str
+    table: str
+    text: str
+    expect: tuple[str, ...]
+    row: int | None = None
+    column: str | None = None
+    suffix: str = ".csv"
+
+
+CATALOGUE = [
+    BadInput("missing column", "finance",
+             FIN_HEADER.replace(",plan_mvnd", "") + "\n" + "2023,30/11/2023,14,127,04231,DA4,investment,current,50",
+             ("missing column 'plan_mvnd'", "Kế hoạch vốn".lower())),
+    BadInput("wrong headers (no header row found)", "finance", "a,b,c\n1,2,3", ("no header row", "docs/data-format.md")),
+    BadInput("code lost its leading zero", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("04231", "4231"),
+             ("4 digits", "leading zero", "04231", "--pad-codes"), row=2, column="commune_code"),
+    BadInput("unknown commune code", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("04231", "99999"),
+             ("unknown commune code '99999'", "--units"), row=2, column="commune_code"),
+    BadInput("commune outside its district", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("04231", "06481"),
+             ("is in district 187, not 127",), row=2, column="commune_code"),
+    BadInput("unknown district code", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",127,", ",999,"),
+             ("unknown district code '999'",), row=2, column="district_code"),
+    BadInput("province does not match district", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("2023,14,", "2023,20,"),
+             ("district 127 is in province 14, not 20",), row=2, column="province_code"),
+    BadInput("negative amount", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",-100,50"),
+             ("plan is negative", "cannot be negative"), row=2, column="plan_mvnd"),
+    BadInput("non-numeric amount", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",một trăm,50"),
+             ("plan_mvnd is not a number",), row=2, column="plan_mvnd"),
+    BadInput("empty amount", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",100,"),
+             ("disbursed_mvnd is empty", "0 if none"), row=2, column="disbursed_mvnd"),
+    BadInput("ambiguous number", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ',"2.791",50'),
+             ("could be 2791 (Vietnamese format) or 2.791 (English format)", "--decimal"), row=2, column="plan_mvnd"),
+    BadInput("mixed number formats", "finance",
+             FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791"') + "\n"
+             + GOOD_FIN.replace("DA4", "DA5").replace(",100,50", ",1.5,1"),
+             ("written in English number format while the file uses Vietnamese",), row=3, column="plan_mvnd"),
+    BadInput("duplicate fact with different figures", "finance",
+             FIN_HEADER + "\n" + GOOD_FIN + "\n" + GOOD_FIN.replace(",100,50", ",100,60"),
+             ("the same fact as row(s) 3 with different figures",), row=2),
+    BadInput("exact duplicate row", "finance", FIN_HEADER + "\n" + GOOD_FIN + "\n" + GOOD_FIN,
+             ("duplicate of row 2",), row=3),
+    BadInput("year outside the programme", "finance",
+             FIN_HEADER + "\n" + GOOD_FIN.replace("2023,30/11/2023", "2019,30/11/2019"),
+             ("year outside the programme years 2021-2030",), row=2, column="year"),
+    BadInput("as-of date in another year", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("30/11/2023", "30/11/2021"),
+             ("as_of date is not in the plan year",), row=2, column="as_of"),
+    BadInput("impossible date", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("30/11/2023", "31/11/2023"),
+             ("not a real date",), row=2, column="as_of"),
+    BadInput("unknown capital type", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("investment", "loan"),
+             ("'loan' is not a known capital_type", "vốn sự nghiệp"), row=2, column="capital_type"),
+    BadInput("unknown fund", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace(",current,", ",next_year,"),
+             ("'next_year' is not a known fund",), row=2, column="fund"),
+    BadInput("bad project code", "finance", FIN_HEADER + "\n" + GOOD_FIN.replace("DA4", "DA12"),
+             ("'DA12' is not a project code", "DA1…DA10"), row=2, column="project"),
+    BadInput("poor households exceed households", "poverty", POV_HEADER + "\n" + GOOD_POV.replace(",1000,200,", ",150,200,"),
+             ("exceed all households",), row=2, column="poor_households"),
+    BadInput("fractional household count", "poverty", POV_HEADER + "\n" + GOOD_POV.replace(",200,", ",200.5,"),
+             ("whole number",), row=2, column="poor_households"),
+    BadInput("old .xls workbook", "finance", "not really excel", (".xls", "save as .xlsx"), suffix=".xls"),
+    BadInput("not UTF-8 text", "finance", "", ("not UTF-8", "CSV UTF-8"), suffix=".latin1.csv"),
+]
