@@ -19,7 +19,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def reference_dir() -> Path:
     """``../shared/reference``; tests that need it skip with the reason when it is absent."""
     if not REFERENCE_DIR.exists():
-        pytest.skip(f"reference data not found at {REFERENCE_DIR} (it lives in ../shared/reference beside the repository)")
+        pytest.skip(
+            f"reference data not found at {REFERENCE_DIR} (it lives in ../shared/reference beside the repository)"
+        )
     return REFERENCE_DIR
 
 

@@ -23,7 +23,17 @@ def _rows():
         (2023, "2023-06-30", "188", "C", "DA1", "investment", "current", 200.0, 80.0),
         (2022, "2023-01-31", "187", "A", "DA1", "investment", "current", 90.0, 90.0),
     ]
-    cols = ["year", "as_of", "district_code", "commune_code", "project", "capital_type", "fund", "plan_mvnd", "disbursed_mvnd"]
+    cols = [
+        "year",
+        "as_of",
+        "district_code",
+        "commune_code",
+        "project",
+        "capital_type",
+        "fund",
+        "plan_mvnd",
+        "disbursed_mvnd",
+    ]
     df = pd.DataFrame(recs, columns=cols)
     df["as_of"] = pd.to_datetime(df["as_of"])
     return df

@@ -2,7 +2,14 @@
 
 import pytest
 
-from analysis.numbers import classify_number, detect_convention, format_date, format_number, format_percent, format_points
+from analysis.numbers import (
+    classify_number,
+    detect_convention,
+    format_date,
+    format_number,
+    format_percent,
+    format_points,
+)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,16 @@ from analysis.poverty import annual_change_pp, poverty_change, poverty_rates, re
 
 
 def _poverty():
-    cols = ["year", "district_code", "commune_code", "households", "poor_households", "near_poor_households",
-            "em_households", "em_poor_households"]
+    cols = [
+        "year",
+        "district_code",
+        "commune_code",
+        "households",
+        "poor_households",
+        "near_poor_households",
+        "em_households",
+        "em_poor_households",
+    ]
     recs = [
         (2021, "187", "A", 1000, 200, 100, 800, 180),
         (2021, "187", "B", 500, 50, 40, 100, 20),
@@ -58,11 +66,13 @@ def test_change_by_commune():
 
 
 def _classification():
-    return pd.DataFrame({
-        "year": [2021, 2021, 2021, 2023, 2023, 2023],
-        "commune_code": ["A", "B", "C", "A", "B", "C"],
-        "region": ["III", "III", "I", "II", "III", "I"],
-    })
+    return pd.DataFrame(
+        {
+            "year": [2021, 2021, 2021, 2023, 2023, 2023],
+            "commune_code": ["A", "B", "C", "A", "B", "C"],
+            "region": ["III", "III", "I", "II", "III", "I"],
+        }
+    )
 
 
 def test_region_counts_and_exits():

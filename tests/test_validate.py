@@ -47,13 +47,15 @@ def test_bad_input_gets_a_clear_message(tmp_path, units, bad):
 
 def test_counts_reconcile_and_good_rows_survive(tmp_path, units):
     # 4 rows by hand: row 2 good, row 3 negative, row 4 good (other project), row 5 unknown code
-    text = "\n".join([
-        FIN_HEADER,
-        GOOD_FIN,
-        GOOD_FIN.replace(",100,50", ",-1,0"),
-        GOOD_FIN.replace("DA4", "DA5"),
-        GOOD_FIN.replace("04231", "99999"),
-    ])
+    text = "\n".join(
+        [
+            FIN_HEADER,
+            GOOD_FIN,
+            GOOD_FIN.replace(",100,50", ",-1,0"),
+            GOOD_FIN.replace("DA4", "DA5"),
+            GOOD_FIN.replace("04231", "99999"),
+        ]
+    )
     path = tmp_path / "f.csv"
     path.write_text(text, encoding="utf-8")
     result = validate_table(path, FINANCE, units)
@@ -81,7 +83,12 @@ def test_vietnamese_headers_and_numbers(tmp_path, units):
     row = result.accepted.iloc[0]
     assert result.n_rejected == 0
     assert (row["plan_mvnd"], row["disbursed_mvnd"]) == (8356.336, 2791.0)
-    assert (row["project"], row["capital_type"], row["fund"], row["province_code"]) == ("DA4", "investment", "carried_over", "14")
+    assert (row["project"], row["capital_type"], row["fund"], row["province_code"]) == (
+        "DA4",
+        "investment",
+        "carried_over",
+        "14",
+    )
 
 
 def test_xlsx_with_title_block_and_numeric_cells(tmp_path, units):
@@ -91,7 +98,9 @@ def test_xlsx_with_title_block_and_numeric_cells(tmp_path, units):
     ws.append(["UBND HUYỆN SỐP CỘP"])
     ws.append(["BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2023"])
     ws.append([])
-    ws.append(["Năm", "Mã xã", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Số hộ DTTS", "Số hộ nghèo DTTS", "Ghi chú"])
+    ws.append(
+        ["Năm", "Mã xã", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Số hộ DTTS", "Số hộ nghèo DTTS", "Ghi chú"]
+    )
     ws.append([2023, "04231", 1000, 200, 100, 900, 190, ""])
     ws.append([2023, 4228, 800, 100, 50, 700, 90, "mã mất số 0"])  # a numeric cell: Excel dropped the zero
     path = tmp_path / "poverty.xlsx"

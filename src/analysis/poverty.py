@@ -75,7 +75,9 @@ def poverty_change(poverty: pd.DataFrame, base_year: int, year: int, by: list[st
     now = poverty_rates(both[both["year"] == year], by)
     cols = list(RATES)
     if by:
-        merged = base[[*by, *cols, "n_communes"]].merge(now[[*by, *cols]], on=by, how="outer", suffixes=("_base", "_now"))
+        merged = base[[*by, *cols, "n_communes"]].merge(
+            now[[*by, *cols]], on=by, how="outer", suffixes=("_base", "_now")
+        )
     else:
         merged = pd.concat([base[cols + ["n_communes"]].add_suffix("_base"), now[cols].add_suffix("_now")], axis=1)
         merged = merged.rename(columns={"n_communes_base": "n_communes"})

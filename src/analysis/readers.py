@@ -132,7 +132,9 @@ def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> R
     elif suffix in (".xlsx", ".xlsm"):
         candidates = _xlsx_sheets(path, sheet)
     elif suffix == ".xls":
-        raise InputFileError(path, "old Excel 97-2003 (.xls) files are not read", "open it in Excel or LibreOffice and save as .xlsx")
+        raise InputFileError(
+            path, "old Excel 97-2003 (.xls) files are not read", "open it in Excel or LibreOffice and save as .xlsx"
+        )
     else:
         raise InputFileError(path, f"unknown table format '{suffix}'", "give a .csv or .xlsx file")
 
@@ -199,13 +201,19 @@ def _xlsx_sheets(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[in
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip/xml
-        raise InputFileError(path, f"cannot open as an Excel workbook ({type(exc).__name__})",
-                             "check that the file is a valid .xlsx (open and save it again in Excel)") from None
+        raise InputFileError(
+            path,
+            f"cannot open as an Excel workbook ({type(exc).__name__})",
+            "check that the file is a valid .xlsx (open and save it again in Excel)",
+        ) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise InputFileError(path, f"no sheet named '{sheet}'; the workbook has {wb.sheetnames}",
-                                     "pass one of those names with --sheet")
+                raise InputFileError(
+                    path,
+                    f"no sheet named '{sheet}'; the workbook has {wb.sheetnames}",
+                    "pass one of those names with --sheet",
+                )
             return [(sheet, _sheet_rows(wb[sheet]))]
         return [(name, _sheet_rows(wb[name])) for name in wb.sheetnames]
     finally:

@@ -10,7 +10,17 @@ import pandas as pd
 
 from analysis.finance import latest_snapshot
 
-WARNING_COLUMNS = ["rule", "year", "as_of", "district_code", "commune_code", "project", "capital_type", "fund", "message"]
+WARNING_COLUMNS = [
+    "rule",
+    "year",
+    "as_of",
+    "district_code",
+    "commune_code",
+    "project",
+    "capital_type",
+    "fund",
+    "message",
+]
 
 #: rule -> (Vietnamese, English) description, for reports.
 RULES = {
@@ -30,12 +40,17 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 def disbursed_above_plan(finance: pd.DataFrame) -> pd.DataFrame:
     """Rows whose disbursed amount exceeds their plan (any snapshot)."""
     bad = finance[finance["disbursed_mvnd"] > finance["plan_mvnd"] + 1e-9]
-    return _frame([
-        {**{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
-         "rule": "disbursed_above_plan",
-         "message": f"disbursed {r['disbursed_mvnd']:.3f} above plan {r['plan_mvnd']:.3f} million VND (row {r['_row']})"}
-        for _, r in bad.iterrows()
-    ])
+    return _frame(
+        [
+            {
+                **{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
+                "rule": "disbursed_above_plan",
+                "message": f"disbursed {r['disbursed_mvnd']:.3f} above plan {r['plan_mvnd']:.3f} million VND "
+                f"(row {r['_row']})",
+            }
+            for _, r in bad.iterrows()
+        ]
+    )
 
 
 def plan_not_disbursed(finance: pd.DataFrame) -> pd.DataFrame:
@@ -45,9 +60,12 @@ def plan_not_disbursed(finance: pd.DataFrame) -> pd.DataFrame:
         snap = latest_snapshot(finance, int(year))
         bad = snap[(snap["plan_mvnd"] > 0) & (snap["disbursed_mvnd"] == 0)]
         out.extend(
-            {**{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
-             "rule": "plan_not_disbursed",
-             "message": f"plan {r['plan_mvnd']:.3f} million VND, nothing disbursed by {pd.Timestamp(r['as_of']):%d/%m/%Y}"}
+            {
+                **{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
+                "rule": "plan_not_disbursed",
+                "message": f"plan {r['plan_mvnd']:.3f} million VND, nothing disbursed by "
+                f"{pd.Timestamp(r['as_of']):%d/%m/%Y}",
+            }
             for _, r in bad.iterrows()
         )
     return _frame(out)
@@ -66,11 +84,25 @@ def coverage(finance: pd.DataFrame, poverty: pd.DataFrame) -> pd.DataFrame:
         fin_c = fin.drop_duplicates("commune_code").set_index("commune_code")["district_code"]
         pov_c = pov.drop_duplicates("commune_code").set_index("commune_code")["district_code"]
         for code in sorted(set(fin_c.index) - set(pov_c.index)):
-            out.append({"rule": "finance_without_poverty", "year": year, "district_code": fin_c[code],
-                        "commune_code": code, "message": f"finance data for {year} but no poverty data for {year}"})
+            out.append(
+                {
+                    "rule": "finance_without_poverty",
+                    "year": year,
+                    "district_code": fin_c[code],
+                    "commune_code": code,
+                    "message": f"finance data for {year} but no poverty data for {year}",
+                }
+            )
         for code in sorted(set(pov_c.index) - set(fin_c.index)):
-            out.append({"rule": "poverty_without_finance", "year": year, "district_code": pov_c[code],
-                        "commune_code": code, "message": f"poverty data for {year} but no finance data for {year}"})
+            out.append(
+                {
+                    "rule": "poverty_without_finance",
+                    "year": year,
+                    "district_code": pov_c[code],
+                    "commune_code": code,
+                    "message": f"poverty data for {year} but no finance data for {year}",
+                }
+            )
     return _frame(out)
 
 
@@ -79,19 +111,35 @@ def boundary_coverage(match_report: pd.DataFrame) -> pd.DataFrame:
     out = []
     for r in match_report.itertuples(index=False):
         if r.status == "unmatched_boundary":
-            out.append({"rule": "boundary_without_data", "district_code": r.district_code,
-                        "commune_code": r.boundary_code if pd.notna(r.boundary_code) else None,
-                        "message": f"boundary feature {r.boundary_feature} ({r.boundary_name or r.boundary_code}) has no data"})
+            out.append(
+                {
+                    "rule": "boundary_without_data",
+                    "district_code": r.district_code,
+                    "commune_code": r.boundary_code if pd.notna(r.boundary_code) else None,
+                    "message": f"boundary feature {r.boundary_feature} "
+                    f"({r.boundary_name or r.boundary_code}) has no data",
+                }
+            )
         elif r.status == "unmatched_data":
-            out.append({"rule": "data_without_boundary", "district_code": r.district_code, "commune_code": r.commune_code,
-                        "message": f"{r.commune_name} ({r.commune_code}) has data but no polygon in the boundary file"})
+            out.append(
+                {
+                    "rule": "data_without_boundary",
+                    "district_code": r.district_code,
+                    "commune_code": r.commune_code,
+                    "message": f"{r.commune_name} ({r.commune_code}) has data but no polygon in the boundary file",
+                }
+            )
     return _frame(out)
 
 
 def run_rules(finance: pd.DataFrame, poverty: pd.DataFrame, match_report: pd.DataFrame) -> pd.DataFrame:
     """All rule checks, one row per warning."""
-    parts = [disbursed_above_plan(finance), plan_not_disbursed(finance), coverage(finance, poverty),
-             boundary_coverage(match_report)]
+    parts = [
+        disbursed_above_plan(finance),
+        plan_not_disbursed(finance),
+        coverage(finance, poverty),
+        boundary_coverage(match_report),
+    ]
     parts = [p for p in parts if len(p)]
     if not parts:
         return _frame([])

@@ -63,29 +63,69 @@ FINANCE = TableSpec(
     columns=(
         Column("year", "year", aliases=("năm", "năm kế hoạch", "nam"), description="plan year", example="2023"),
         Column(
-            "as_of", "date",
+            "as_of",
+            "date",
             aliases=("tính đến ngày", "đến ngày", "ngày số liệu", "ngày báo cáo", "số liệu đến ngày"),
             description="date the cumulative figures run to (dd/mm/yyyy or yyyy-mm-dd)",
             example="30/11/2023",
         ),
-        Column("province_code", "code", required=False, width=2, aliases=("mã tỉnh",),
-               description="GSO province code (derived from the district when absent)", example="14"),
+        Column(
+            "province_code",
+            "code",
+            required=False,
+            width=2,
+            aliases=("mã tỉnh",),
+            description="GSO province code (derived from the district when absent)",
+            example="14",
+        ),
         Column("district_code", "code", width=3, aliases=("mã huyện",), description="GSO district code", example="127"),
-        Column("commune_code", "code", required=False, width=5, nullable=True, aliases=("mã xã",),
-               description="GSO commune code; empty for a row of the district as a whole", example="04231"),
-        Column("project", "project", required=False, nullable=True,
-               aliases=("dự án", "mã dự án", "dự án/tiểu dự án"),
-               description="DA1…DA10 or a sub-project such as DA3.1; empty if not by project", example="DA4"),
-        Column("capital_type", "enum", aliases=("loại vốn", "vốn"),
-               description="investment (vốn đầu tư phát triển) or recurrent (vốn sự nghiệp)", example="investment"),
-        Column("fund", "enum", aliases=("nguồn", "loại nguồn", "năm vốn"),
-               description="current (vốn giao trong năm) or carried_over (vốn chuyển nguồn/kéo dài)", example="current"),
-        Column("plan_mvnd", "amount",
-               aliases=("kế hoạch vốn", "kế hoạch", "kế hoạch vốn giao", "kế hoạch vốn (triệu đồng)", "kh vốn"),
-               description="capital plan, million VND", example="8.356,336"),
-        Column("disbursed_mvnd", "amount",
-               aliases=("giải ngân", "đã giải ngân", "thanh toán", "giải ngân (triệu đồng)", "giá trị giải ngân"),
-               description="disbursed to the as-of date, million VND", example="2.791"),
+        Column(
+            "commune_code",
+            "code",
+            required=False,
+            width=5,
+            nullable=True,
+            aliases=("mã xã",),
+            description="GSO commune code; empty for a row of the district as a whole",
+            example="04231",
+        ),
+        Column(
+            "project",
+            "project",
+            required=False,
+            nullable=True,
+            aliases=("dự án", "mã dự án", "dự án/tiểu dự án"),
+            description="DA1…DA10 or a sub-project such as DA3.1; empty if not by project",
+            example="DA4",
+        ),
+        Column(
+            "capital_type",
+            "enum",
+            aliases=("loại vốn", "vốn"),
+            description="investment (vốn đầu tư phát triển) or recurrent (vốn sự nghiệp)",
+            example="investment",
+        ),
+        Column(
+            "fund",
+            "enum",
+            aliases=("nguồn", "loại nguồn", "năm vốn"),
+            description="current (vốn giao trong năm) or carried_over (vốn chuyển nguồn/kéo dài)",
+            example="current",
+        ),
+        Column(
+            "plan_mvnd",
+            "amount",
+            aliases=("kế hoạch vốn", "kế hoạch", "kế hoạch vốn giao", "kế hoạch vốn (triệu đồng)", "kh vốn"),
+            description="capital plan, million VND",
+            example="8.356,336",
+        ),
+        Column(
+            "disbursed_mvnd",
+            "amount",
+            aliases=("giải ngân", "đã giải ngân", "thanh toán", "giải ngân (triệu đồng)", "giá trị giải ngân"),
+            description="disbursed to the as-of date, million VND",
+            example="2.791",
+        ),
     ),
 )
 
@@ -99,11 +139,20 @@ POVERTY = TableSpec(
         Column("households", "count", aliases=("tổng số hộ", "số hộ", "tổng số hộ dân cư"), example="1.234"),
         Column("poor_households", "count", aliases=("số hộ nghèo", "hộ nghèo"), example="210"),
         Column("near_poor_households", "count", aliases=("số hộ cận nghèo", "hộ cận nghèo"), example="95"),
-        Column("em_households", "count", aliases=("số hộ dtts", "số hộ dân tộc thiểu số", "hộ dtts"),
-               description="ethnic-minority households", example="1.100"),
-        Column("em_poor_households", "count",
-               aliases=("số hộ nghèo dtts", "hộ nghèo dtts", "số hộ nghèo dân tộc thiểu số"),
-               description="ethnic-minority poor households", example="200"),
+        Column(
+            "em_households",
+            "count",
+            aliases=("số hộ dtts", "số hộ dân tộc thiểu số", "hộ dtts"),
+            description="ethnic-minority households",
+            example="1.100",
+        ),
+        Column(
+            "em_poor_households",
+            "count",
+            aliases=("số hộ nghèo dtts", "hộ nghèo dtts", "số hộ nghèo dân tộc thiểu số"),
+            description="ethnic-minority poor households",
+            example="200",
+        ),
     ),
 )
 
@@ -112,11 +161,21 @@ COMMUNES = TableSpec(
     description="Commune classification (khu vực I/II/III) by year of classification, and villages.",
     key=("year", "commune_code"),
     columns=(
-        Column("year", "year", aliases=("năm", "năm phân định"), description="year of the classification", example="2021"),
+        Column(
+            "year", "year", aliases=("năm", "năm phân định"), description="year of the classification", example="2021"
+        ),
         Column("commune_code", "code", width=5, aliases=("mã xã",), example="06481"),
-        Column("region", "enum", aliases=("khu vực", "kv", "phân định khu vực"), description="I, II or III", example="III"),
-        Column("dbkk_villages", "count", required=False, aliases=("số thôn đbkk", "thôn đặc biệt khó khăn", "số thôn đặc biệt khó khăn"),
-               description="number of especially difficult villages (thôn ĐBKK)", example="4"),
+        Column(
+            "region", "enum", aliases=("khu vực", "kv", "phân định khu vực"), description="I, II or III", example="III"
+        ),
+        Column(
+            "dbkk_villages",
+            "count",
+            required=False,
+            aliases=("số thôn đbkk", "thôn đặc biệt khó khăn", "số thôn đặc biệt khó khăn"),
+            description="number of especially difficult villages (thôn ĐBKK)",
+            example="4",
+        ),
     ),
 )
 
@@ -126,7 +185,15 @@ TABLES = {t.name: t for t in (FINANCE, POVERTY, COMMUNES)}
 
 _VALUE_ALIASES = {
     "capital_type": {
-        "investment": ("investment", "đầu tư", "đầu tư phát triển", "vốn đầu tư", "vốn đầu tư phát triển", "đtpt", "dtpt"),
+        "investment": (
+            "investment",
+            "đầu tư",
+            "đầu tư phát triển",
+            "vốn đầu tư",
+            "vốn đầu tư phát triển",
+            "đtpt",
+            "dtpt",
+        ),
         "recurrent": ("recurrent", "sự nghiệp", "vốn sự nghiệp", "sn", "career"),
     },
     "fund": {
@@ -214,7 +281,9 @@ def _nonneg(name: str) -> pa.Column:
 FINANCE_SCHEMA = pa.DataFrameSchema(
     {
         "year": _year_col(),
-        "capital_type": pa.Column(str, pa.Check.isin(CAPITAL_TYPES, error="capital_type must be investment or recurrent")),
+        "capital_type": pa.Column(
+            str, pa.Check.isin(CAPITAL_TYPES, error="capital_type must be investment or recurrent")
+        ),
         "fund": pa.Column(str, pa.Check.isin(FUNDS, error="fund must be current or carried_over")),
         "plan_mvnd": _nonneg("plan"),
         "disbursed_mvnd": _nonneg("disbursed amount"),
@@ -239,14 +308,21 @@ POVERTY_SCHEMA = pa.DataFrameSchema(
         "em_poor_households": pa.Column(float, pa.Check.ge(0, error="ethnic-minority poor households is negative")),
     },
     checks=[
-        pa.Check(lambda df: df["poor_households"] + df["near_poor_households"] <= df["households"],
-                 error="poor plus near-poor households exceed all households"),
-        pa.Check(lambda df: df["em_households"] <= df["households"],
-                 error="ethnic-minority households exceed all households"),
-        pa.Check(lambda df: df["em_poor_households"] <= df["em_households"],
-                 error="ethnic-minority poor households exceed ethnic-minority households"),
-        pa.Check(lambda df: df["em_poor_households"] <= df["poor_households"],
-                 error="ethnic-minority poor households exceed all poor households"),
+        pa.Check(
+            lambda df: df["poor_households"] + df["near_poor_households"] <= df["households"],
+            error="poor plus near-poor households exceed all households",
+        ),
+        pa.Check(
+            lambda df: df["em_households"] <= df["households"], error="ethnic-minority households exceed all households"
+        ),
+        pa.Check(
+            lambda df: df["em_poor_households"] <= df["em_households"],
+            error="ethnic-minority poor households exceed ethnic-minority households",
+        ),
+        pa.Check(
+            lambda df: df["em_poor_households"] <= df["poor_households"],
+            error="ethnic-minority poor households exceed all poor households",
+        ),
     ],
     strict=False,
 )

@@ -22,13 +22,33 @@ import pandas as pd
 from analysis.errors import ParameterError
 
 UNIT_COLUMNS = [
-    "province_code", "province_name", "district_code", "district_name", "district_type",
-    "commune_code", "commune_name", "commune_type", "lat", "lon",
+    "province_code",
+    "province_name",
+    "district_code",
+    "district_name",
+    "district_type",
+    "commune_code",
+    "commune_name",
+    "commune_type",
+    "lat",
+    "lon",
 ]
 
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _PREFIXES = (
-    "thanh pho", "thi xa", "thi tran", "huyen", "quan", "phuong", "xa", "tinh", "tp", "tx", "tt", "h", "p",
+    "thanh pho",
+    "thi xa",
+    "thi tran",
+    "huyen",
+    "quan",
+    "phuong",
+    "xa",
+    "tinh",
+    "tp",
+    "tx",
+    "tt",
+    "h",
+    "p",
 )
 _PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")\.?\s+")
 
@@ -121,8 +141,11 @@ def load_unit_list(path=None) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     missing = {"province_code", "district_code", "commune_code"} - set(df.columns)
     if missing:
-        raise InputFileError(path, f"unit list lacks columns {sorted(missing)}",
-                             "a unit list needs province_code, district_code, commune_code (and names)")
+        raise InputFileError(
+            path,
+            f"unit list lacks columns {sorted(missing)}",
+            "a unit list needs province_code, district_code, commune_code (and names)",
+        )
     for col in UNIT_COLUMNS:
         if col not in df.columns:
             df[col] = pd.NA
@@ -149,7 +172,11 @@ def _resolve(text: str, choices: pd.DataFrame, what: str) -> tuple[str, str]:
     names = choices.set_index(choices["name"].map(loose_key))["name"]
     hint = ""
     if close:
-        hint = " Did you mean: " + ", ".join(f"{names[c] if isinstance(names[c], str) else names[c].iloc[0]}" for c in close) + "?"
+        hint = (
+            " Did you mean: "
+            + ", ".join(f"{names[c] if isinstance(names[c], str) else names[c].iloc[0]}" for c in close)
+            + "?"
+        )
     elif text.isdigit():
         hint = " GSO codes keep their leading zeros (a province code has 2 digits, a district 3, a commune 5)."
     raise ParameterError(f"unknown {what} '{text}'.{hint}")

@@ -183,7 +183,9 @@ def _parse_count(x: float) -> tuple[float | None, str | None]:
     return float(x), None
 
 
-def _parse_numbers(raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None) -> tuple[dict, str | None]:
+def _parse_numbers(
+    raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None
+) -> tuple[dict, str | None]:
     """Parse amount/count columns with one convention for the whole file."""
     cells: dict[str, list[ParsedCell | float | None]] = {}
     for col in cols:
@@ -208,19 +210,29 @@ def _parse_numbers(raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal
             elif isinstance(cell, float):
                 x = cell
             elif cell.style == "invalid":
-                rej.add(row, col.name, v, f"{col.name} is not a number", "write digits only, e.g. 8.356,336 or 8356.336")
+                rej.add(
+                    row, col.name, v, f"{col.name} is not a number", "write digits only, e.g. 8.356,336 or 8356.336"
+                )
             elif cell.style == "ambiguous" and convention is None:
                 rej.add(
-                    row, col.name, v,
+                    row,
+                    col.name,
+                    v,
                     f"'{v}' could be {cell.vi_value:g} (Vietnamese format) or {cell.en_value:g} (English format) "
                     "and nothing else in the file says which",
-                    "write it without a thousands separator, or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
+                    "write it without a thousands separator, "
+                    "or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
                 )
             elif cell.value(convention) is None:
                 other = "English" if cell.style == "en" else "Vietnamese"
                 mine = "Vietnamese" if convention == "vi" else "English"
-                rej.add(row, col.name, v, f"'{v}' is written in {other} number format while the file uses {mine}",
-                        "use one number format throughout the file")
+                rej.add(
+                    row,
+                    col.name,
+                    v,
+                    f"'{v}' is written in {other} number format while the file uses {mine}",
+                    "use one number format throughout the file",
+                )
             else:
                 x = cell.value(convention)
             if x is not None and col.kind == "count":
@@ -232,7 +244,9 @@ def _parse_numbers(raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal
     return out, convention
 
 
-def _parse(raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None) -> tuple[pd.DataFrame, str | None]:
+def _parse(
+    raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None
+) -> tuple[pd.DataFrame, str | None]:
     df = raw.frame
     parsed = pd.DataFrame({ROW: df[ROW].to_numpy()})
     present = [c for c in spec.columns if c.name in df.columns]
@@ -247,7 +261,9 @@ def _parse(raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, de
             empty = v is None or (isinstance(v, float) and np.isnan(v))
             if empty:
                 if not col.nullable:
-                    rej.add(row, col.name, v, f"{col.name} is empty", f"fill in {col.name} ({col.description or col.kind})")
+                    rej.add(
+                        row, col.name, v, f"{col.name} is empty", f"fill in {col.name} ({col.description or col.kind})"
+                    )
                 values.append(None)
                 continue
             if col.kind == "year":
@@ -292,9 +308,7 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
     if not len(df):
         return
     frame = df.copy()
-    raw_values = {
-        (r, c): v for c in raw.columns if c != ROW for r, v in zip(raw[ROW], raw[c], strict=True)
-    }
+    raw_values = {(r, c): v for c in raw.columns if c != ROW for r, v in zip(raw[ROW], raw[c], strict=True)}
     # pandera sees only rows that parsed; types are made plain for it
     for c in cols:
         if spec.column(c).kind == "year":
@@ -336,26 +350,50 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
     if "district_code" in spec.names:
         d = df["district_code"]
         known_d = d.isin(districts.index)
-        reject(d.notna() & ~known_d, "district_code", lambda r: f"unknown district code '{r['district_code']}'", fix_unknown)
+        reject(
+            d.notna() & ~known_d,
+            "district_code",
+            lambda r: f"unknown district code '{r['district_code']}'",
+            fix_unknown,
+        )
         c = df["commune_code"]
         known_c = c.isin(communes.index)
-        reject(known_d & c.notna() & ~known_c, "commune_code", lambda r: f"unknown commune code '{r['commune_code']}'", fix_unknown)
+        reject(
+            known_d & c.notna() & ~known_c,
+            "commune_code",
+            lambda r: f"unknown commune code '{r['commune_code']}'",
+            fix_unknown,
+        )
         wrong = known_c & (c.map(communes["district_code"]) != d)
-        reject(known_d & wrong, "commune_code",
-               lambda r: f"commune '{r['commune_code']}' ({communes.at[r['commune_code'], 'commune_name']}) is in district "
-                         f"{communes.at[r['commune_code'], 'district_code']}, not {r['district_code']}",
-               "check the district and commune codes of this row")
+        reject(
+            known_d & wrong,
+            "commune_code",
+            lambda r: (
+                f"commune '{r['commune_code']}' ({communes.at[r['commune_code'], 'commune_name']}) is in district "
+                f"{communes.at[r['commune_code'], 'district_code']}, not {r['district_code']}"
+            ),
+            "check the district and commune codes of this row",
+        )
         dp = d.map(districts["province_code"])
         p = df["province_code"]
-        reject(known_d & p.notna() & (p != dp), "province_code",
-               lambda r: f"district {r['district_code']} is in province {districts.at[r['district_code'], 'province_code']}, "
-                         f"not {r['province_code']}",
-               "check the province code of this row")
+        reject(
+            known_d & p.notna() & (p != dp),
+            "province_code",
+            lambda r: (
+                f"district {r['district_code']} is in province {districts.at[r['district_code'], 'province_code']}, "
+                f"not {r['province_code']}"
+            ),
+            "check the province code of this row",
+        )
         df["province_code"] = dp.where(known_d, p)
     else:
         c = df["commune_code"]
-        reject(c.notna() & ~c.isin(communes.index), "commune_code",
-               lambda r: f"unknown commune code '{r['commune_code']}'", fix_unknown)
+        reject(
+            c.notna() & ~c.isin(communes.index),
+            "commune_code",
+            lambda r: f"unknown commune code '{r['commune_code']}'",
+            fix_unknown,
+        )
         df["district_code"] = c.map(communes["district_code"])
         df["province_code"] = c.map(communes["province_code"])
     return df
@@ -376,13 +414,23 @@ def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
         same = (group[values].astype(str).nunique() <= 1).all()
         if same:
             for r in rows[1:]:
-                rej.add(r, "", "", f"duplicate of row {rows[0]} (same fact, same figures)",
-                        "delete the repeated row; the first copy is used")
+                rej.add(
+                    r,
+                    "",
+                    "",
+                    f"duplicate of row {rows[0]} (same fact, same figures)",
+                    "delete the repeated row; the first copy is used",
+                )
         else:
             for r in rows:
                 others = ", ".join(str(x) for x in rows if x != r)
-                rej.add(r, "", "", f"the same fact as row(s) {others} with different figures",
-                        "keep one row per " + ", ".join(key) + "; none of the conflicting rows is used")
+                rej.add(
+                    r,
+                    "",
+                    "",
+                    f"the same fact as row(s) {others} with different figures",
+                    "keep one row per " + ", ".join(key) + "; none of the conflicting rows is used",
+                )
 
 
 def validate_table(

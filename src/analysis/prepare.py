@@ -1,0 +1,252 @@
+"""Prepare once, render many: validate and join every input once, write the prepared data.
+
+``prepare`` reads the raw files, validates them (:mod:`analysis.validate`), joins the units
+to the boundaries (:mod:`analysis.boundaries`), runs the rule checks (:mod:`analysis.rules`)
+and writes, atomically, into one folder:
+
+============================  ==========================================================
+``communes.parquet``          GeoParquet, one row per commune of every district in the data
+``districts.parquet``         GeoParquet, dissolved from the communes
+``provinces.parquet``         GeoParquet, dissolved from the communes
+``finance.parquet``           accepted finance rows
+``poverty.parquet``           accepted poverty rows (with district and province codes)
+``classification.parquet``    accepted commune classification rows
+``rejects.parquet`` / .csv    every rejected input row, with file, row, column, reason, fix
+``warnings.parquet`` / .csv   rule warnings
+``match_report.parquet`` / .csv  how each unit met its boundary
+``manifest.json``             input hashes and counts, output hashes, options, version
+============================  ==========================================================
+
+Nothing downstream re-reads or re-validates the raw files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from analysis import __version__
+from analysis.boundaries import dissolve_units, match_units, read_boundaries
+from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
+from analysis.readers import ROW
+from analysis.rules import run_rules
+from analysis.schema import COMMUNES, FINANCE, POVERTY
+from analysis.storage import atomic_dir, sha256_file, write_json
+from analysis.units import load_unit_list
+from analysis.validate import REJECT_COLUMNS, ValidatedTable, validate_table
+
+PREPARED_FILES = (
+    "communes.parquet",
+    "districts.parquet",
+    "provinces.parquet",
+    "finance.parquet",
+    "poverty.parquet",
+    "classification.parquet",
+    "rejects.parquet",
+    "warnings.parquet",
+    "match_report.parquet",
+)
+
+
+@dataclass
+class PrepareResult:
+    """What :func:`prepare` did, for the command line summary and for tests."""
+
+    out_dir: Path
+    manifest: dict
+    tables: dict[str, ValidatedTable]
+    match_report: pd.DataFrame
+    warnings: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def _scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.DataFrame:
+    """Every official commune of every district that appears in the accepted data."""
+    districts: set[str] = set()
+    for t in tables.values():
+        districts |= set(t.accepted["district_code"].dropna().astype(str))
+    return units[units["district_code"].isin(districts)].reset_index(drop=True)
+
+
+def _boundaries_in_scope(bounds: gpd.GeoDataFrame, scope: pd.DataFrame, units: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Boundary features of the districts in scope (all of them if the file says no district)."""
+    if "district_code" in bounds.columns and bounds["district_code"].notna().any():
+        return bounds[bounds["district_code"].isin(set(scope["district_code"]))]
+    if "commune_code" in bounds.columns and bounds["commune_code"].notna().any():
+        known = set(units["commune_code"])
+        in_scope = bounds["commune_code"].isin(set(scope["commune_code"]))
+        unknown = ~bounds["commune_code"].isin(known)
+        # a code of another vintage cannot be placed: keep it so it shows as unmatched
+        return bounds[in_scope | unknown]
+    return bounds
+
+
+def _rejects_with_district(tables: dict[str, ValidatedTable], units: pd.DataFrame) -> pd.DataFrame:
+    frames = []
+    commune_district = units.set_index("commune_code")["district_code"]
+    for t in tables.values():
+        if not len(t.rejects):
+            continue
+        raw = t.raw.frame.set_index(ROW)
+        r = t.rejects.copy()
+        district = pd.Series(pd.NA, index=r.index, dtype="string")
+        if "district_code" in raw.columns:
+            district = r["row"].map(raw["district_code"]).astype("string")
+        if "commune_code" in raw.columns:
+            from_commune = r["row"].map(raw["commune_code"]).astype("string").map(commune_district)
+            district = district.fillna(from_commune.astype("string"))
+        r["district_code"] = district
+        frames.append(r)
+    if not frames:
+        return pd.DataFrame(columns=[*REJECT_COLUMNS, "district_code"]).astype("string")
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({c: "string" for c in out.columns if c != "row"})
+
+
+def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None) -> dict:
+    entry = {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+    if t is not None:
+        entry.update(
+            rows_read=t.n_read,
+            rows_accepted=t.n_accepted,
+            rows_rejected=t.n_rejected,
+            sheet=t.raw.sheet,
+            header_row=t.raw.header_row,
+            number_convention=t.convention,
+            columns=t.raw.mapping,
+            ignored_columns=t.raw.ignored,
+        )
+    entry.update(extra or {})
+    return entry
+
+
+def prepare(
+    finance: str | Path = SAMPLE_FILES["finance"],
+    poverty: str | Path = SAMPLE_FILES["poverty"],
+    communes: str | Path | None = SAMPLE_FILES["communes"],
+    boundaries: str | Path = SAMPLE_FILES["boundaries"],
+    code_column: str | None = SAMPLE_CODE_COLUMN,
+    *,
+    name_column: str | None = None,
+    district_column: str | None = None,
+    layer: str | None = None,
+    out: str | Path = PROCESSED_DIR,
+    units: str | Path | None = None,
+    pad_codes: bool = False,
+    decimal: str | None = None,
+    step: Callable[[str], None] | None = None,
+) -> PrepareResult:
+    """Validate and join the inputs once and write the prepared data.
+
+    Parameters
+    ----------
+    finance, poverty, communes
+        Input tables (CSV or XLSX; ``communes`` optional). Defaults: the sample files.
+    boundaries
+        Commune boundaries in any format GDAL reads, any CRS.
+    code_column, name_column, district_column, layer
+        Columns of the boundary file holding the commune GSO code, the commune name and the
+        district (code or name), and its layer.
+    out
+        Output folder, replaced atomically (default ``data/processed/``).
+    units
+        A unit list CSV for codes of another vintage (default: the official list).
+    pad_codes
+        Restore leading zeros lost by Excel instead of rejecting those rows.
+    decimal
+        ``","`` or ``"."`` to state the number format of the tables.
+    step
+        Called with a short description as each step starts (progress display).
+
+    Returns
+    -------
+    PrepareResult
+    """
+    step = step or (lambda _msg: None)
+    unit_list = load_unit_list(units)
+    tables: dict[str, ValidatedTable] = {}
+    inputs = {"finance": (finance, FINANCE), "poverty": (poverty, POVERTY), "communes": (communes, COMMUNES)}
+    for name, (path, spec) in inputs.items():
+        if path is None:
+            continue
+        step(f"validating {name}")
+        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal)
+
+    step("joining boundaries")
+    scope = _scope_units(unit_list, tables)
+    bounds = read_boundaries(
+        boundaries, code_column=code_column, name_column=name_column, district_column=district_column, layer=layer
+    )
+    bounds_scope = _boundaries_in_scope(bounds, scope, unit_list)
+    joined, match_report = match_units(scope.drop(columns=["lat", "lon"], errors="ignore"), bounds_scope)
+    quality = (
+        "approximate"
+        if "boundary_quality" in bounds.columns and (bounds["boundary_quality"] == "approximate").any()
+        else "surveyed"
+    )
+    joined["boundary_quality"] = quality
+    fin = tables["finance"].accepted
+    pov = tables["poverty"].accepted
+    cls = (
+        tables["communes"].accepted
+        if "communes" in tables
+        else pd.DataFrame(columns=[*COMMUNES.names, "district_code", "province_code", ROW])
+    )
+    joined["has_finance"] = joined["commune_code"].isin(set(fin["commune_code"].dropna()))
+    joined["has_poverty"] = joined["commune_code"].isin(set(pov["commune_code"]))
+    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs="EPSG:4326")
+    districts = dissolve_units(joined, "district")
+    provinces = dissolve_units(joined, "province")
+
+    step("rule checks")
+    warnings = run_rules(fin, pov, match_report)
+    rejects = _rejects_with_district(tables, unit_list)
+
+    step("writing prepared data")
+    with atomic_dir(out) as tmp:
+        joined.to_parquet(tmp / "communes.parquet", index=False)
+        districts.to_parquet(tmp / "districts.parquet", index=False)
+        provinces.to_parquet(tmp / "provinces.parquet", index=False)
+        sort = ["province_code", "district_code", "year", "as_of", ROW]
+        fin.sort_values(sort).to_parquet(tmp / "finance.parquet", index=False)
+        pov.sort_values(["province_code", "district_code", "year", "commune_code"]).to_parquet(
+            tmp / "poverty.parquet", index=False
+        )
+        cls.to_parquet(tmp / "classification.parquet", index=False)
+        for name, frame in (("rejects", rejects), ("warnings", warnings), ("match_report", match_report)):
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+        manifest = {
+            "tool": "ntp-atlas",
+            "version": __version__,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "inputs": {name: _input_entry(Path(inputs[name][0]), t) for name, t in tables.items()},
+            "options": {
+                "code_column": code_column,
+                "name_column": name_column,
+                "district_column": district_column,
+                "layer": layer,
+                "units": str(units) if units else "vietnamadminunits (official list before 2025)",
+                "pad_codes": pad_codes,
+                "decimal": decimal,
+            },
+            "boundaries": {
+                **_input_entry(Path(boundaries), None),
+                "features": len(bounds),
+                "features_in_scope": len(bounds_scope),
+                "quality": quality,
+                "repaired_geometries": int(bounds.attrs.get("repaired_geometries", 0)),
+            },
+            "match": match_report["status"].value_counts().to_dict(),
+            "warnings": warnings["rule"].value_counts().to_dict() if len(warnings) else {},
+            "provinces": sorted(set(scope["province_code"])),
+            "districts": sorted(set(scope["district_code"])),
+            "outputs": {f: sha256_file(tmp / f) for f in PREPARED_FILES},
+        }
+        write_json(tmp / "manifest.json", manifest)
+    return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects)

@@ -1,0 +1,54 @@
+"""environment.yml (conda users) and pyproject.toml (pip users) list the same dependencies."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from analysis.config import PROJECT_ROOT
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
+
+
+def _parse(req: str) -> tuple[str, str]:
+    m = _REQ.match(req)
+    assert m, req
+    return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
+
+
+def _pyproject() -> dict[str, str]:
+    data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    reqs = list(data["project"]["dependencies"])
+    for extra in data["project"]["optional-dependencies"].values():
+        reqs += extra
+    return dict(_parse(r) for r in reqs)
+
+
+def _environment() -> dict[str, str]:
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    out = {}
+    for dep in env["dependencies"]:
+        items = dep["pip"] if isinstance(dep, dict) else [dep]
+        for item in items:
+            name, spec = _parse(item)
+            if name in ("python", "pip"):
+                continue
+            out[name] = spec
+    return out
+
+
+def test_same_packages_and_versions():
+    pip, conda = _pyproject(), _environment()
+    assert sorted(set(pip) - set(conda)) == [], "in pyproject.toml, missing from environment.yml"
+    assert sorted(set(conda) - set(pip)) == [], "in environment.yml, missing from pyproject.toml"
+    differ = {k: (pip[k], conda[k]) for k in pip if pip[k] != conda[k]}
+    assert differ == {}, f"version specs differ (pyproject, environment.yml): {differ}"
+
+
+def test_python_version_matches():
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.split("=")[-1] == data["project"]["requires-python"].removeprefix(">=")
