@@ -1,0 +1,449 @@
+"""Print-quality maps of communes and districts.
+
+Every map function takes ``ax=None`` (a new figure is made when it is None) and returns the
+:class:`~matplotlib.axes.Axes` it drew on, as geopandas does. Colours and classes come from
+the one legend set of each indicator (:mod:`analysis.legends`), so maps of two districts, or
+of one district in Vietnamese and in English, can be laid side by side. Units without data
+stay on the map, hatched grey, and are counted in the legend; they are never dropped.
+
+Drawing happens in :data:`analysis.config.METRIC_CRS` inside :func:`map_style`, which sets
+DejaVu Sans (shipped with matplotlib, it has every Vietnamese diacritic) and keeps text as
+text in SVG and PDF. Save with :func:`save_map` so the same settings apply when writing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import geopandas as gpd
+import matplotlib.patches as mpatches
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from analysis.config import METRIC_CRS
+from analysis.i18n import t
+from analysis.legends import (
+    NO_DATA,
+    NO_PLAN,
+    LegendSet,
+    classify,
+    get_legend_set,
+    legend_labels,
+    legend_title,
+    scheme_legend_set,
+)
+from analysis.numbers import format_number
+
+__all__ = [
+    "MAP_STYLE",
+    "add_boundary_note",
+    "add_inset",
+    "change_map",
+    "choropleth",
+    "draw_boundaries",
+    "map_style",
+    "need_vs_money_map",
+    "save_map",
+]
+
+#: Matplotlib settings of every map, applied in a context (never globally at import).
+MAP_STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "svg.fonttype": "none",  # text stays text in SVG: searchable, editable by the office
+    "pdf.fonttype": 42,  # TrueType fonts embedded whole, not Type 3 outlines
+    "ps.fonttype": 42,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 9.5,
+    "hatch.linewidth": 0.6,
+}
+
+_FIGSIZE = (8.0, 6.5)
+_OUTLINE = {"edgecolor": "#8c8c8c", "linewidth": 0.4}
+_NOTE = {"fontsize": 8, "color": "#525252", "va": "top"}
+_INSET_LOCS = {
+    "upper right": lambda s: (1 - s, 1 - s),
+    "upper left": lambda s: (0.0, 1 - s),
+    "lower right": lambda s: (1 - s, 0.0),
+    "lower left": lambda s: (0.0, 0.0),
+    # beside the map, under a legend drawn outside on the right
+    "outside lower right": lambda s: (1.03, 0.0),
+    "outside upper right": lambda s: (1.03, 1 - s),
+}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def map_style() -> Iterator[None]:
+    """Context in which maps are drawn and saved (fonts, text kept as text)."""
+    with plt.rc_context(MAP_STYLE):
+        yield
+
+
+def _styled(func: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with map_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=_FIGSIZE)
+    return ax
+
+
+def _metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "gdf") -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise TypeError(f"{name} must be a GeoDataFrame, not {type(gdf).__name__}")
+    if gdf.crs is None:
+        raise ValueError(
+            f"{name} has no CRS, so it cannot be drawn in {METRIC_CRS}; "
+            "set it first, e.g. gdf.set_crs('EPSG:4326')"
+        )
+    return gdf.to_crs(METRIC_CRS)
+
+
+def _finish(ax: Axes) -> None:
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def _no_plan(gdf: pd.DataFrame, column: str | None) -> pd.Series | None:
+    if column is None:
+        return None
+    col = gdf[column]
+    if pd.api.types.is_bool_dtype(col):
+        return col
+    # A plan amount column: a zero plan (not a missing one) is "no plan".
+    return pd.to_numeric(col, errors="coerce").eq(0)
+
+
+def _check_columns(gdf: pd.DataFrame, columns: Sequence[str | None]) -> None:
+    missing = [c for c in columns if c is not None and c not in gdf.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the GeoDataFrame; it has {list(gdf.columns)}")
+
+
+def _class_styles(ls: LegendSet, missing_kwds: Mapping[str, Any] | None) -> dict[int, dict]:
+    # Face colour, hatch and hatch colour (matplotlib draws hatches in the edge colour).
+    styles = {i: {"facecolor": c, "edgecolor": c, "hatch": None} for i, c in enumerate(ls.colors)}
+    if ls.has_no_plan:
+        styles[NO_PLAN] = dict(
+            facecolor=ls.no_plan_color, edgecolor=ls.no_plan_hatch_color, hatch=ls.no_plan_hatch
+        )
+    styles[NO_DATA] = dict(
+        facecolor=ls.no_data_color, edgecolor=ls.no_data_hatch_color, hatch=ls.no_data_hatch
+    ) | dict(missing_kwds or {})
+    return styles
+
+
+def _legend(
+    ax: Axes,
+    ls: LegendSet,
+    codes: pd.Series,
+    styles: dict[int, dict],
+    lang: str,
+    show_counts: bool,
+    legend_kwds: Mapping[str, Any] | None,
+) -> None:
+    order = list(range(ls.n_classes)) + [c for c in (NO_PLAN, NO_DATA) if c in styles]
+    counts = codes.value_counts()
+    handles = []
+    for code, label in zip(order, legend_labels(ls, lang), strict=True):
+        if show_counts:
+            label += f" ({format_number(int(counts.get(code, 0)), lang)})"
+        style = styles[code]
+        handles.append(mpatches.Patch(label=label, linewidth=0.4, **style))
+        if style["hatch"] is None:  # an outline, like the units on the map
+            handles[-1].set_edgecolor(_OUTLINE["edgecolor"])
+    # Outside the map, on its right, so that no commune is covered.
+    kwds = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, alignment="left")
+    kwds |= dict(handlelength=1.8, handleheight=1.3, title=legend_title(ls, lang))
+    ax.legend(handles=handles, **(kwds | dict(legend_kwds or {})))
+
+
+@_styled
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str | Sequence[str],
+    legend_set: LegendSet | str,
+    ax: Axes | None = None,
+    lang: str = "vi",
+    no_plan_column: str | None = None,
+    title: str | None = None,
+    legend_kwds: Mapping[str, Any] | None = None,
+    missing_kwds: Mapping[str, Any] | None = None,
+    boundary_kwds: Mapping[str, Any] | None = None,
+    show_counts: bool = True,
+    classification_kwds: Mapping[str, Any] | None = None,
+    source: str | None = None,
+) -> Axes:
+    """Draw a choropleth of one indicator with its fixed legend set.
+
+    Every row is drawn: rows without a value are hatched grey and counted as "no data".
+    The legend lists every class of the set, empty ones included, so the legends of two
+    districts are identical except for the counts.
+
+    Parameters
+    ----------
+    gdf
+        Units (communes) with polygons in any CRS; drawn in ``METRIC_CRS``.
+    column
+        The indicator column; for the two-input ``need_vs_money`` set, the pair
+        ``(poverty_column, disbursement_rate_column)``.
+    legend_set
+        A :class:`~analysis.legends.LegendSet` or a key of ``LEGEND_SETS``.
+    ax
+        Axes to draw on; a new figure when None.
+    lang
+        ``"vi"`` (default) or ``"en"``: title, legend and number format.
+    no_plan_column
+        Boolean column, True where the plan is zero, or the plan amount column itself
+        (a plan of 0 then marks "no plan"). Only for sets with a "no plan" class.
+    title
+        Map title; the set's standard title when None, none when ``""``.
+    legend_kwds
+        Passed to :meth:`~matplotlib.axes.Axes.legend` over the defaults (legend outside,
+        on the right of the map).
+    missing_kwds
+        Style of "no data" units over the set's (``facecolor``, ``edgecolor`` = hatch
+        colour, ``hatch``).
+    boundary_kwds
+        Style of the unit outlines (``edgecolor``, ``linewidth``).
+    show_counts
+        Follow each legend label by the number of units in the class, e.g. "30–50% (4)".
+    classification_kwds
+        Ask for a data-driven scheme instead of the fixed bins, e.g.
+        ``{"scheme": "quantiles", "k": 5}``; see :func:`analysis.legends.scheme_legend_set`.
+    source
+        Data source, written "Nguồn: ..." / "Source: ..." under the map.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ls = get_legend_set(legend_set)
+    columns = [column] if isinstance(column, str) else list(column)
+    _check_columns(gdf, [*columns, no_plan_column])
+    values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
+    if classification_kwds:
+        ls = scheme_legend_set(values, like=ls, **classification_kwds)
+    codes = classify(values, ls, _no_plan(gdf, no_plan_column))
+
+    ax = _axes(ax)
+    data = _metric(gdf)
+    styles = _class_styles(ls, missing_kwds)
+    for code, style in styles.items():
+        part = data.geometry[(codes == code).to_numpy()]
+        if len(part):
+            part.plot(ax=ax, linewidth=0, **style)
+            ax.collections[-1].set_gid(f"ntp-class-{code}")
+    outline = {"color": _OUTLINE["edgecolor"], "linewidth": _OUTLINE["linewidth"]}
+    if boundary_kwds:
+        outline |= dict(boundary_kwds)
+        if "edgecolor" in outline:
+            outline["color"] = outline.pop("edgecolor")
+    if len(data):
+        data.boundary.plot(ax=ax, **outline)
+        ax.collections[-1].set_gid("ntp-outlines")
+
+    _legend(ax, ls, codes, styles, lang, show_counts, legend_kwds)
+    ax.set_title(t(f"title.{ls.key}", lang) if title is None else title)
+    add_boundary_note(ax, gdf, lang)
+    if source:
+        ax.text(1.0, -0.01, t("source_line", lang, source=source), transform=ax.transAxes,
+                ha="right", gid="ntp-source", **_NOTE)  # fmt: skip
+    _finish(ax)
+    return ax
+
+
+def change_map(
+    gdf: gpd.GeoDataFrame, column: str, ax: Axes | None = None, lang: str = "vi", **kwargs: Any
+) -> Axes:
+    """Map a change in the poverty rate, in percentage points (``-2.9`` = 2.9 points fewer).
+
+    A thin wrapper of :func:`choropleth` with the ``poverty_change_pp`` legend set; keyword
+    arguments are passed on.
+    """
+    return choropleth(gdf, column, "poverty_change_pp", ax=ax, lang=lang, **kwargs)
+
+
+def need_vs_money_map(
+    gdf: gpd.GeoDataFrame,
+    poverty_col: str,
+    rate_col: str,
+    ax: Axes | None = None,
+    lang: str = "vi",
+    no_plan_column: str | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Map where need (poverty rate) and money (disbursement rate) diverge.
+
+    Four classes from the thresholds of the ``need_vs_money`` legend set (poverty ≥ 15% is
+    high, disbursement < 50% is low); "high poverty, low disbursement" is the alarm class
+    and has the strongest colour. A thin wrapper of :func:`choropleth`.
+
+    Parameters
+    ----------
+    gdf
+        Communes with both rates as fractions.
+    poverty_col, rate_col
+        Poverty rate and disbursement rate columns.
+    ax, lang, no_plan_column, **kwargs
+        As for :func:`choropleth`.
+    """
+    return choropleth(
+        gdf,
+        (poverty_col, rate_col),
+        "need_vs_money",
+        ax=ax,
+        lang=lang,
+        no_plan_column=no_plan_column,
+        **kwargs,
+    )
+
+
+@_styled
+def draw_boundaries(
+    ax: Axes,
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+    linewidth: float = 1.2,
+    color: str = "#252525",
+    **kwargs: Any,
+) -> Axes:
+    """Draw higher-level boundaries (districts, the province) over a map of lower units.
+
+    Parameters
+    ----------
+    ax
+        The map's axes.
+    gdf
+        Polygons of the higher level, in any CRS; drawn in ``METRIC_CRS``.
+    linewidth, color
+        Line style; heavier than the unit outlines by default.
+    **kwargs
+        Passed to :meth:`geopandas.GeoSeries.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    data = _metric(gdf)
+    data.boundary.plot(ax=ax, linewidth=linewidth, color=color, zorder=3, **kwargs)
+    ax.collections[-1].set_gid("ntp-boundaries")
+    _finish(ax)
+    return ax
+
+
+@_styled
+def add_inset(
+    ax: Axes,
+    context_gdf: gpd.GeoDataFrame,
+    highlight_gdf: gpd.GeoDataFrame,
+    loc: str = "upper right",
+    size: float = 0.28,
+) -> Axes:
+    """Add a small locator map: the province's districts in light grey, one highlighted.
+
+    Parameters
+    ----------
+    ax
+        The main map's axes.
+    context_gdf
+        Polygons of the surroundings (the province's districts).
+    highlight_gdf
+        The area the main map shows (the district), drawn in a strong colour.
+    loc
+        ``"upper right"``, ``"upper left"``, ``"lower right"``, ``"lower left"`` (inside
+        the map's axes) or ``"outside lower right"``, ``"outside upper right"`` (beside it,
+        under or over a legend drawn on the right).
+    size
+        Side of the inset as a fraction of the main axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The inset axes, a child of ``ax`` in the same figure.
+    """
+    if loc not in _INSET_LOCS:
+        raise ValueError(f"loc must be one of {sorted(_INSET_LOCS)}, not {loc!r}")
+    if not 0 < size < 1:
+        raise ValueError(f"size is a fraction of the map's axes, between 0 and 1, not {size}")
+    context = _metric(context_gdf, "context_gdf")
+    highlight = _metric(highlight_gdf, "highlight_gdf")
+    x, y = _INSET_LOCS[loc](size)
+    inset = ax.inset_axes((x, y, size, size), zorder=5)
+    context.plot(ax=inset, facecolor="#e5e5e5", edgecolor="white", linewidth=0.3)
+    gpd.GeoSeries([context.union_all()], crs=context.crs).boundary.plot(
+        ax=inset, color="#525252", linewidth=0.6
+    )
+    highlight.plot(ax=inset, facecolor="#cb181d", edgecolor="#67000d", linewidth=0.4)
+    inset.set_aspect("equal", adjustable="datalim")
+    inset.set(xticks=[], yticks=[], xlabel="", ylabel="")  # geopandas labels the CRS axes
+    for spine in inset.spines.values():
+        spine.set(edgecolor="#969696", linewidth=0.5)
+    return inset
+
+
+def _is_approximate(gdf: pd.DataFrame) -> bool:
+    if gdf.attrs.get("boundary_quality") == "approximate":
+        return True
+    if "boundary_quality" in gdf.columns:
+        return bool(gdf["boundary_quality"].eq("approximate").any())
+    return False
+
+
+@_styled
+def add_boundary_note(ax: Axes, gdf: pd.DataFrame, lang: str = "vi") -> Text | None:
+    """Write "ranh giới gần đúng" / "approximate boundaries" under the map when it applies.
+
+    It applies when ``gdf.attrs["boundary_quality"]`` is ``"approximate"`` or any row of a
+    ``boundary_quality`` column is. Returns the note, or None when no note was needed.
+    """
+    if not _is_approximate(gdf):
+        return None
+    text = t("legend.approximate_boundaries", lang)
+    text = text[:1].upper() + text[1:]
+    return ax.text(0.0, -0.01, text, transform=ax.transAxes, ha="left", style="italic",
+                   gid="ntp-boundary-note", **_NOTE)  # fmt: skip
+
+
+def save_map(figure: Axes | Figure, path: str | Path, dpi: int = 200, **kwargs: Any) -> Path:
+    """Save a map's figure inside :func:`map_style`, cropped to its content.
+
+    Parameters
+    ----------
+    figure
+        The figure, or any of its axes.
+    path
+        Output file; the suffix chooses the format (``.png``, ``.pdf``, ``.svg``).
+    dpi
+        Resolution of raster formats.
+    **kwargs
+        Passed to :meth:`matplotlib.figure.Figure.savefig`.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    fig = figure.figure if isinstance(figure, Axes) else figure
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with map_style():
+        fig.savefig(path, dpi=dpi, **({"bbox_inches": "tight", "pad_inches": 0.15} | kwargs))
+    return path
