@@ -52,3 +52,41 @@ def test_python_version_matches():
     data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python.split("=")[-1] == data["project"]["requires-python"].removeprefix(">=")
+
+
+def test_data_format_doc_lists_every_column_and_alias():
+    from analysis.schema import TABLES
+
+    doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    for spec in TABLES.values():
+        for col in spec.columns:
+            assert f"`{col.name}`" in doc, col.name
+            for alias in col.aliases:
+                assert f"“{alias}”" in doc, alias
+
+
+def test_data_format_doc_examples_are_valid(tmp_path):
+    """The examples in docs/data-format.md parse with no rejects, and both spellings agree."""
+    import re as _re
+
+    from analysis.schema import COMMUNES, FINANCE, POVERTY
+    from analysis.units import official_units
+    from analysis.validate import validate_table
+
+    doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    blocks = _re.findall(r"```\n(.*?)```", doc, flags=_re.S)
+    specs = {"Năm;": FINANCE, "year,as_of": FINANCE, "year,commune_code,households": POVERTY, "year,commune_code,region": COMMUNES}
+    results = []
+    for i, block in enumerate(blocks):
+        spec = next((s for prefix, s in specs.items() if block.startswith(prefix)), None)
+        if spec is None:
+            continue
+        path = tmp_path / f"example{i}.csv"
+        path.write_text(block, encoding="utf-8")
+        result = validate_table(path, spec, official_units())
+        assert result.n_rejected == 0, result.rejects
+        results.append(result)
+    assert len(results) == 4
+    vi, en = results[0].accepted, results[1].accepted
+    cols = ["commune_code", "project", "capital_type", "fund", "plan_mvnd", "disbursed_mvnd"]
+    assert vi[cols].astype(str).values.tolist() == en[cols].astype(str).values.tolist()

@@ -252,6 +252,8 @@ def read_boundaries(
             out["district_code"] = _codes(gdf, district_column, path, 3)
         else:
             out["district_name"] = _as_text(gdf[district_column])
+    if "boundary_quality" in gdf.columns:  # "approximate" polygons say so on every map
+        out["boundary_quality"] = _as_text(gdf["boundary_quality"])
     out[FEATURE] = gdf[FEATURE]
 
     _check_geometries(gdf, path)

@@ -197,7 +197,19 @@ def resolve_province(text: str, units: pd.DataFrame | None = None) -> tuple[str,
 def resolve_district(text: str, province: str | None = None, units: pd.DataFrame | None = None) -> tuple[str, str]:
     """Find a district by GSO code or name, within a province if given: ``(code, name)``."""
     units = official_units() if units is None else units
-    if province is not None:
-        pcode, _ = resolve_province(province, units)
-        units = units[units["province_code"] == pcode]
-    return _resolve(text, _choices(units, "district_code", "district_name"), "district")
+    if province is None:
+        return _resolve(text, _choices(units, "district_code", "district_name"), "district")
+    pcode, pname = resolve_province(province, units)
+    inside = units[units["province_code"] == pcode]
+    try:
+        return _resolve(text, _choices(inside, "district_code", "district_name"), "district")
+    except ParameterError as inside_error:
+        try:  # a district of another province: say where it is
+            code, name = _resolve(text, _choices(units, "district_code", "district_name"), "district")
+        except ParameterError:
+            raise ParameterError(f"{inside_error} (province {pname}, {pcode})") from None
+        other = units.loc[units["district_code"] == code, ["province_code", "province_name"]].iloc[0]
+        raise ParameterError(
+            f"district '{text}' ({name}) is in {other['province_name']} ({other['province_code']}), "
+            f"not in {pname} ({pcode}); check the province parameter"
+        ) from None
