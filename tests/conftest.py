@@ -45,3 +45,17 @@ def sample_prepared(tmp_path_factory) -> Path:
 def write_csv(path: Path, text: str) -> Path:
     path.write_text(text.strip() + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_batch(sample_prepared, tmp_path_factory):
+    """The sample Lạng Sơn province (20) rendered once per session: 2023, Vietnamese, 2 jobs.
+
+    As of 2023-08-04, the date of Chi Lăng's published figures (seed 000), so its report
+    also serves the render tests. Returns the :class:`analysis.batch.BatchResult`.
+    """
+    from analysis.batch import run_batch
+
+    out = tmp_path_factory.mktemp("reports")
+    return run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out,
+                     as_of="2023-08-04", progress=False)

@@ -9,8 +9,16 @@ import traceback
 from pathlib import Path
 
 from analysis import __version__
-from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_DIR, SAMPLE_FILES
-from analysis.errors import NtpAtlasError
+from analysis.config import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    PROCESSED_DIR,
+    REPORTS_DIR,
+    SAMPLE_CODE_COLUMN,
+    SAMPLE_DIR,
+    SAMPLE_FILES,
+)
+from analysis.errors import NtpAtlasError, ParameterError
 
 EPILOG_PREPARE = """\
 examples:
@@ -33,21 +41,40 @@ def _add_prepare(sub) -> None:
         epilog=EPILOG_PREPARE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--finance", type=Path, default=SAMPLE_FILES["finance"], help="finance table, CSV or XLSX (default: sample)")
-    p.add_argument("--poverty", type=Path, default=SAMPLE_FILES["poverty"], help="poverty table, CSV or XLSX (default: sample)")
-    p.add_argument("--communes", type=Path, default=SAMPLE_FILES["communes"],
-                   help="commune classification table (optional; 'none' to skip; default: sample)")
-    p.add_argument("--boundaries", type=Path, default=SAMPLE_FILES["boundaries"],
-                   help="commune boundaries: GeoPackage, GeoJSON, Shapefile or GeoParquet (default: sample)")
-    p.add_argument("--code-column", default=SAMPLE_CODE_COLUMN,
-                   help="boundary column with the 5-digit commune GSO code ('' if none; default: %(default)s)")
+    p.add_argument(
+        "--finance", type=Path, default=SAMPLE_FILES["finance"], help="finance table, CSV or XLSX (default: sample)"
+    )
+    p.add_argument(
+        "--poverty", type=Path, default=SAMPLE_FILES["poverty"], help="poverty table, CSV or XLSX (default: sample)"
+    )
+    p.add_argument(
+        "--communes",
+        type=Path,
+        default=SAMPLE_FILES["communes"],
+        help="commune classification table (optional; 'none' to skip; default: sample)",
+    )
+    p.add_argument(
+        "--boundaries",
+        type=Path,
+        default=SAMPLE_FILES["boundaries"],
+        help="commune boundaries: GeoPackage, GeoJSON, Shapefile or GeoParquet (default: sample)",
+    )
+    p.add_argument(
+        "--code-column",
+        default=SAMPLE_CODE_COLUMN,
+        help="boundary column with the 5-digit commune GSO code ('' if none; default: %(default)s)",
+    )
     p.add_argument("--name-column", default=None, help="boundary column with commune names (to match by name)")
     p.add_argument("--district-column", default=None, help="boundary column with the district code or name")
     p.add_argument("--layer", default=None, help="layer of a multi-layer boundary file")
     p.add_argument("--units", type=Path, default=None, help="unit list CSV for codes of another vintage")
     p.add_argument("--pad-codes", action="store_true", help="restore leading zeros lost by Excel instead of rejecting")
-    p.add_argument("--decimal", choices=[",", "."], default=None,
-                   help="decimal mark of the tables (default: detected; ambiguous cells are rejected)")
+    p.add_argument(
+        "--decimal",
+        choices=[",", "."],
+        default=None,
+        help="decimal mark of the tables (default: detected; ambiguous cells are rejected)",
+    )
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="output folder (default: data/processed)")
     p.set_defaults(func=_cmd_prepare)
 
@@ -57,9 +84,18 @@ def _cmd_prepare(args) -> int:
 
     communes = None if str(args.communes).lower() == "none" else args.communes
     result = prepare(
-        finance=args.finance, poverty=args.poverty, communes=communes, boundaries=args.boundaries,
-        code_column=args.code_column or None, name_column=args.name_column, district_column=args.district_column,
-        layer=args.layer, out=args.out, units=args.units, pad_codes=args.pad_codes, decimal=args.decimal,
+        finance=args.finance,
+        poverty=args.poverty,
+        communes=communes,
+        boundaries=args.boundaries,
+        code_column=args.code_column or None,
+        name_column=args.name_column,
+        district_column=args.district_column,
+        layer=args.layer,
+        out=args.out,
+        units=args.units,
+        pad_codes=args.pad_codes,
+        decimal=args.decimal,
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
     )
     print(_prepare_summary(result))
@@ -67,7 +103,11 @@ def _cmd_prepare(args) -> int:
 
 
 def _prepare_summary(result) -> str:
-    lines = [f"prepared data written to {result.out_dir}", "", f"{'input':<12}{'read':>8}{'accepted':>10}{'rejected':>10}"]
+    lines = [
+        f"prepared data written to {result.out_dir}",
+        "",
+        f"{'input':<12}{'read':>8}{'accepted':>10}{'rejected':>10}",
+    ]
     for name, t in result.tables.items():
         ok = "" if t.reconciles() else "  (DOES NOT RECONCILE)"
         lines.append(f"{name:<12}{t.n_read:>8}{t.n_accepted:>10}{t.n_rejected:>10}{ok}")
@@ -86,8 +126,11 @@ def _prepare_summary(result) -> str:
 
 
 def _add_sample(sub) -> None:
-    p = sub.add_parser("sample", help="rebuild the sample data (deterministic)",
-                       description="Regenerate the sample province in data/sample/ from the official unit list.")
+    p = sub.add_parser(
+        "sample",
+        help="rebuild the sample data (deterministic)",
+        description="Regenerate the sample province in data/sample/ from the official unit list.",
+    )
     p.add_argument("--out", type=Path, default=SAMPLE_DIR, help="output folder (default: data/sample)")
     p.set_defaults(func=_cmd_sample)
 
@@ -98,6 +141,193 @@ def _cmd_sample(args) -> int:
     paths = write_sample(args.out)
     for name, path in paths.items():
         print(f"{name:<12}{path}")
+    return 0
+
+
+EPILOG_REPORT = """\
+examples:
+  ntp-atlas report --province 20 --district 187      # Chi Lăng, latest year and snapshot
+  ntp-atlas report --province "Lạng Sơn" --district "Chi Lăng" --year 2023 --as-of 2023-08-04
+  ntp-atlas report --province 14 --district 127 --lang en --data data/processed --out reports
+  ntp-atlas report --province 20 --district 187 --notebook explore
+
+The report goes where 'ntp-atlas batch' puts it: <out>/<year>/<province>/<code>-<name>.html
+(.en.html in English), with the executed notebook beside it (.ipynb). A failed run leaves
+the previous report untouched and saves the failed notebook as <name>.failed.ipynb.
+"""
+
+EPILOG_BATCH = """\
+examples:
+  ntp-atlas batch --province 20                      # Lạng Sơn, latest year, in Vietnamese
+  ntp-atlas batch --province "Lạng Sơn" --year 2023 --lang en --jobs 2
+  ntp-atlas batch --province 14 --as-of 2023-11-30 --data data/processed --out reports
+
+Writes <out>/<year>/<province>/: one report per district with prepared data
+(<code>-<name>.html), overview.html and index.html (.en.html in English). A report that
+fails is listed in the summary and in index.html and does not stop the others; the exit
+status is then 1.
+"""
+
+
+def _add_report_options(p) -> None:
+    p.add_argument("--year", default=None, help="plan year (default: the latest year with data)")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        metavar="DATE",
+        help="report date, yyyy-mm-dd or dd/mm/yyyy (default: the latest snapshot of the year)",
+    )
+    p.add_argument(
+        "--lang", choices=list(LANGUAGES), default=DEFAULT_LANGUAGE, help="report language (default: %(default)s)"
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=PROCESSED_DIR,
+        metavar="DIR",
+        help="prepared data from 'ntp-atlas prepare' (default: data/processed)",
+    )
+    p.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR", help="reports folder (default: reports/)")
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="render one district's report as offline HTML",
+        description="Run a report notebook for one district with papermill and export it as one "
+        "self-contained HTML file (no code, no internet needed), the executed notebook beside it.",
+        epilog=EPILOG_REPORT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--province", required=True, help="province GSO code or name, e.g. 20 or 'Lạng Sơn'")
+    p.add_argument("--district", required=True, help="district GSO code or name, e.g. 187 or 'Chi Lăng'")
+    _add_report_options(p)
+    p.add_argument(
+        "--notebook",
+        choices=["district_report", "explore"],
+        default="district_report",
+        help="report notebook in notebooks/ (default: %(default)s)",
+    )
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args) -> int:
+    from analysis.batch import run_report
+
+    path = run_report(
+        args.province,
+        args.district,
+        year=args.year,
+        as_of=args.as_of,
+        lang=args.lang,
+        data_dir=args.data,
+        out_dir=args.out,
+        notebook=args.notebook,
+    )
+    print(path)
+    return 0
+
+
+def _add_batch(sub) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="render every district of a province, the overview and an index",
+        description="Render the report of every district of a province that has prepared data, "
+        "the province overview and index.html, as offline HTML.",
+        epilog=EPILOG_BATCH,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--province", required=True, help="province GSO code or name, e.g. 20 or 'Lạng Sơn'")
+    _add_report_options(p)
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="reports rendered at the same time, one kernel each (default: %(default)s)",
+    )
+    p.set_defaults(func=_cmd_batch)
+
+
+def _cmd_batch(args) -> int:
+    from analysis.batch import run_batch
+
+    result = run_batch(
+        args.province,
+        args.year,
+        lang=args.lang,
+        jobs=args.jobs,
+        data_dir=args.data,
+        out_dir=args.out,
+        as_of=args.as_of,
+        progress=True,
+    )
+    print(_batch_summary(result))
+    return 0 if result.ok else 1
+
+
+def _batch_summary(result) -> str:
+    n_districts = sum(r.notebook == "district_report" and r.ok for r in result.succeeded)
+    overview = "+ overview" if any(r.notebook == "province_overview" for r in result.succeeded) else "(no overview)"
+    lines = [
+        f"{result.province_name} {result.year} ({result.lang}): reports in {result.folder}",
+        f"  ok      {n_districts} district reports {overview}",
+        f"  failed  {len(result.failed)}",
+    ]
+    for r in result.failed:
+        lines.append(f"    {r.name}: " + r.message.replace("\n", "\n      "))
+    if result.index_error:
+        lines.append(f"  index without figures: {result.index_error}")
+    lines.append(f"index: {result.index}")
+    return "\n".join(lines)
+
+
+EPILOG_MAPS = """\
+examples:
+  ntp-atlas maps --province 20 --year 2023              # every map: PNG 300 dpi, SVG, PDF + atlas.pdf
+  ntp-atlas maps --province "Lạng Sơn" --format pdf --lang en --jobs 2
+  ntp-atlas maps --docs                                 # regenerate docs/img/ (docs/maps.md)
+
+Files go to <out>/<year>/<province>/maps/ with stable names:
+  <code>-<name>_<indicator>_<period>[.en].<format>, e.g. 187-chi-lang_disbursement_rate_2023.png
+"""
+
+
+def _add_maps(sub) -> None:
+    p = sub.add_parser(
+        "maps",
+        help="export every map and chart of a province for print (PNG, SVG, PDF, atlas)",
+        description="Write the province's commune maps, each district's maps and the charts as PNG "
+        "(300 dpi), SVG and PDF with text kept as text, plus a one-page PDF atlas of the districts.",
+        epilog=EPILOG_MAPS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--province", help="province GSO code or name, e.g. 20 or 'Lạng Sơn'")
+    _add_report_options(p)
+    p.add_argument("--format", action="append", choices=["png", "svg", "pdf"],
+                   help="repeat for several (default: png, svg and pdf)")
+    p.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes drawing district maps (default: 1)")
+    p.add_argument("--docs", action="store_true", help="regenerate the images of docs/maps.md from the sample data")
+    p.set_defaults(func=_cmd_maps)
+
+
+def _cmd_maps(args) -> int:
+    from analysis import export
+    from analysis.config import DOCS_DIR
+
+    if args.docs:
+        paths = export.build_docs_maps(DOCS_DIR / "img")
+    elif args.province:
+        paths = export.export_province_maps(
+            args.province, args.year, as_of=args.as_of, lang=args.lang, data_dir=args.data, out_dir=args.out,
+            formats=args.format or export.FORMATS, dpi=args.dpi, progress=True, jobs=args.jobs,
+        )  # fmt: skip
+    else:
+        raise ParameterError("give --province (or --docs to regenerate the documentation's maps)")
+    for path in paths:
+        print(path)
     return 0
 
 
@@ -115,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SUBCOMMANDS = [_add_prepare, _add_sample]
+_SUBCOMMANDS = [_add_prepare, _add_sample, _add_report, _add_batch, _add_maps]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,8 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # a bug, not bad input: keep the traceback out of the user's way
         log = Path(tempfile.gettempdir()) / "ntp-atlas-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"internal error: {sys.exc_info()[1]!r}\n  this is a bug in ntp-atlas; the details are in {log}",
-              file=sys.stderr)
+        print(
+            f"internal error: {sys.exc_info()[1]!r}\n  this is a bug in ntp-atlas; the details are in {log}",
+            file=sys.stderr,
+        )
         return 1
 
 

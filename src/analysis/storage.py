@@ -71,16 +71,43 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     shutil.rmtree(backup, ignore_errors=True)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write a file atomically (temporary file in the same folder, then rename)."""
+#: Outputs are meant to be read (and served) by others: files get the usual permissions
+#: (0644 under the common umask), not mkstemp's 0600. Read once: os.umask is process-wide.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def make_readable(path: str | Path) -> None:
+    """Give a file the permissions a normally created file would have (umask applied)."""
+    os.chmod(path, 0o666 & ~_UMASK)
+
+
+def stage_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to a hidden temporary file beside ``path``, flushed to disk.
+
+    The caller renames it onto ``path`` (``os.replace``) when ready, so several files can be
+    committed together; see :func:`atomic_write_bytes` for the one-file case.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        make_readable(tmp)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file atomically (temporary file in the same folder, then rename)."""
+    tmp = stage_bytes(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,0 +1,391 @@
+"""Rendering a whole province: every district report, the overview and an index page.
+
+Outputs go under ``<out_dir>/<year>/<province-slug>/``::
+
+    187-chi-lang.html       district report (+ 187-chi-lang.ipynb, the executed notebook)
+    overview.html           province overview (+ overview.ipynb)
+    index.html              links, figures by district, the disbursement map, failures
+
+English outputs carry ``.en`` before the suffix (``187-chi-lang.en.html``,
+``overview.en.html``, ``index.en.html``) so both languages live side by side. One report's
+failure is recorded and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analysis import __version__
+from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
+from analysis.errors import NtpAtlasError, ParameterError
+from analysis.render import render_report, slug
+from analysis.storage import atomic_write_bytes
+
+#: Notebooks ``ntp-atlas report`` can render for one district.
+DISTRICT_NOTEBOOKS = ("district_report", "explore")
+
+
+@dataclass
+class ReportOutcome:
+    """One report of a batch: where it went, and why it failed if it did."""
+
+    name: str
+    notebook: str
+    html: Path
+    ok: bool
+    message: str = ""
+    seconds: float = 0.0
+    district_code: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` wrote: the folder, the index and each report's outcome."""
+
+    province_code: str
+    province_name: str
+    year: int
+    lang: str
+    folder: Path
+    index: Path | None = None
+    reports: list[ReportOutcome] = field(default_factory=list)
+    index_error: str = ""
+
+    @property
+    def succeeded(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if r.ok]
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return [r for r in self.reports if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every report and the index were written."""
+        return not self.failed and self.index is not None and not self.index_error
+
+
+# --- where outputs go ----------------------------------------------------------------------
+
+
+def _lang_suffix(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    return "" if lang == "vi" else f".{lang}"
+
+
+def batch_folder(out_dir: str | Path, year: int | str, province_name: str) -> Path:
+    """``<out_dir>/<year>/<province-slug>``: the folder of a province's reports."""
+    return Path(out_dir).expanduser().resolve() / str(int(year)) / slug(province_name)
+
+
+def report_filename(district_code: str | None = None, district_name: str | None = None, *,
+                    lang: str = "vi", notebook: str = "district_report") -> str:
+    """File name of a report: ``187-chi-lang.html``, ``overview.en.html``,
+    ``187-chi-lang.explore.html``; ``.en`` before the suffix for English."""
+    if district_code:
+        code = district_code if re.fullmatch(r"\d{1,5}", str(district_code)) else slug(district_code)
+        stem = f"{code}-{slug(district_name or '')}" if district_name else code
+    else:
+        stem = "overview"
+    variant = "" if notebook in ("district_report", "province_overview") else f".{slug(notebook)}"
+    return f"{stem}{variant}{_lang_suffix(lang)}.html"
+
+
+def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: str | None = None) -> int:
+    """The latest plan year with finance data for a province (or one of its districts).
+
+    Raises
+    ------
+    ParameterError
+        No finance data for the area.
+    PreparedDataError
+        No prepared data in ``data_dir``.
+    """
+    from analysis.prepared import read_table
+    from analysis.units import resolve_district, resolve_province
+
+    pcode, pname = resolve_province(province)
+    dcode = resolve_district(district, pcode)[0] if district else None
+    finance = read_table(data_dir, "finance", province=pcode, district=dcode)
+    if not len(finance):
+        raise ParameterError(f"{pname} has no finance data in {data_dir}; run 'ntp-atlas prepare' with its data")
+    return int(finance["year"].max())
+
+
+# --- one report ----------------------------------------------------------------------------
+
+
+def run_report(
+    province: str,
+    district: str,
+    *,
+    year: int | str | None = None,
+    as_of: str | None = None,
+    lang: str = "vi",
+    data_dir: str | Path = PROCESSED_DIR,
+    out_dir: str | Path = REPORTS_DIR,
+    notebook: str = "district_report",
+) -> Path:
+    """Render one district's report where :func:`run_batch` would put it.
+
+    Parameters
+    ----------
+    province, district
+        GSO codes or names.
+    year
+        Plan year; default the latest with data.
+    as_of
+        Report date; default the latest snapshot of the year.
+    lang
+        ``"vi"`` or ``"en"``.
+    data_dir, out_dir
+        Prepared data; the reports root (``reports/``).
+    notebook
+        ``"district_report"`` or ``"explore"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file.
+    """
+    from analysis.units import resolve_district, resolve_province
+
+    if notebook not in DISTRICT_NOTEBOOKS:
+        raise ParameterError(f"notebook must be one of {', '.join(DISTRICT_NOTEBOOKS)}, not {notebook!r}")
+    _lang_suffix(lang)
+    pcode, pname = resolve_province(province)
+    dcode, dname = resolve_district(district, pcode)
+    data_dir = Path(data_dir).expanduser().resolve()
+    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode)
+    out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook)
+    params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
+              "data_dir": data_dir, "baseline_year": ""}
+    return render_report(notebook, params, out)
+
+
+# --- a province ----------------------------------------------------------------------------
+
+
+def run_batch(
+    province: str,
+    year: int | str | None = None,
+    *,
+    lang: str = "vi",
+    jobs: int = 1,
+    data_dir: str | Path = PROCESSED_DIR,
+    out_dir: str | Path = REPORTS_DIR,
+    as_of: str | None = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Render every district with prepared data, the province overview and ``index.html``.
+
+    Parameters
+    ----------
+    province
+        GSO code or name.
+    year
+        Plan year; default the latest with data.
+    lang
+        ``"vi"`` or ``"en"``.
+    jobs
+        Reports rendered at the same time (each in its own kernel).
+    data_dir, out_dir
+        Prepared data; the reports root (``reports/``).
+    as_of
+        Report date; default the latest snapshot of the year.
+    progress
+        Show a progress bar on stderr (when it is a terminal).
+
+    Returns
+    -------
+    BatchResult
+        ``.ok`` is False when a report failed; ``.failed`` holds the messages.
+    """
+    from analysis.prepared import area_districts
+    from analysis.units import resolve_province
+
+    _lang_suffix(lang)
+    if int(jobs) < 1:
+        raise ParameterError(f"jobs must be 1 or more, not {jobs}")
+    pcode, pname = resolve_province(province)
+    data_dir = Path(data_dir).expanduser().resolve()
+    districts = area_districts(pcode, data_dir)
+    if not len(districts):
+        raise ParameterError(f"province {pname} ({pcode}) has no prepared data in {data_dir}")
+    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir)
+    folder = batch_folder(out_dir, year, pname)
+    result = BatchResult(pcode, pname, year, lang, folder)
+
+    common = {"province": pcode, "year": year, "as_of": as_of or "", "lang": lang, "data_dir": data_dir,
+              "baseline_year": ""}
+    tasks: list[tuple[str, str, dict, Path]] = [
+        (d.district_name, "district_report", common | {"district": d.district_code},
+         folder / report_filename(d.district_code, d.district_name, lang=lang))
+        for d in districts.itertuples(index=False)
+    ]
+    tasks.append((pname, "province_overview", common, folder / report_filename(lang=lang)))
+    result.reports = _run_all(tasks, int(jobs), progress, f"{pname} {year}")
+
+    try:
+        page = index_html(result, as_of=as_of, data_dir=data_dir)
+    except Exception as exc:  # still write an index that lists what was rendered and why not more
+        result.index_error = str(exc) if isinstance(exc, NtpAtlasError) else f"{type(exc).__name__}: {exc}"
+        page = index_html(result, as_of=as_of, data_dir=None)
+    index = folder / f"index{_lang_suffix(lang)}.html"
+    atomic_write_bytes(index, page.encode("utf-8"))
+    result.index = index
+    return result
+
+
+def _run_one(task: tuple[str, str, dict, Path]) -> ReportOutcome:
+    name, notebook, params, out = task
+    code = params.get("district") or None
+    start = time.perf_counter()
+    try:
+        render_report(notebook, params, out)
+        return ReportOutcome(name, notebook, out, True, seconds=time.perf_counter() - start, district_code=code)
+    except NtpAtlasError as exc:
+        message = str(exc)
+    except Exception as exc:  # a bug in one report must not stop the others
+        message = f"{type(exc).__name__}: {exc}"
+    return ReportOutcome(name, notebook, out, False, message, time.perf_counter() - start, code)
+
+
+def _run_all(tasks: list, jobs: int, progress: bool, desc: str) -> list[ReportOutcome]:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc=desc, unit="report", file=sys.stderr, disable=None if progress else True)
+    outcomes: dict[int, ReportOutcome] = {}
+
+    def done(i: int, outcome: ReportOutcome) -> None:
+        outcomes[i] = outcome
+        bar.update(1)
+        n_failed = sum(not o.ok for o in outcomes.values())
+        if n_failed:
+            bar.set_postfix(failed=n_failed)
+
+    try:
+        if jobs == 1:
+            for i, task in enumerate(tasks):
+                done(i, _run_one(task))
+        else:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="ntp-report") as pool:
+                futures = {pool.submit(_run_one, task): i for i, task in enumerate(tasks)}
+                try:
+                    for fut in as_completed(futures):
+                        done(futures[fut], fut.result())
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+# --- index page ----------------------------------------------------------------------------
+
+
+def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str | Path | None = PROCESSED_DIR) -> str:
+    """The index page of a batch: self-contained HTML, every text escaped.
+
+    With ``data_dir=None`` (the province's data could not be read) the page lists the
+    reports and failures only.
+    """
+    from analysis.i18n import t
+    from analysis.tables import CSS, esc
+
+    lang = result.lang
+    ctx = None
+    if data_dir is not None:
+        from analysis import report
+
+        ctx = report.context(result.province_code, None, result.year, as_of, lang, data_dir)
+    title = t("index.title", lang, province=result.province_name, year=result.year)
+    parts = [f"<h1>{esc(title)}</h1>"]
+    if ctx is not None:
+        from analysis.numbers import format_date
+
+        parts.append(f"<div class='subtitle'>{esc(t('index.as_of', lang, as_of=format_date(ctx.as_of, lang)))}</div>")
+        note = report.coverage_note(ctx)
+        if note:
+            parts.append(f"<div class='ntp-warn'>{esc(note)}</div>")
+    overview = next((r for r in result.reports if r.notebook == "province_overview"), None)
+    if overview is not None and overview.ok:
+        parts.append(f"<p class='ntp-links'><a href='{esc(_href(overview.html, result.folder))}'>"
+                     f"{esc(t('index.overview_link', lang, province=result.province_name))}</a></p>")
+    if ctx is not None:
+        parts.append(f"<h2>{esc(t('index.districts', lang))}</h2>")
+        parts.append(f"<p class='ntp-note'>{esc(t('index.districts_note', lang))}</p>")
+        parts.append(_district_table(ctx, result))
+        parts.append(f"<h2>{esc(t('index.map', lang))}</h2>")
+        parts.append(report.map_disbursement(ctx)._repr_html_())
+    failed = result.failed
+    if failed or result.index_error:
+        parts.append(f"<h2>{esc(t('index.failed', lang, n=len(failed)))}</h2><ul class='ntp-failed'>")
+        for r in failed:
+            parts.append(f"<li><strong>{esc(r.name)}</strong> ({esc(r.html.name)})<pre>{esc(r.message)}</pre></li>")
+        if result.index_error:
+            parts.append(f"<li><strong>index</strong><pre>{esc(result.index_error)}</pre></li>")
+        parts.append("</ul>")
+    when = datetime.now(UTC).strftime("%d/%m/%Y %H:%M UTC")
+    parts.append(f"<p class='ntp-note'>{esc(t('index.generated', lang, when=when, version=__version__))}</p>")
+    style = ("<style>body { margin: 0; } .ntp-report { margin: 0 auto; padding: 1em 1.5em 3em 1.5em; }"
+             " .ntp-failed pre { white-space: pre-wrap; background: #fdf0ef; padding: 6px; }"
+             " .ntp-report img { max-width: 100%; height: auto; }</style>")
+    return (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{esc(title)}</title>\n{CSS}{style}\n</head>\n<body>\n"
+            f"<main class='ntp-report'>\n{''.join(parts)}\n</main>\n</body>\n</html>\n")
+
+
+def _href(target: Path, folder: Path) -> str:
+    # reports sit in the index's own folder: a bare file name, safe by construction (slug)
+    return os.path.relpath(target, folder).replace(os.sep, "/")
+
+
+def _district_table(ctx, result: BatchResult) -> str:
+    """Figures by district; each name links to its report. html_table escapes every cell,
+    so names go in as unique placeholder tokens and are swapped for escaped links after."""
+    from analysis import report
+    from analysis.i18n import t
+    from analysis.tables import esc, html_table
+
+    lang = ctx.lang
+    # official GSO order, as the offices list districts (and as the reports' file names sort)
+    df = report.unit_table(ctx).sort_values("district_code").reset_index(drop=True)
+    df["rate"] = df["rate"].where(df["has_plan"].eq(True))  # no plan: no rate, not 0 %
+    done = {r.district_code: r for r in result.reports if r.notebook == "district_report"}
+    links: dict[str, str] = {}
+    tokens = []
+    for i, row in df.iterrows():
+        token = f"ntpdistrict{i}x"
+        tokens.append(token)
+        outcome = done.get(str(row["district_code"]))
+        name = esc(row["district_name"])
+        if outcome is not None and outcome.ok:
+            links[token] = f"<a href='{esc(_href(outcome.html, result.folder))}'>{name}</a>"
+        elif outcome is not None:
+            links[token] = f"{name} <span class='ntp-bad'>({esc(t('index.report_failed', lang))})</span>"
+        else:
+            links[token] = name
+    df["_link"] = tokens
+    cols: dict[str, tuple[str, str]] = {
+        "_link": (t("report.col.district_name", lang), "text"),
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    if "poverty_rate" in df.columns:
+        cols["poverty_rate"] = (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate")
+    if "poverty_rate_change_pp" in df.columns:
+        cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
+    table = html_table(df, cols, lang)
+    return re.sub(r"<td>(ntpdistrict\d+x)</td>", lambda m: f"<td>{links[m.group(1)]}</td>", table)

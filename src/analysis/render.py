@@ -1,0 +1,302 @@
+"""Rendering one report: papermill runs the notebook, nbconvert writes offline HTML.
+
+:func:`render_report` executes a parameterized notebook with papermill (every parameter as
+a string, so a code such as ``"00004"`` keeps its leading zeros) and exports the executed
+notebook to one self-contained HTML file: code hidden, analyst notes and parameter cells
+left out, images embedded, and nothing loaded from the internet (the ``ntp`` template in
+``resources/templates``). The executed notebook is kept beside the HTML for audit.
+
+Outputs are replaced only when a run succeeds: a failed run leaves the previous report as
+it was, saves what it executed as ``<name>.failed.ipynb`` and raises a :class:`ReportError`
+that names the cell that failed and the error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import html
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from analysis.config import DEFAULT_LANGUAGE, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR
+from analysis.errors import NtpAtlasError, ParameterError, ReportError
+from analysis.storage import make_readable, stage_bytes
+from analysis.units import _ascii_fold, _strip_prefix
+
+#: The report notebooks in ``notebooks/``, by name.
+NOTEBOOK_NAMES = ("district_report", "province_overview", "explore")
+#: Cells with these tags never reach the HTML.
+REMOVED_TAGS = ("analyst-note", "parameters", "injected-parameters")
+#: nbconvert template folder (holds ``ntp/``: the lab template without CDN scripts).
+TEMPLATES_DIR = Path(__file__).resolve().parent / "resources" / "templates"
+TEMPLATE_NAME = "ntp"
+
+# Kernel log lines (ipykernel warns about TCP transport on every start, and logs the
+# interrupt jupyter_client sends on shutdown) would drown a batch's progress bar; cell
+# errors still reach the executed notebook and the ReportError.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SLUG_MAX = 60
+
+
+def slug(name: str) -> str:
+    """A file-name part made from a unit name: ASCII, lowercase, ``[a-z0-9-]`` only.
+
+    The type prefix is dropped, and the result is never empty and never contains ``/`` or
+    ``..``, so no name from a data file can write outside the output folder.
+
+    Examples
+    --------
+    >>> slug("Huyện Chi Lăng")
+    'chi-lang'
+    >>> slug("Thành phố Lạng Sơn")
+    'lang-son'
+    >>> slug("../../etc/passwd")
+    'etc-passwd'
+    >>> slug("")
+    'unnamed'
+    """
+    words = _strip_prefix(_ascii_fold(str(name))).split()
+    text = "-".join(words)[:_SLUG_MAX].strip("-")
+    return text or "unnamed"
+
+
+def notebook_path(notebook: str | Path) -> Path:
+    """The notebook file for a report name (``"district_report"``…) or a path.
+
+    Raises
+    ------
+    ParameterError
+        No such notebook.
+    """
+    path = Path(notebook)
+    if path.suffix != ".ipynb" and len(path.parts) == 1:
+        path = NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    if not path.is_file():
+        raise ParameterError(f"notebook {str(notebook)!r} not found ({path}); "
+                             f"the report notebooks are {', '.join(NOTEBOOK_NAMES)}, or give a path to an .ipynb file")
+    return path.resolve()
+
+
+def render_report(
+    notebook: str | Path,
+    parameters: Mapping[str, object],
+    out_html: str | Path,
+    *,
+    timeout: int = 600,
+    kernel_name: str = "python3",
+) -> Path:
+    """Execute a report notebook with parameters and write it as offline HTML.
+
+    Parameters
+    ----------
+    notebook
+        ``"district_report"``, ``"province_overview"``, ``"explore"`` (in ``notebooks/``)
+        or the path of a notebook with a ``parameters``-tagged cell.
+    parameters
+        Values for the parameters cell; each is passed as a string (``None`` as ``""``).
+        ``data_dir`` is made absolute (empty means ``data/processed``).
+    out_html
+        The HTML file to write. The executed notebook goes beside it with the same stem
+        (``187-chi-lang.html`` and ``187-chi-lang.ipynb``).
+    timeout
+        Seconds one cell may run before the report fails.
+    kernel_name
+        Jupyter kernel to run the notebook in.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_html``, absolute.
+
+    Raises
+    ------
+    ReportError
+        The notebook failed (the message names the code cell and the error; the executed
+        notebook is saved as ``<stem>.failed.ipynb``) or the kernel died. The previous
+        HTML and notebook are left untouched.
+    ParameterError
+        Unknown notebook.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = notebook_path(notebook)
+    # Absolute paths throughout: papermill's file I/O changes the process's working folder
+    # for the duration of each read and write.
+    out_html = Path(out_html).expanduser().resolve()
+    params = _string_parameters(parameters)
+    folder = out_html.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    ipynb = out_html.with_name(out_html.stem + ".ipynb")
+    failed = out_html.with_name(out_html.stem + ".failed.ipynb")
+    what = _describe(source, params)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_html.stem}.", suffix=".tmp.ipynb", dir=folder)
+    os.close(fd)
+    tmp_nb = Path(tmp_name)
+    try:
+        try:
+            # The kernel starts in the notebook's folder through nbclient's resources path
+            # rather than papermill's ``cwd=``, which calls os.chdir() for the whole process
+            # and would race when a batch runs several reports in threads.
+            nb = papermill.execute_notebook(
+                str(source), str(tmp_nb), parameters=params, kernel_name=kernel_name,
+                progress_bar=False, execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS,
+                resources={"metadata": {"path": str(source.parent)}},
+            )
+        except PapermillExecutionError as exc:
+            saved = _keep_failed(tmp_nb, failed)
+            raise ReportError(_cell_failure(what, exc, saved) + _saved_note(saved)) from None
+        except Exception as exc:  # dead kernel, timeout, unreadable notebook
+            saved = _keep_failed(tmp_nb, failed)
+            text = _clean(str(exc)).strip().splitlines()
+            raise ReportError(f"{what} failed: {type(exc).__name__}: {text[0] if text else ''}"
+                              + _saved_note(saved)) from exc
+
+        lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
+        page = notebook_to_html(nb, lang=lang, title=_title(nb, params, source, lang))
+        tmp_html = stage_bytes(out_html, page.encode("utf-8"))
+        try:
+            make_readable(tmp_nb)
+            os.replace(tmp_nb, ipynb)
+            os.replace(tmp_html, out_html)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_html.unlink()
+            raise
+        with contextlib.suppress(FileNotFoundError):
+            failed.unlink()  # a stale failure beside a good report would mislead
+        return out_html
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_nb.unlink()
+
+
+def notebook_to_html(nb, *, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> str:
+    """Export an executed notebook as one self-contained, offline HTML page.
+
+    Code and prompts are hidden, cells tagged :data:`REMOVED_TAGS` are left out, images are
+    embedded, and the page declares ``lang`` and ``title``.
+    """
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = copy.deepcopy(nb)
+    if title:
+        nb.metadata["title"] = title
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code=lang,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
+    return body
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _string_parameters(parameters: Mapping[str, object]) -> dict[str, str]:
+    params = {str(k): "" if v is None else str(v) for k, v in parameters.items()}
+    if "data_dir" in params:
+        params["data_dir"] = str(Path(params["data_dir"] or PROCESSED_DIR).expanduser().resolve())
+    return params
+
+
+def _describe(source: Path, params: dict[str, str]) -> str:
+    area = params.get("district") or params.get("province")
+    return f"report for {area} ({source.name})" if area else f"report {source.name}"
+
+
+def _clean(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def _keep_failed(tmp_nb: Path, failed: Path) -> Path | None:
+    if tmp_nb.exists() and tmp_nb.stat().st_size > 0:
+        make_readable(tmp_nb)
+        os.replace(tmp_nb, failed)
+        return failed
+    return None
+
+
+def _saved_note(saved: Path | None) -> str:
+    return f"\n  the executed notebook is in {saved}" if saved else ""
+
+
+def _cell_failure(what: str, exc, saved: Path | None) -> str:
+    number, source = _failed_code_cell(saved, exc)
+    error = f"{exc.ename}: {_clean(str(exc.evalue))}".rstrip(": ")
+    return f"{what} failed in code cell {number} ({_first_line(source)}): {error}"
+
+
+def _failed_code_cell(saved: Path | None, exc) -> tuple[int | str, str]:
+    """Number (1-based, among the code cells of the source notebook) and source of the cell
+    that failed. papermill's own index counts markdown cells and the injected cell."""
+    if saved is not None:
+        import nbformat
+
+        try:
+            nb = nbformat.read(saved, as_version=4)
+        except Exception:  # unreadable: fall back to papermill's index below
+            nb = None
+        if nb is not None:
+            number = 0
+            for cell in nb.cells:
+                if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+                    continue
+                number += 1
+                errored = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+                if errored or cell.metadata.get("papermill", {}).get("exception"):
+                    return number, cell.source
+    return f"at index {exc.cell_index}", exc.source or ""
+
+
+def _first_line(source: str) -> str:
+    """The line that says what a cell does: the first that is not blank, a comment or an
+    import; long call arguments shortened to ``(...)``."""
+    lines = [ln.strip() for ln in str(source).splitlines() if ln.strip()]
+    useful = [ln for ln in lines if not ln.startswith(("#", "import ", "from "))]
+    line = (useful or lines or [""])[0]
+    if len(line) > 40:
+        line = re.sub(r"\(.*\)", "(...)", line, count=1)
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
+def _title(nb, params: dict[str, str], source: Path, lang: str) -> str:
+    """The report's own title (its first ``<h1>``), else one made from the area."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html")
+            if text:
+                match = _H1.search("".join(text) if isinstance(text, list) else text)
+                if match:
+                    return html.unescape(_TAG.sub("", match.group(1))).strip()
+    try:
+        from analysis.i18n import t
+        from analysis.units import resolve_district, resolve_province
+
+        if params.get("province"):
+            pcode, pname = resolve_province(params["province"])
+            if params.get("district"):
+                _, dname = resolve_district(params["district"], pcode)
+                return t("report.title_district", lang, district=dname, province=pname)
+            return t("report.title_province", lang, province=pname)
+    except (NtpAtlasError, ValueError):
+        pass
+    return source.stem

@@ -1,0 +1,593 @@
+"""Report content: the one-call-per-cell functions the report notebooks use.
+
+A notebook builds a :class:`ReportContext` from its parameters with :func:`context` (which
+validates them and stops with a clear message on a bad one), then calls one function per
+section. Each returns something Jupyter displays: HTML for text and tables, a matplotlib
+``Figure`` for maps and charts. Every label comes from :func:`analysis.i18n.t`, every number
+is formatted in the report's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from analysis import __version__, charts, interactive, maps
+from analysis.config import LANGUAGES, PROCESSED_DIR
+from analysis.errors import ParameterError
+from analysis.finance import disbursement, headline, progress
+from analysis.i18n import t
+from analysis.mapdata import commune_metrics
+from analysis.numbers import format_date, format_number, format_percent, format_points
+from analysis.period import resolve_period
+from analysis.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
+from analysis.prepared import AreaData, load_area
+from analysis.tables import CSS, cards, esc, html_table
+
+
+@dataclass
+class ReportContext:
+    """Validated parameters and the area's data for one report."""
+
+    area: AreaData
+    year: int
+    as_of: pd.Timestamp
+    lang: str
+    baseline_year: int | None
+    poverty_year: int | None
+    class_years: tuple[int | None, int | None]
+    snapshot: pd.DataFrame
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def level(self) -> str:
+        return self.area.level
+
+    @property
+    def unit_col(self) -> str:
+        """Column of the units a report's tables and maps are broken down by."""
+        return "commune_code" if self.level == "district" else "district_code"
+
+
+def context(
+    province: str,
+    district: str | None = None,
+    year: int | str | None = None,
+    as_of: str | None = None,
+    lang: str = "vi",
+    data_dir: str | Path = PROCESSED_DIR,
+    baseline_year: int | str | None = None,
+) -> ReportContext:
+    """Validate report parameters and load the area's prepared data.
+
+    Parameters
+    ----------
+    province
+        Province GSO code or name.
+    district
+        District GSO code or name; empty or ``None`` for the province overview.
+    year
+        Plan year; default the latest year with finance data.
+    as_of
+        Report date (``yyyy-mm-dd`` or ``dd/mm/yyyy``); default the latest snapshot of the year.
+    lang
+        ``"vi"`` (default) or ``"en"``.
+    data_dir
+        Prepared-data folder.
+    baseline_year
+        Year the poverty change is measured from; default the first year with poverty data.
+
+    Raises
+    ------
+    ParameterError
+        A parameter that does not fit the data, with what would.
+    """
+    data_dir = Path(data_dir) if data_dir not in (None, "") else PROCESSED_DIR
+    if lang not in LANGUAGES:
+        raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    area = load_area(str(province), str(district) if district not in (None, "") else None, data_dir)
+    p = resolve_period(area, year, as_of, baseline_year)
+    return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot)
+
+
+# --- text sections ---------------------------------------------------------------------
+
+
+def _h2(key: str, ctx: ReportContext) -> str:
+    return f"<h2>{esc(t(key, ctx.lang))}</h2>"
+
+
+def _area_title(ctx: ReportContext) -> str:
+    a = ctx.area
+    if ctx.level == "district":
+        return t("report.title_district", ctx.lang, district=a.district_name, province=a.province_name)
+    return t("report.title_province", ctx.lang, province=a.province_name)
+
+
+def title(ctx: ReportContext) -> HTML:
+    """Title, period, as-of date and the coverage note."""
+    sub = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    body = f"{CSS}<div class='ntp-report'><h1>{esc(_area_title(ctx))}</h1><div class='subtitle'>{esc(sub)}</div>"
+    note = coverage_note(ctx)
+    if note:
+        body += f"<div class='ntp-warn'>{esc(note)}</div>"
+    return HTML(body + "</div>")
+
+
+def coverage_note(ctx: ReportContext) -> str:
+    """ "1 of 12 districts reported" when the data covers only part of the province."""
+    cov = ctx.area.coverage
+    reported = ctx.snapshot["district_code"].nunique()
+    if ctx.level == "province" and reported < cov["districts_official"]:
+        return t("report.partial_coverage", ctx.lang, n=reported, total=cov["districts_official"])
+    return ""
+
+
+def section(ctx: ReportContext, key: str) -> HTML:
+    """A section heading (and its short introduction, if the catalogue has one).
+
+    ``"units"`` names the table by commune in a district report, by district in an overview.
+    """
+    if key == "units":
+        key = "units_commune" if ctx.level == "district" else "units_district"
+    intro_key = f"report.intro.{key}"
+    intro = ""
+    try:
+        intro = f"<p>{esc(t(intro_key, ctx.lang))}</p>"
+    except ValueError:
+        pass
+    return HTML(f"<div class='ntp-report'>{_h2('report.section.' + key, ctx)}{intro}</div>")
+
+
+def headline_figures(ctx: ReportContext) -> HTML:
+    """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
+    lang = ctx.lang
+    h = headline(ctx.snapshot)
+    items = []
+    for ct, row in h["capital_type"].set_index("capital_type").iterrows():
+        items.append(
+            (
+                t(f"capital.{ct}", lang).capitalize(),
+                format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
+                t(
+                    "report.disbursed_of_plan",
+                    lang,
+                    disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
+                    plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
+                ),
+            )
+        )
+    for fund, row in h["fund"].set_index("fund").iterrows():
+        items.append(
+            (
+                t(f"fund.{fund}", lang).capitalize(),
+                format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
+                t(
+                    "report.disbursed_of_plan",
+                    lang,
+                    disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
+                    plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
+                ),
+            )
+        )
+    items += _poverty_cards(ctx)
+    cols = {
+        "capital_label": (t("report.col.capital_type", lang), "text"),
+        "fund_label": (t("report.col.fund", lang), "text"),
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    summary = html_table(_summary_rows(h, lang), cols, lang, total_row=True)
+    detail = html_table(_labelled(h["capital_type_fund"], lang), cols, lang)
+    return HTML(f"<div class='ntp-report'>{cards(items)}{summary}{detail}</div>")
+
+
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = frame.copy()
+    out["capital_label"] = out["capital_type"].map(lambda c: t(f"capital.{c}", lang)) if "capital_type" in out else ""
+    out["fund_label"] = out["fund"].map(lambda c: t(f"fund.{c}", lang)) if "fund" in out else ""
+    return out
+
+
+def _summary_rows(h: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    """By capital type (all funds), by fund (all capital types), and the total."""
+    total = h["total"].assign(capital_label=t("report.total", lang), fund_label="")
+    by_type = _labelled(h["capital_type"], lang).assign(fund_label=t("report.all_funds", lang))
+    by_fund = _labelled(h["fund"], lang).assign(capital_label=t("report.all_capital", lang))
+    rows = pd.concat([by_type, by_fund, total], ignore_index=True)
+    rows["rate"] = rows["rate"].where(rows["has_plan"])
+    return rows
+
+
+def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
+    lang, items = ctx.lang, []
+    if ctx.poverty_year is not None and ctx.baseline_year is not None:
+        ch = poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year).iloc[0]
+        for rate in ("poverty_rate", "em_poverty_rate"):
+            items.append(
+                (
+                    t(f"report.{rate}", lang, year=ctx.poverty_year),
+                    format_percent(ch[f"{rate}_now"], lang),
+                    t(
+                        "report.change_since",
+                        lang,
+                        change=format_points(ch[f"{rate}_change_pp"], lang),
+                        year=ctx.baseline_year,
+                    ),
+                )
+            )
+    base_y, now_y = ctx.class_years
+    if now_y is not None:
+        n3 = int(region_counts(ctx.area.classification, now_y)["III"].iloc[0])
+        exits = len(region_iii_exits(ctx.area.classification, base_y, now_y)) if base_y and base_y != now_y else 0
+        items.append(
+            (
+                t("report.region_iii", lang, year=now_y),
+                format_number(n3, lang),
+                t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else "",
+            )
+        )
+    return items
+
+
+# --- tables ----------------------------------------------------------------------------
+
+
+def project_table(ctx: ReportContext) -> HTML:
+    """Plan, disbursed and rate by project (DA1…DA10) and capital type."""
+    lang = ctx.lang
+    snap = ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–"))
+    wide = None
+    cols: dict[str, tuple[str, str]] = {"project": (t("report.col.project", lang), "text")}
+    for ct in ("investment", "recurrent"):
+        part = disbursement(snap[snap["capital_type"] == ct], "project").set_index("project")
+        part = part[["plan_mvnd", "disbursed_mvnd", "rate"]].add_prefix(f"{ct}_")
+        wide = part if wide is None else wide.join(part, how="outer")
+        label = t(f"capital.{ct}", lang)
+        cols |= {
+            f"{ct}_plan_mvnd": (f"{label}: {t('report.col.plan_mvnd', lang)}", "mvnd"),
+            f"{ct}_disbursed_mvnd": (f"{label}: {t('report.col.disbursed_mvnd', lang)}", "mvnd"),
+            f"{ct}_rate": (f"{label}: {t('report.col.rate', lang)}", "rate"),
+        }
+    total = disbursement(snap, "project").set_index("project")[["plan_mvnd", "disbursed_mvnd", "rate"]]
+    wide = wide.join(total).reset_index()
+    wide = wide.iloc[sorted(range(len(wide)), key=lambda i: charts.project_order(wide["project"].iloc[i]))]
+    cols |= {
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, lang)}</div>")
+
+
+def unit_table(ctx: ReportContext) -> pd.DataFrame:
+    """One row per commune (district report) or district (province overview), all units
+    included, with finance and poverty figures (NaN where there is no data)."""
+    col = ctx.unit_col
+    units = _units(ctx)
+    fin = disbursement(ctx.snapshot[ctx.snapshot[col].notna()], col)
+    out = units.merge(fin, on=col, how="left")
+    if ctx.poverty_year is not None and ctx.baseline_year is not None:
+        ch = poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year, col)
+        out = out.merge(ch.drop(columns="n_communes", errors="ignore"), on=col, how="left")
+        now = poverty_rates(ctx.area.poverty[ctx.area.poverty["year"] == ctx.poverty_year], col)
+        out = out.merge(now[[col, "poverty_rate", "em_poverty_rate"]], on=col, how="left")
+    if ctx.level == "district" and ctx.class_years[1] is not None:
+        cls = ctx.area.classification
+        cls = cls[cls["year"] == ctx.class_years[1]][["commune_code", "region"]]
+        out = out.merge(cls, on="commune_code", how="left")
+    warn = ctx.area.warnings
+    if col in warn.columns and len(warn):
+        counts = warn.groupby(col).size().rename("warnings")
+        out = out.merge(counts, left_on=col, right_index=True, how="left")
+    out["warnings"] = out.get("warnings", pd.Series(0, index=out.index)).fillna(0)
+    return out
+
+
+def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
+    if ctx.level == "district":
+        return ctx.area.communes[
+            ["commune_code", "commune_name", "district_code", "geometry", "boundary_quality"]
+        ].copy()
+    d = ctx.area.districts[["district_code", "district_name", "geometry"]].copy()
+    d["boundary_quality"] = ctx.area.communes["boundary_quality"].iloc[0] if len(ctx.area.communes) else "surveyed"
+    return d
+
+
+def units_table(ctx: ReportContext) -> HTML:
+    """The table by commune (district report) or by district (province overview)."""
+    lang, df = ctx.lang, unit_table(ctx)
+    name = "commune_name" if ctx.level == "district" else "district_name"
+    cols: dict[str, tuple[str, str]] = {name: (t(f"report.col.{name}", lang), "text")}
+    if "region" in df.columns:
+        cols["region"] = (t("report.col.region", lang), "text")
+    cols |= {
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    if "poverty_rate" in df.columns:
+        cols |= {
+            "poverty_rate": (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate"),
+            "poverty_rate_change_pp": (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp"),
+            "em_poverty_rate": (t("report.col.em_poverty_rate", lang, year=ctx.poverty_year), "rate"),
+        }
+    cols["warnings"] = (t("report.col.warnings", lang), "int")
+    df = df.sort_values(name)
+    df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
+    return HTML(f"<div class='ntp-report'>{html_table(df, cols, lang)}</div>")
+
+
+# --- maps and charts -------------------------------------------------------------------
+
+
+def _map_frame(ctx: ReportContext) -> gpd.GeoDataFrame:
+    """The communes a map shows with their figures: the district's, or the whole province's."""
+    gdf = commune_metrics(ctx.area, ctx.snapshot, ctx.baseline_year, ctx.poverty_year)
+    if ctx.level == "district":
+        gdf = gdf[gdf["district_code"] == ctx.area.district_code]
+    return gdf
+
+
+class Picture:
+    """A figure shown as an embedded PNG with alt text (offline, no pyplot state).
+
+    ``.figure`` is the matplotlib figure, for an analyst who wants to save it.
+    """
+
+    def __init__(self, figure: Figure, alt: str, dpi: int = 150) -> None:
+        self.figure = figure
+        self.alt = alt
+        self.dpi = dpi
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        with maps.map_style():
+            self.figure.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight", pad_inches=0.1)
+        return buf.getvalue()
+
+    def _repr_html_(self) -> str:
+        import base64
+
+        data = base64.b64encode(self._repr_png_()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" style="max-width:100%">'
+
+
+def _new_map() -> tuple[Figure, object]:
+    fig = Figure(figsize=(9.0, 6.6), dpi=110, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
+    if ctx.level == "district":
+        maps.add_inset(
+            ax,
+            ctx.area.districts,
+            ctx.area.districts[ctx.area.districts["district_code"] == ctx.area.district_code],
+            loc="outside lower right",
+        )
+    else:
+        maps.draw_boundaries(ax, ctx.area.districts, linewidth=1.0, color="#252525")
+
+
+def _source(ctx: ReportContext) -> str:
+    return t("report.map_source", ctx.lang, as_of=format_date(ctx.as_of, ctx.lang))
+
+
+def map_disbursement(ctx: ReportContext) -> Picture:
+    """Disbursement rate by commune, with the fixed policy bins; zero plan its own class."""
+    gdf = _map_frame(ctx)
+    fig, ax = _new_map()
+    maps.choropleth(
+        gdf,
+        "rate",
+        "disbursement_rate",
+        ax=ax,
+        lang=ctx.lang,
+        no_plan_column="no_plan",
+        source=_source(ctx),
+    )
+    _decorate(ctx, ax, gdf)
+    return Picture(fig, t("title.disbursement_rate", ctx.lang))
+
+
+def map_poverty_change(ctx: ReportContext) -> Picture:
+    """Change in the poverty rate since the baseline year, percentage points, by commune."""
+    gdf = _map_frame(ctx)
+    fig, ax = _new_map()
+    col = "poverty_rate_change_pp"
+    title = t("title.poverty_change_pp", ctx.lang) + f" ({ctx.baseline_year}–{ctx.poverty_year})"
+    maps.change_map(gdf, col, ax=ax, lang=ctx.lang, title=title, source=_source(ctx))
+    _decorate(ctx, ax, gdf)
+    return Picture(fig, t("title.poverty_change_pp", ctx.lang))
+
+
+def map_need_vs_money(ctx: ReportContext) -> Picture:
+    """Where need and money diverge: high poverty with low disbursement stands out."""
+    gdf = _map_frame(ctx)
+    fig, ax = _new_map()
+    maps.need_vs_money_map(
+        gdf,
+        "poverty_rate_now",
+        "rate",
+        ax=ax,
+        lang=ctx.lang,
+        no_plan_column="no_plan",
+        source=_source(ctx),
+    )
+    _decorate(ctx, ax, gdf)
+    return Picture(fig, t("title.need_vs_money", ctx.lang))
+
+
+def chart_projects(ctx: ReportContext) -> Picture:
+    """Disbursement by project and capital type (bars: plan and disbursed)."""
+    table = disbursement(ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–")), ["project", "capital_type"])
+    chart = charts.projects_chart(table, ctx.lang, order=charts.project_order)
+    return Picture(chart.figure, t("chart.projects", ctx.lang))
+
+
+def chart_progress(ctx: ReportContext) -> Picture:
+    """Progress through the year from the as-of snapshots, by capital type."""
+    prog = progress(ctx.area.finance[ctx.area.finance["as_of"] <= ctx.as_of], ctx.year, "capital_type")
+    return Picture(charts.progress_chart(prog, ctx.lang).figure, t("chart.progress", ctx.lang))
+
+
+# --- data quality and sources ------------------------------------------------------------
+
+
+def flagged_units(ctx: ReportContext) -> HTML:
+    """Communes flagged by the rule checks (warnings, not rejections)."""
+    lang, w = ctx.lang, ctx.area.warnings
+    if not len(w):
+        return HTML(f"<div class='ntp-report'><p>{esc(t('report.no_warnings', lang))}</p></div>")
+    names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
+    w = w.assign(rule_label=w["rule"].map(lambda r: t(f"rule.{r}", lang)), commune_name=w["commune_code"].map(names))
+    summary = w.groupby("rule_label").size().rename("n").reset_index()
+    cols = {"rule_label": (t("report.col.rule", lang), "text"), "n": (t("report.col.count", lang), "int")}
+    detail = {
+        "rule_label": (t("report.col.rule", lang), "text"),
+        "commune_name": (t("report.col.commune_name", lang), "text"),
+        "year": (t("report.col.year", lang), "text"),
+        "project": (t("report.col.project", lang), "text"),
+        "message": (t("report.col.detail", lang), "text"),
+    }
+    return HTML(
+        f"<div class='ntp-report'>{html_table(summary, cols, lang)}{html_table(w, detail, lang, max_rows=40)}</div>"
+    )
+
+
+def data_quality(ctx: ReportContext) -> HTML:
+    """Rows read, accepted and rejected per input (they reconcile), unmatched units, rejects."""
+    lang, m = ctx.lang, ctx.area.manifest
+    rows = []
+    for name, e in m["inputs"].items():
+        ok = e["rows_read"] == e["rows_accepted"] + e["rows_rejected"]
+        rows.append(
+            {
+                "input": f"{name} ({Path(e['path']).name})",
+                "read": e["rows_read"],
+                "accepted": e["rows_accepted"],
+                "rejected": e["rows_rejected"],
+                "check": t("report.reconciles" if ok else "report.not_reconciled", lang),
+            }
+        )
+    cols = {
+        "input": (t("report.col.input", lang), "text"),
+        "read": (t("report.col.read", lang), "int"),
+        "accepted": (t("report.col.accepted", lang), "int"),
+        "rejected": (t("report.col.rejected", lang), "int"),
+        "check": ("", "text"),
+    }
+    parts = [html_table(pd.DataFrame(rows), cols, lang)]
+    rej = ctx.area.rejects
+    n_rows = rej[["file", "row"]].drop_duplicates().shape[0] if len(rej) else 0
+    parts.append(f"<p>{esc(t('report.rejects_in_area', lang, n=n_rows, area=ctx.area.name))}</p>")
+    if len(rej):
+        rcols = {
+            "file": (t("report.col.file", lang), "text"),
+            "row": (t("report.col.row", lang), "int"),
+            "column": (t("report.col.column", lang), "text"),
+            "value": (t("report.col.value", lang), "text"),
+            "reason": (t("report.col.reason", lang), "text"),
+        }
+        parts.append(html_table(rej.assign(file=rej["file"].map(lambda p: Path(p).name)), rcols, lang, max_rows=30))
+    mr = ctx.area.match_report
+    counts = mr["status"].value_counts()
+    parts.append(
+        "<p>"
+        + esc(
+            t(
+                "report.match_summary",
+                lang,
+                code=int(counts.get("matched_code", 0)),
+                name=int(counts.get("matched_name", 0)),
+                no_polygon=int(counts.get("unmatched_data", 0)),
+                no_data=int(counts.get("unmatched_boundary", 0)),
+            )
+        )
+        + "</p>"
+    )
+    return HTML(f"<div class='ntp-report'>{''.join(parts)}</div>")
+
+
+def sources(ctx: ReportContext) -> HTML:
+    """Sources, as-of date, method notes, input hashes and the generated-at time."""
+    lang, m = ctx.lang, ctx.area.manifest
+    files = [
+        {"input": name, "file": Path(e["path"]).name, "sha256": e["sha256"][:16]} for name, e in m["inputs"].items()
+    ]
+    b = m["boundaries"]
+    files.append({"input": "boundaries", "file": Path(b["path"]).name, "sha256": b["sha256"][:16]})
+    cols = {
+        "input": (t("report.col.input", lang), "text"),
+        "file": (t("report.col.file", lang), "text"),
+        "sha256": ("SHA-256", "text"),
+    }
+    notes = [
+        t("report.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("report.method.rates", lang),
+        t("report.method.poverty", lang),
+        t("report.method.units", lang),
+    ]
+    if b.get("quality") == "approximate":
+        notes.append(t("report.method.approximate", lang))
+    gen = t(
+        "report.generated",
+        lang,
+        when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
+        version=__version__,
+        prepared=m.get("created_at", ""),
+    )
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    return HTML(
+        f"<div class='ntp-report'><ul>{items}</ul>{html_table(pd.DataFrame(files), cols, lang)}"
+        f"<p class='ntp-note'>{esc(gen)}</p></div>"
+    )
+
+
+# --- exploration -------------------------------------------------------------------------
+
+#: Indicators the exploration notebook offers: name -> (column, legend set)
+INDICATORS = {
+    "disbursement_rate": ("rate", "disbursement_rate"),
+    "poverty_change_pp": ("poverty_rate_change_pp", "poverty_change_pp"),
+    "poverty_rate": ("poverty_rate_now", "poverty_rate"),
+}
+
+
+def _indicator(indicator: str) -> tuple[str, str]:
+    if indicator not in INDICATORS:
+        raise ParameterError(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
+    return INDICATORS[indicator]
+
+
+def interactive_map(ctx: ReportContext, indicator: str = "disbursement_rate") -> HTML:
+    """A map of one indicator by commune; hover a commune for its name and value (offline)."""
+    column, legend_set = _indicator(indicator)
+    gdf = _map_frame(ctx)
+    no_plan = "no_plan" if legend_set == "disbursement_rate" else None
+    name = "commune_name"
+    return HTML(interactive.svg_map(gdf, column, legend_set, name, ctx.lang, no_plan_column=no_plan))
+
+
+def indicator_table(ctx: ReportContext, indicator: str = "disbursement_rate") -> HTML:
+    """The communes sorted by one indicator (missing values last)."""
+    column, legend_set = _indicator(indicator)
+    gdf = _map_frame(ctx)
+    kind = "pp" if legend_set == "poverty_change_pp" else "rate"
+    cols = {
+        "commune_name": (t("report.col.commune_name", ctx.lang), "text"),
+        column: (t(f"legend.{legend_set}", ctx.lang), kind),
+    }
+    return HTML(
+        f"<div class='ntp-report'>{html_table(gdf.sort_values(column, na_position='last'), cols, ctx.lang)}</div>"
+    )

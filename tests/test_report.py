@@ -1,0 +1,116 @@
+"""Report content functions, called directly (the notebooks call the same functions).
+
+Expected figures come from the published articles (../shared/reference/published_figures.csv)
+or are worked out by hand from the sample's documented structure (data/sample/README.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import report
+from analysis.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def sop_cop(sample_prepared):
+    return report.context("14", "127", "2023", "2023-11-30", "vi", sample_prepared)
+
+
+def test_parameters_are_checked(sample_prepared):
+    with pytest.raises(ParameterError, match="unknown district 'Xyz'"):
+        report.context("20", "Xyz", "2023", "", "vi", sample_prepared)
+    with pytest.raises(ParameterError, match="no finance data for 2025; years with data: 2022, 2023"):
+        report.context("20", "187", "2025", "", "vi", sample_prepared)
+    with pytest.raises(ParameterError, match="the first snapshot is 31/03/2023"):
+        report.context("20", "187", "2023", "2023-01-15", "vi", sample_prepared)
+    with pytest.raises(ParameterError, match="lang must be one of vi, en"):
+        report.context("20", "187", "2023", "", "fr", sample_prepared)
+    with pytest.raises(ParameterError, match="is in Sơn La"):
+        report.context("20", "127", "2023", "", "vi", sample_prepared)
+
+
+def test_names_and_codes_both_work(sample_prepared):
+    by_name = report.context("Lạng Sơn", "Chi Lăng", 2023, "04/08/2023", "vi", sample_prepared)
+    by_code = report.context("20", "187", "2023", "2023-08-04", "vi", sample_prepared)
+    assert (by_name.area.district_code, by_name.as_of) == (by_code.area.district_code, by_code.as_of)
+
+
+def test_default_as_of_is_latest_snapshot(sample_prepared):
+    # data/sample/README.md: Sốp Cộp's 2023 snapshots end 31/12
+    ctx = report.context("14", "127", "2023", "", "vi", sample_prepared)
+    assert f"{ctx.as_of:%Y-%m-%d}" == "2023-12-31"
+
+
+def test_sop_cop_headline_in_vietnamese(sop_cop):
+    html = report.headline_figures(sop_cop).data
+    # seed 003: 90.279,336 total plan; 8.356,336 carried over (33,40%); 81.923,000 current (42,99%)
+    for text in ("90.279,336", "8.356,336", "2.791,000", "33,40%", "81.923,000", "35.215,000", "42,99%"):
+        assert text in html, text
+
+
+def test_chi_lang_headline_in_english(sample_prepared):
+    ctx = report.context("20", "187", "2023", "2023-08-04", "en", sample_prepared)
+    html = report.headline_figures(ctx).data
+    # seed 000: investment 29.72 billion VND = 37% of plan; recurrent 3.3 billion = 4.9%
+    for text in ("29,720.000", "37.00%", "3,312.000", "4.90%", "development investment capital"):
+        assert text in html, text
+
+
+def test_partial_coverage_is_said(sample_prepared):
+    # Sơn La has 12 districts (official list); the sample holds only Sốp Cộp
+    ctx = report.context("14", None, "2023", "", "vi", sample_prepared)
+    assert report.coverage_note(ctx) == (
+        "Số liệu chỉ bao gồm 1/12 huyện của tỉnh: các số tổng không phải của toàn tỉnh."
+    )
+    en = report.context("14", None, "2023", "", "en", sample_prepared)
+    assert "1 of 12 districts" in report.coverage_note(en)
+    full = report.context("20", None, "2023", "", "vi", sample_prepared)
+    assert report.coverage_note(full) == ""
+
+
+def test_unit_table_keeps_every_commune(sample_prepared):
+    ctx = report.context("20", "187", "2023", "", "vi", sample_prepared)
+    table = report.unit_table(ctx)
+    # Chi Lăng has 20 communes in the official list (vietnamadminunits)
+    assert len(table) == 20
+    assert table["commune_code"].is_unique
+
+
+def test_missing_poverty_stays_visible(sample_prepared):
+    # data/sample/README.md: Xã Lâm Ca (06640, Đình Lập) has no 2023 poverty row
+    ctx = report.context("20", "189", "2023", "", "vi", sample_prepared)
+    row = report.unit_table(ctx).set_index("commune_code").loc["06640"]
+    assert row["plan_mvnd"] > 0
+    assert row["poverty_rate"] != row["poverty_rate"]  # NaN: shown as "–", never 0
+    assert "–" in report.units_table(ctx).data
+
+
+def test_maps_are_embedded_pngs(sop_cop):
+    pic = report.map_disbursement(sop_cop)
+    png = pic._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pic._repr_html_().startswith('<img src="data:image/png;base64,')
+    assert 'alt="Tỷ lệ giải ngân theo xã"' in pic._repr_html_()
+
+
+def test_unit_names_are_escaped(sop_cop):
+    ctx = sop_cop
+    ctx.area.communes.loc[ctx.area.communes.index[0], "commune_name"] = "<script>alert(1)</script>"
+    html = report.units_table(ctx).data
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_data_quality_reconciles(sop_cop):
+    html = report.data_quality(sop_cop).data
+    assert "khớp ✓" in html and "KHÔNG KHỚP" not in html
+    # data/sample/README.md: finance.csv has 14,245 rows, 3 rejected
+    assert "14.245" in html and "14.242" in html
+
+
+def test_english_sections(sample_prepared):
+    ctx = report.context("14", "127", "2023", "", "en", sample_prepared)
+    assert "By commune" in report.section(ctx, "units").data
+    assert "Sources and method" in report.section(ctx, "sources").data
+    assert "approximate" in report.sources(ctx).data
