@@ -11,7 +11,7 @@ LANG_ ?= vi
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report prepare sample test test-fast lint lab bench clean system-deps
+.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench clean system-deps
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ report: prepare ## MAIN JOB: prepare the sample data and render the sample provi
 
 sample: setup ## Rebuild data/sample/ with the deterministic generator
 	$(BIN)/ntp-atlas sample
+
+maps: prepare ## Export every map of the sample province for print (PNG 300 dpi, SVG, PDF, atlas)
+	$(BIN)/ntp-atlas maps --province $(PROVINCE) --year $(YEAR) --lang $(LANG_) --jobs $(JOBS)
+
+docs: setup ## Regenerate the maps shown in docs/maps.md (docs/img/)
+	$(BIN)/ntp-atlas maps --docs
 
 system-deps: ## Install the Debian packages the tests use (chromium, poppler-utils) when run as root
 	@bash scripts/system-deps.sh

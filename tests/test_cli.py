@@ -12,7 +12,7 @@ def test_help_lists_commands(capsys):
         main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("prepare", "sample"):
+    for command in ("prepare", "sample", "report", "batch", "maps"):
         assert command in out
 
 
@@ -39,3 +39,19 @@ def test_bad_file_gives_message_not_traceback(tmp_path, capsys):
     assert "Traceback" not in err
     assert "finance.csv" in err and "missing columns" in err and "fix:" in err
     assert not (tmp_path / "p").exists()
+
+
+def test_maps_command_writes_stable_names(sample_prepared, tmp_path, capsys):
+    # Sơn La in the sample has one district (Sốp Cộp, 127): its maps plus the province's
+    code = main(["maps", "--province", "14", "--year", "2023", "--format", "svg", "--data", str(sample_prepared),
+                 "--out", str(tmp_path)])
+    assert code == 0
+    names = {p.name for p in (tmp_path / "2023" / "son-la" / "maps").iterdir()}
+    assert "127-sop-cop_disbursement_rate_2023.svg" in names
+    assert "14-son-la_poverty_change_pp_2021-2023.svg" in names
+    assert "atlas.pdf" in names
+
+
+def test_maps_without_province_is_a_message(capsys):
+    assert main(["maps"]) == 2
+    assert "give --province" in capsys.readouterr().err

@@ -75,7 +75,12 @@ def test_data_format_doc_examples_are_valid(tmp_path):
 
     doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     blocks = _re.findall(r"```\n(.*?)```", doc, flags=_re.S)
-    specs = {"Năm;": FINANCE, "year,as_of": FINANCE, "year,commune_code,households": POVERTY, "year,commune_code,region": COMMUNES}
+    specs = {
+        "Năm;": FINANCE,
+        "year,as_of": FINANCE,
+        "year,commune_code,households": POVERTY,
+        "year,commune_code,region": COMMUNES,
+    }
     results = []
     for i, block in enumerate(blocks):
         spec = next((s for prefix, s in specs.items() if block.startswith(prefix)), None)

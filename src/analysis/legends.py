@@ -412,10 +412,17 @@ def scheme_legend_set(
             raise ImportError(
                 "data-driven schemes need mapclassify: pip install mapclassify"
             ) from err
-        with warnings.catch_warnings():
-            # mapclassify warns and lowers k itself on ties; duplicates are merged below.
-            warnings.simplefilter("ignore", UserWarning)
-            bins = getattr(mapclassify, _SCHEMES[scheme])(v, k=k).bins
+        # NaturalBreaks starts its k-means from seeds drawn from numpy's global generator:
+        # seed it for the call (and put its state back) so the same data gets the same breaks.
+        state = np.random.get_state()
+        np.random.seed(20211014)  # any fixed seed; this one is the date of QĐ 1719
+        try:
+            with warnings.catch_warnings():
+                # mapclassify warns and lowers k itself on ties; duplicates are merged below.
+                warnings.simplefilter("ignore", UserWarning)
+                bins = getattr(mapclassify, _SCHEMES[scheme])(v, k=k).bins
+        finally:
+            np.random.set_state(state)
         # Snap each break down to the largest value it holds: no unit changes class, but
         # breaks interpolated between tied values (quantiles of many zeros) merge instead
         # of leaving empty classes.

@@ -13,11 +13,9 @@ text in SVG and PDF. Save with :func:`save_map` so the same settings apply when 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import geopandas as gpd
 import matplotlib.patches as mpatches
@@ -27,7 +25,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis.config import METRIC_CRS
+from analysis.cartography import (
+    MAP_STYLE,
+    add_north_arrow,
+    add_scale_bar,
+    add_titles,
+    emptiest_corner,
+    label_units,
+    map_style,
+    styled,
+    to_metric,
+)
 from analysis.i18n import t
 from analysis.legends import (
     NO_DATA,
@@ -53,24 +61,11 @@ __all__ = [
     "save_map",
 ]
 
-#: Matplotlib settings of every map, applied in a context (never globally at import).
-MAP_STYLE: dict[str, Any] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
-    "svg.fonttype": "none",  # text stays text in SVG: searchable, editable by the office
-    "pdf.fonttype": 42,  # TrueType fonts embedded whole, not Type 3 outlines
-    "ps.fonttype": 42,
-    "axes.titlesize": 13,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "legend.fontsize": 9,
-    "legend.title_fontsize": 9.5,
-    "hatch.linewidth": 0.6,
-}
-
 _FIGSIZE = (8.0, 6.5)
 _OUTLINE = {"edgecolor": "#8c8c8c", "linewidth": 0.4}
 _NOTE = {"fontsize": 8, "color": "#525252", "va": "top"}
+# Where the scale bar may go, best first: the corner the units cover least wins.
+_SCALE_BAR_CORNERS = ("lower left", "lower right", "upper right")
 _INSET_LOCS = {
     "upper right": lambda s: (1 - s, 1 - s),
     "upper left": lambda s: (0.0, 1 - s),
@@ -81,41 +76,14 @@ _INSET_LOCS = {
     "outside upper right": lambda s: (1.03, 1 - s),
 }
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-@contextmanager
-def map_style() -> Iterator[None]:
-    """Context in which maps are drawn and saved (fonts, text kept as text)."""
-    with plt.rc_context(MAP_STYLE):
-        yield
-
-
-def _styled(func: Callable[P, R]) -> Callable[P, R]:
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with map_style():
-            return func(*args, **kwargs)
-
-    return wrapper
+_styled = styled
+_metric = to_metric
 
 
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=_FIGSIZE)
     return ax
-
-
-def _metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "gdf") -> gpd.GeoDataFrame:
-    if not isinstance(gdf, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise TypeError(f"{name} must be a GeoDataFrame, not {type(gdf).__name__}")
-    if gdf.crs is None:
-        raise ValueError(
-            f"{name} has no CRS, so it cannot be drawn in {METRIC_CRS}; "
-            "set it first, e.g. gdf.set_crs('EPSG:4326')"
-        )
-    return gdf.to_crs(METRIC_CRS)
 
 
 def _finish(ax: Axes) -> None:
@@ -192,6 +160,12 @@ def choropleth(
     show_counts: bool = True,
     classification_kwds: Mapping[str, Any] | None = None,
     source: str | None = None,
+    *,
+    subtitle: str | None = None,
+    labels: str | None = None,
+    scale_bar: bool | Mapping[str, Any] = True,
+    north_arrow: bool | Mapping[str, Any] = True,
+    label_kwds: Mapping[str, Any] | None = None,
 ) -> Axes:
     """Draw a choropleth of one indicator with its fixed legend set.
 
@@ -232,6 +206,20 @@ def choropleth(
         ``{"scheme": "quantiles", "k": 5}``; see :func:`analysis.legends.scheme_legend_set`.
     source
         Data source, written "Nguồn: ..." / "Source: ..." under the map.
+    subtitle
+        A line under the title: the area, the period, the as-of date.
+    labels
+        Column of unit names to label the units with, inside their polygons; labels that do
+        not fit are left out (:func:`analysis.cartography.label_units`).
+    scale_bar
+        Draw a scale bar in km (True), or not; a dict is passed to
+        :func:`~analysis.cartography.add_scale_bar` (e.g. ``{"loc": "lower right"}``). By
+        default it goes in the lower corner the units cover least.
+    north_arrow
+        Draw a north arrow (True), or not; a dict is passed to
+        :func:`~analysis.cartography.add_north_arrow`.
+    label_kwds
+        Passed to :func:`~analysis.cartography.label_units` (``fontsize``, ``wrap``…).
 
     Returns
     -------
@@ -239,7 +227,7 @@ def choropleth(
     """
     ls = get_legend_set(legend_set)
     columns = [column] if isinstance(column, str) else list(column)
-    _check_columns(gdf, [*columns, no_plan_column])
+    _check_columns(gdf, [*columns, no_plan_column, labels])
     values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
     if classification_kwds:
         ls = scheme_legend_set(values, like=ls, **classification_kwds)
@@ -263,13 +251,31 @@ def choropleth(
         ax.collections[-1].set_gid("ntp-outlines")
 
     _legend(ax, ls, codes, styles, lang, show_counts, legend_kwds)
-    ax.set_title(t(f"title.{ls.key}", lang) if title is None else title)
+    add_titles(ax, t(f"title.{ls.key}", lang) if title is None else title, subtitle, source, lang)
     add_boundary_note(ax, gdf, lang)
-    if source:
-        ax.text(1.0, -0.01, t("source_line", lang, source=source), transform=ax.transAxes,
-                ha="right", gid="ntp-source", **_NOTE)  # fmt: skip
     _finish(ax)
+    if len(data):
+        _furniture(ax, data, lang, scale_bar, north_arrow)
+    if labels is not None:
+        fills = [styles[c]["facecolor"] for c in codes]  # white names on dark classes
+        label_units(ax, data, labels, **({"background": fills} | dict(label_kwds or {})))
     return ax
+
+
+def _furniture(
+    ax: Axes,
+    data: gpd.GeoDataFrame,
+    lang: str,
+    scale_bar: bool | Mapping[str, Any],
+    north_arrow: bool | Mapping[str, Any],
+) -> None:
+    # The scale bar goes where it hides the least of the map; the north arrow upper left.
+    if north_arrow:
+        add_north_arrow(ax, **(dict(north_arrow) if isinstance(north_arrow, Mapping) else {}))
+    if scale_bar:
+        kwds = dict(scale_bar) if isinstance(scale_bar, Mapping) else {}
+        kwds.setdefault("loc", emptiest_corner(ax, data.geometry, _SCALE_BAR_CORNERS))
+        add_scale_bar(ax, lang=lang, **kwds)
 
 
 def change_map(
@@ -413,12 +419,17 @@ def add_boundary_note(ax: Axes, gdf: pd.DataFrame, lang: str = "vi") -> Text | N
     """Write "ranh giới gần đúng" / "approximate boundaries" under the map when it applies.
 
     It applies when ``gdf.attrs["boundary_quality"]`` is ``"approximate"`` or any row of a
-    ``boundary_quality`` column is. Returns the note, or None when no note was needed.
+    ``boundary_quality`` column is. The note follows the source line when the map has one.
+    Returns the note, or None when no note was needed.
     """
     if not _is_approximate(gdf):
         return None
     text = t("legend.approximate_boundaries", lang)
     text = text[:1].upper() + text[1:]
+    source = [s for s in ax.texts if s.get_gid() == "ntp-source"]
+    if source:  # on the source line, after the source: one line names the data and its limits
+        return ax.annotate(text, xy=(1, 1), xycoords=source[-1], xytext=(8, 0), textcoords="offset points",
+                           ha="left", style="italic", gid="ntp-boundary-note", **_NOTE)  # fmt: skip
     return ax.text(0.0, -0.01, text, transform=ax.transAxes, ha="left", style="italic",
                    gid="ntp-boundary-note", **_NOTE)  # fmt: skip
 

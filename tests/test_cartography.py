@@ -1,0 +1,264 @@
+"""Tests of analysis.cartography: scale bar, north arrow, unit labels, titles.
+
+Artists are checked, not pixels: the scale bar's drawn extent is measured in display
+coordinates and converted to ground distance, and each label's rendered box is converted
+to data coordinates and tested against its polygon. The real Lạng Sơn polygons come from
+``../shared/reference`` (the tests that need them skip with the reason when it is absent);
+the synthetic squares are 0.01° (about 1 km) on a side near (106.5°E, 21.8°N).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from pyproj import Geod, Transformer  # noqa: E402
+from shapely.geometry import Point, box  # noqa: E402
+
+from analysis import cartography, maps  # noqa: E402
+from analysis.config import METRIC_CRS  # noqa: E402
+from analysis.legends import classify, get_legend_set, scheme_legend_set  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def langson(reference_dir) -> gpd.GeoDataFrame:
+    """The 226 real communes of Lạng Sơn (2019 units), EPSG:4326."""
+    gdf = gpd.read_file(reference_dir / "boundaries" / "langson_communes_2019.geojson")
+    # A deterministic indicator spread over every class: a commune's area in km², as a rate.
+    km2 = gdf.to_crs(METRIC_CRS).area / 1e6
+    gdf["rate"] = (km2 / km2.max()).round(4)
+    return gdf
+
+
+def squares(n: int, d: float = 0.01) -> gpd.GeoDataFrame:
+    geoms = [box(106.5 + i * d, 21.8, 106.5 + (i + 1) * d, 21.8 + d) for i in range(n)]
+    return gpd.GeoDataFrame({"rate": np.linspace(0.1, 0.9, n), "name": [f"Xã {i}" for i in range(n)]},
+                            geometry=geoms, crs="EPSG:4326")  # fmt: skip
+
+
+def by_gid(ax, gid: str) -> list:
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def to_data_box(ax, ext: Bbox):
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(ext.x0, ext.y0), (ext.x1, ext.y1)])
+    return box(x0, y0, x1, y1)
+
+
+# --- scale bar and north arrow ---------------------------------------------------------------
+
+
+def test_every_choropleth_has_a_scale_bar_and_a_north_arrow():
+    ax = maps.choropleth(squares(4), "rate", "disbursement_rate")
+    assert len(by_gid(ax, "ntp-scalebar")) == 1
+    assert len(by_gid(ax, "ntp-north-arrow")) == 1
+    # the other map functions go through choropleth
+    ax = maps.change_map(squares(3).assign(pp=[-4.0, 0.0, 2.0]), "pp")
+    assert by_gid(ax, "ntp-scalebar") and by_gid(ax, "ntp-north-arrow")
+    ax = maps.choropleth(squares(4), "rate", "disbursement_rate", scale_bar=False, north_arrow=False)
+    assert not by_gid(ax, "ntp-scalebar") and not by_gid(ax, "ntp-north-arrow")
+
+
+def test_scale_bar_picks_a_round_length_of_about_a_quarter_of_the_map():
+    # By hand: 100 km wide -> 22 km asked -> 20 km; 2 km wide -> 0.44 km -> 0.5 km;
+    # 37 km wide -> 8.1 km -> 10 km (log-nearest of 5 and 10).
+    assert cartography.nice_length_km(100_000) == 20
+    assert cartography.nice_length_km(2_000) == 0.5
+    assert cartography.nice_length_km(37_000) == 10
+    with pytest.raises(ValueError, match="positive"):
+        cartography.nice_length_km(0)
+    # Four squares of 0.01° (≈ 4.1 km with margins): a 1 km bar, written in km.
+    ax = maps.choropleth(squares(4), "rate", "disbursement_rate", lang="en")
+    bar = by_gid(ax, "ntp-scalebar")[0]
+    width = abs(np.diff(ax.get_xlim())[0])
+    assert width / 7 <= bar.length <= width / 2.8
+    assert bar.length == bar.length_km * 1000
+
+
+def test_scale_bar_length_against_a_geodesic_distance_on_real_langson(langson):
+    """The bar, as drawn, is as long on the ground as it says, within 2%.
+
+    Method: two points of the real polygons, the representative points of the westernmost
+    and easternmost communes, are placed on the drawn map through the map's CRS and
+    ``ax.transData``, which gives their distance in display pixels. Their distance on the
+    ground is computed independently of any projection, on the WGS 84 ellipsoid
+    (``pyproj.Geod.inv``). The ratio is the map's true scale in pixels per metre. The bar's
+    drawn width (the union of its segments' window extents, in pixels) divided by that scale
+    must equal the length written under it ("N km") within 2%.
+    """
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    maps.choropleth(langson, "rate", "disbursement_rate", ax=ax)
+    fig.canvas.draw()
+    bar = by_gid(ax, "ntp-scalebar")[0]
+
+    centroids = langson.to_crs(METRIC_CRS).centroid
+    west, east = langson.geometry.iloc[centroids.x.idxmin()], langson.geometry.iloc[centroids.x.idxmax()]
+    (lon1, lat1), (lon2, lat2) = west.representative_point().coords[0], east.representative_point().coords[0]
+    _, _, ground_m = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)
+    to_map = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    on_screen = ax.transData.transform([to_map.transform(lon1, lat1), to_map.transform(lon2, lat2)])
+    pixels = np.hypot(*(on_screen[1] - on_screen[0]))
+    px_per_m = pixels / ground_m
+    assert ground_m > 50_000  # a known distance of the province's size, not of one commune
+
+    renderer = fig.canvas.get_renderer()
+    drawn = Bbox.union([r.get_window_extent(renderer) for r in bar.segments])
+    texts = [t.get_text() for t in bar.findobj(matplotlib.text.Text) if t.get_text()]
+    unit = "km" if "km" in texts else "m"
+    written = max(float(x.replace(",", ".")) for x in texts if re.fullmatch(r"[\d.,]+", x))
+    written_m = written * (1000 if unit == "km" else 1)
+    assert drawn.width / px_per_m == pytest.approx(written_m, rel=0.02)
+    assert bar.length_km * 1000 == pytest.approx(written_m)
+    # ... and it is a round length of about a quarter of the map (Lạng Sơn is ~110 km wide)
+    assert bar.length_km in (10, 20, 50)
+
+
+def test_north_arrow_is_an_upright_arrow_with_an_n():
+    ax = maps.choropleth(squares(2), "rate", "disbursement_rate")
+    arrow = by_gid(ax, "ntp-north-arrow")[0]
+    texts = [t.get_text() for t in arrow.findobj(matplotlib.text.Text)]
+    assert "N" in texts
+    fig = ax.figure
+    fig.canvas.draw()
+    ext = arrow.get_window_extent(fig.canvas.get_renderer())
+    axes = ax.get_window_extent(fig.canvas.get_renderer())
+    # upper left of the map, inside it
+    assert axes.x0 <= ext.x0 < axes.x0 + axes.width / 4 and ext.y1 <= axes.y1 + 1
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+
+def placed_labels(ax):
+    return [t for t in ax.texts if t.get_gid() == "ntp-label"]
+
+
+def check_labels(ax, units: gpd.GeoDataFrame, name_column: str) -> None:
+    """Each label lies inside the polygon of the unit it names; no two labels overlap."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    metric = units.to_crs(METRIC_CRS)
+    names = cartography.label_names(units[name_column].tolist())
+    boxes = []
+    for label in placed_labels(ax):
+        text = label.get_text().replace("\n", " ")
+        anchor = Point(label.get_position())
+        matches = [g for g, n in zip(metric.geometry, names, strict=True) if n == text and g.contains(anchor)]
+        assert len(matches) == 1, f"label {text!r} is not inside the unit it names"
+        ext = label.get_window_extent(renderer)
+        assert matches[0].contains(to_data_box(ax, ext)), f"label {text!r} runs out of its polygon"
+        boxes.append(ext)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+
+
+def test_labels_on_real_communes_are_inside_and_apart(langson):
+    chi_lang = langson[langson["gso_district_code"] == "187"].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    maps.choropleth(chi_lang, "rate", "disbursement_rate", ax=ax, labels="commune_vn")
+    labels = placed_labels(ax)
+    assert len(labels) >= len(chi_lang) // 2  # most of the communes of a district map fit
+    check_labels(ax, chi_lang, "commune_vn")
+    # prefixes dropped, diacritics kept, NFC
+    texts = [t.get_text().replace("\n", " ") for t in labels]
+    assert all(not t.startswith(("Xã ", "Thị trấn ")) for t in texts)
+    assert all(unicodedata.is_normalized("NFC", t) for t in texts)
+    assert "Chiến Thắng" in texts or "Chiến\nThắng" in [t.get_text() for t in labels]
+
+
+def test_labels_on_the_whole_province_are_inside_and_apart(langson):
+    # 226 communes on one page: many cannot fit, the ones placed must still be right.
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    maps.choropleth(langson, "rate", "disbursement_rate", ax=ax, labels="commune_vn")
+    assert 0 < len(placed_labels(ax)) < len(langson)
+    check_labels(ax, langson, "commune_vn")
+
+
+def test_labels_that_do_not_fit_are_left_out_biggest_first():
+    # By hand: a 20 km square holds "Xã Lớn"; a 50 m square holds no 6.5-pt label at this
+    # scale (a label is ~1 km long on this map), so it is left out, not drawn over its
+    # neighbours.
+    big = box(106.5, 21.8, 106.7, 21.98)
+    tiny = box(106.75, 21.8, 106.7505, 21.8005)
+    gdf = gpd.GeoDataFrame({"name": ["Xã Nhỏ", "Xã Lớn"]}, geometry=[tiny, big], crs="EPSG:4326")
+    fig, ax = plt.subplots(figsize=(6, 5))
+    gdf.to_crs(METRIC_CRS).plot(ax=ax)
+    ax.set_aspect("equal")
+    placed = cartography.label_units(ax, gdf, "name")
+    assert [t.get_text() for t in placed] == ["Lớn"]
+    check_labels(ax, gdf, "name")
+
+
+def test_same_names_are_told_apart_and_prefixes_dropped():
+    assert cartography.short_name("Thị trấn Đồng Mỏ") == "Đồng Mỏ"
+    # NFD input (as some field files have it) comes out NFC
+    assert cartography.short_name(unicodedata.normalize("NFD", "Xã Chiến Thắng")) == "Chiến Thắng"
+    assert cartography.label_names(["Xã Chi Lăng", "Thị trấn Chi Lăng", "Phường Tam Thanh"]) == [
+        "Chi Lăng", "TT. Chi Lăng", "Tam Thanh",
+    ]  # fmt: skip
+
+
+def test_labels_are_white_on_dark_classes():
+    gdf = squares(2, d=0.2).assign(rate=[0.1, 0.95])  # classes 0 (pale yellow) and 4 (dark blue)
+    ax = maps.choropleth(gdf, "rate", "disbursement_rate", labels="name")
+    colours = {t.get_text(): matplotlib.colors.to_hex(t.get_color()) for t in placed_labels(ax)}
+    assert colours == {"0": "#1a1a1a", "1": "#ffffff"}
+
+
+# --- legend counts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", [None, "quantiles", "natural_breaks"])
+def test_legend_counts_equal_class_counts_on_real_communes(langson, scheme):
+    kwds = {"scheme": scheme, "k": 5} if scheme else None
+    ax = maps.choropleth(langson, "rate", "disbursement_rate", classification_kwds=kwds)
+    base = get_legend_set("disbursement_rate")
+    # the legend set the map used: natural breaks (k-means from random starts) are seeded
+    ls = scheme_legend_set(langson["rate"], like=base, **kwds) if scheme else base
+    codes = classify(langson["rate"], ls).value_counts()
+    counts = [int(re.search(r"\((\d+)\)$", t.get_text()).group(1)) for t in ax.get_legend().get_texts()]
+    assert counts[: ls.n_classes] == [int(codes.get(i, 0)) for i in range(ls.n_classes)]
+    assert sum(counts) == len(langson)
+    if scheme:  # the same data gives the same legend, run after run
+        again = maps.choropleth(langson, "rate", "disbursement_rate", classification_kwds=kwds)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert [t.get_text() for t in again.get_legend().get_texts()] == texts
+
+
+# --- titles ----------------------------------------------------------------------------------
+
+
+def test_title_subtitle_and_source_line():
+    gdf = squares(2)
+    gdf.attrs["boundary_quality"] = "approximate"
+    ax = maps.choropleth(gdf, "rate", "disbursement_rate", subtitle="Huyện Chi Lăng · năm 2023", source="MTQG 1719")
+    assert ax.get_title(loc="left") == "Tỷ lệ giải ngân theo xã"
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "ntp-subtitle"] == ["Huyện Chi Lăng · năm 2023"]
+    source = [t for t in ax.texts if t.get_gid() == "ntp-source"]
+    note = [t for t in ax.texts if t.get_gid() == "ntp-boundary-note"]
+    assert source[0].get_text() == "Nguồn: MTQG 1719" and note[0].get_text() == "Ranh giới gần đúng"
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    title, sub = ax.title.get_window_extent(r), ax.texts[0].get_window_extent(r)
+    sub = [t for t in ax.texts if t.get_gid() == "ntp-subtitle"][0].get_window_extent(r)
+    assert title.y0 >= sub.y1 - 0.5 and sub.y0 >= ax.get_window_extent(r).y1  # stacked above the map
+    src, nt = source[0].get_window_extent(r), note[0].get_window_extent(r)
+    assert nt.x0 >= src.x1 and abs(nt.y1 - src.y1) < 1  # the note continues the source line
