@@ -383,49 +383,41 @@ def _source(ctx: ReportContext) -> str:
     return t("report.map_source", ctx.lang, as_of=format_date(ctx.as_of, ctx.lang))
 
 
-def map_disbursement(ctx: ReportContext) -> Picture:
-    """Disbursement rate by commune, with the fixed policy bins; zero plan its own class."""
+def _map(ctx: ReportContext, title_key: str, draw, title: str | None = None) -> Picture:
+    """A map of the report's communes: ``draw(gdf, ax, **common)`` draws the indicator."""
     gdf = _map_frame(ctx)
     fig, ax = _new_map()
-    maps.choropleth(
-        gdf,
-        "rate",
-        "disbursement_rate",
-        ax=ax,
-        lang=ctx.lang,
-        no_plan_column="no_plan",
-        source=_source(ctx),
-    )
+    draw(gdf, ax=ax, lang=ctx.lang, source=_source(ctx), **({"title": title} if title else {}))
     _decorate(ctx, ax, gdf)
-    return Picture(fig, t("title.disbursement_rate", ctx.lang))
+    return Picture(fig, t(title_key, ctx.lang))
+
+
+def map_disbursement(ctx: ReportContext) -> Picture:
+    """Disbursement rate by commune, with the fixed policy bins; zero plan its own class."""
+
+    def draw(gdf, **kw):
+        maps.choropleth(gdf, "rate", "disbursement_rate", no_plan_column="no_plan", **kw)
+
+    return _map(ctx, "title.disbursement_rate", draw)
 
 
 def map_poverty_change(ctx: ReportContext) -> Picture:
     """Change in the poverty rate since the baseline year, percentage points, by commune."""
-    gdf = _map_frame(ctx)
-    fig, ax = _new_map()
-    col = "poverty_rate_change_pp"
     title = t("title.poverty_change_pp", ctx.lang) + f" ({ctx.baseline_year}–{ctx.poverty_year})"
-    maps.change_map(gdf, col, ax=ax, lang=ctx.lang, title=title, source=_source(ctx))
-    _decorate(ctx, ax, gdf)
-    return Picture(fig, t("title.poverty_change_pp", ctx.lang))
+
+    def draw(gdf, **kw):
+        maps.change_map(gdf, "poverty_rate_change_pp", **kw)
+
+    return _map(ctx, "title.poverty_change_pp", draw, title)
 
 
 def map_need_vs_money(ctx: ReportContext) -> Picture:
     """Where need and money diverge: high poverty with low disbursement stands out."""
-    gdf = _map_frame(ctx)
-    fig, ax = _new_map()
-    maps.need_vs_money_map(
-        gdf,
-        "poverty_rate_now",
-        "rate",
-        ax=ax,
-        lang=ctx.lang,
-        no_plan_column="no_plan",
-        source=_source(ctx),
-    )
-    _decorate(ctx, ax, gdf)
-    return Picture(fig, t("title.need_vs_money", ctx.lang))
+
+    def draw(gdf, **kw):
+        maps.need_vs_money_map(gdf, "poverty_rate_now", "rate", no_plan_column="no_plan", **kw)
+
+    return _map(ctx, "title.need_vs_money", draw)
 
 
 def chart_projects(ctx: ReportContext) -> Picture:
