@@ -387,7 +387,10 @@ def _map(ctx: ReportContext, title_key: str, draw, title: str | None = None) -> 
     """A map of the report's communes: ``draw(gdf, ax, **common)`` draws the indicator."""
     gdf = _map_frame(ctx)
     fig, ax = _new_map()
-    draw(gdf, ax=ax, lang=ctx.lang, source=_source(ctx), **({"title": title} if title else {}))
+    subtitle = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    labels = "commune_name" if ctx.level == "district" else None  # a province has too many to label
+    extra = {"title": title} if title else {}
+    draw(gdf, ax=ax, lang=ctx.lang, source=_source(ctx), subtitle=subtitle, labels=labels, **extra)
     _decorate(ctx, ax, gdf)
     return Picture(fig, t(title_key, ctx.lang))
 
