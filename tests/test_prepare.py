@@ -125,3 +125,25 @@ def test_real_langson_polygons_join_with_vintage_gap(reference_dir, tmp_path):
     assert counts["unmatched_data"] == 8
     communes = gpd.read_parquet(out / "communes.parquet")
     assert communes.loc[communes["province_code"] == "20", "geometry"].notna().all()
+
+
+def test_prepared_data_read_from_an_fsspec_url(sample_prepared):
+    # workers of a cluster read the prepared data from a URL they can all reach (fsspec)
+    from analysis.prepared import load_area
+
+    local = load_area("14", "127", sample_prepared)
+    remote = load_area("14", "127", sample_prepared.absolute().as_uri())
+    pd.testing.assert_frame_equal(local.finance.reset_index(drop=True), remote.finance.reset_index(drop=True))
+    assert len(remote.communes) == 8  # Sốp Cộp's communes (official list)
+
+
+def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
+    from analysis.errors import PreparedDataError
+    from analysis.prepared import load_area
+
+    copy = tmp_path / "processed"
+    shutil.copytree(sample_prepared, copy)
+    data = (copy / "finance.parquet").read_bytes()
+    (copy / "finance.parquet").write_bytes(data[: len(data) // 2])  # cut short
+    with pytest.raises(PreparedDataError, match="does not match the hash in manifest.json"):
+        load_area("14", "127", copy)

@@ -7,53 +7,74 @@ file that changed (or was cut short) since ``prepare`` wrote it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import fsspec
 import geopandas as gpd
 import pandas as pd
+from fsspec.implementations.local import LocalFileSystem
 
 from analysis.config import PROCESSED_DIR
 from analysis.errors import ParameterError, PreparedDataError
-from analysis.storage import recover, sha256_file
+from analysis.storage import recover
 from analysis.units import official_units, resolve_district, resolve_province
 
 
+def _location(data_dir: str | Path) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The filesystem and root of a prepared-data folder: a local path or any fsspec URL
+    (``file://``, ``s3://``, ``gs://``, ``http(s)://``…) that every worker can reach."""
+    text = str(data_dir)
+    if "://" in text:
+        fs, root = fsspec.core.url_to_fs(text)
+        return fs, root.rstrip("/")
+    return fsspec.filesystem("file"), str(Path(text).absolute())
+
+
 def load_manifest(data_dir: str | Path = PROCESSED_DIR) -> dict:
-    """The manifest of a prepared-data folder.
+    """The manifest of a prepared-data folder (a path or an fsspec URL).
 
     Raises
     ------
     PreparedDataError
         No prepared data there.
     """
-    data_dir = Path(data_dir)
-    recover(data_dir)
-    path = data_dir / "manifest.json"
-    if not path.exists():
+    fs, root = _location(data_dir)
+    if isinstance(fs, LocalFileSystem):  # a run killed mid-swap left the previous output aside
+        recover(root)
+    path = f"{root}/manifest.json"
+    if not fs.exists(path):
         raise PreparedDataError(
             f"no prepared data in {data_dir} (manifest.json missing). Run 'ntp-atlas prepare' first."
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+        with fs.open(path, "rb") as fh:
+            return json.loads(fh.read().decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise PreparedDataError(f"{path} is damaged. Run 'ntp-atlas prepare' again.") from None
 
 
-@lru_cache(maxsize=64)
-def _verified(path: str, mtime_ns: int, size: int, expected: str) -> bool:
-    return sha256_file(path) == expected
+@lru_cache(maxsize=256)
+def _verified(fs: fsspec.AbstractFileSystem, path: str, stamp: str, expected: str) -> bool:
+    h = hashlib.sha256()
+    with fs.open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest() == expected
 
 
-def _check(data_dir: Path, name: str, manifest: dict) -> Path:
-    path = data_dir / name
+def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> str:
+    path = f"{root}/{name}"
     expected = manifest.get("outputs", {}).get(name)
-    if not path.exists():
+    if not fs.exists(path):
         raise PreparedDataError(f"{path} is missing. Run 'ntp-atlas prepare' again.")
-    st = path.stat()
-    if expected and not _verified(str(path), st.st_mtime_ns, st.st_size, expected):
+    info = fs.info(path)
+    # re-hash only when the file changed: size and modification stamp, whatever the filesystem calls it
+    stamp = f"{info.get('size')}:{info.get('mtime') or info.get('LastModified') or info.get('ETag') or ''}"
+    if expected and not _verified(fs, path, stamp, expected):
         raise PreparedDataError(
             f"{path} does not match the hash in manifest.json (changed or damaged since prepare). "
             "Run 'ntp-atlas prepare' again."
@@ -74,15 +95,15 @@ def read_table(
     Parameters
     ----------
     data_dir
-        Prepared-data folder.
+        Prepared-data folder: a path, or an fsspec URL that the reader can reach.
     name
         Table name without extension (``"finance"``, ``"communes"``…).
     province, district
         GSO codes to filter on (the columns ``province_code``/``district_code``).
     """
-    data_dir = Path(data_dir)
+    fs, root = _location(data_dir)
     manifest = manifest or load_manifest(data_dir)
-    path = _check(data_dir, f"{name}.parquet", manifest)
+    path = _check(fs, root, f"{name}.parquet", manifest)
     filters = []
     if province is not None:
         filters.append(("province_code", "==", province))
@@ -92,21 +113,21 @@ def read_table(
     reader = gpd.read_parquet if geo else pd.read_parquet
     if filters:
         try:
-            return reader(path, filters=filters)
+            return reader(path, filters=filters, filesystem=fs)
         except Exception:  # a table without those columns (empty tables): filter after reading
-            frame = reader(path)
+            frame = reader(path, filesystem=fs)
             for col, _, value in filters:
                 if col in frame.columns:
                     frame = frame[frame[col] == value]
             return frame
-    return reader(path)
+    return reader(path, filesystem=fs)
 
 
 @dataclass
 class AreaData:
     """Everything a report needs about one province, or one district of it."""
 
-    data_dir: Path
+    data_dir: Path | str
     manifest: dict
     province_code: str
     province_name: str
@@ -156,7 +177,7 @@ def load_area(province: str, district: str | None = None, data_dir: str | Path =
     PreparedDataError
         Prepared data missing or damaged.
     """
-    data_dir = Path(data_dir)
+    data_dir = data_dir if "://" in str(data_dir) else Path(data_dir)
     manifest = load_manifest(data_dir)
     pcode, pname = resolve_province(province)
     if pcode not in manifest.get("provinces", []):
