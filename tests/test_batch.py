@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import batch
 from analysis.batch import report_filename, run_batch
 from analysis.cli import main
 from analysis.errors import ReportError
+from analysis.render import stamp_page
+from analysis.storage import sha256_file, write_json
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
 LANG_SON = ["178-lang-son", "180-trang-dinh", "181-binh-gia", "182-van-lang", "183-cao-loc", "184-van-quan",
@@ -132,3 +138,129 @@ def test_cli_help(capsys):
     with pytest.raises(SystemExit):
         main(["batch", "--help"])
     assert "--jobs" in capsys.readouterr().out
+
+
+# --- incremental batches -------------------------------------------------------------------
+
+
+def changed_copy(prepared: Path, tmp_path: Path, district: str = "187") -> Path:
+    """A copy of the prepared data where one finance row of ``district`` has 100 million VND
+    more disbursed, with the manifest's hash of finance.parquet updated to match."""
+    copy = tmp_path / "processed"
+    shutil.copytree(prepared, copy)
+    finance = pd.read_parquet(copy / "finance.parquet")
+    row = finance.index[finance["district_code"] == district][0]
+    finance.loc[row, "disbursed_mvnd"] += 100
+    finance.to_parquet(copy / "finance.parquet", index=False)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"]["finance.parquet"] = sha256_file(copy / "finance.parquet")
+    write_json(copy / "manifest.json", manifest)
+    return copy
+
+
+@pytest.fixture
+def stamping_render(monkeypatch):
+    """Replace the notebook run with one that writes what render_report writes: a page
+    stamped with its inputs, and the executed notebook beside it."""
+    calls = []
+
+    def render(notebook, parameters, out_html, *, inputs=None, pool=None, **_):
+        calls.append((notebook, parameters.get("district"), pool))
+        out = Path(out_html)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page = f"<html><body>{notebook} {parameters.get('district')}</body></html>\n".encode()
+        out.write_bytes(stamp_page(page, inputs) if inputs else page)
+        out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(batch, "render_report", render)
+    # the package files count in a fingerprint; edits made to the tree meanwhile must not
+    monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
+    return calls
+
+
+def rendered(calls) -> list[str]:
+    return sorted(district or notebook for notebook, district, _ in calls)
+
+
+def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared, tmp_path):
+    out = tmp_path / "reports"
+    kw = {"lang": "vi", "jobs": 2, "out_dir": out, "progress": False}
+    first = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    assert len(first.rendered) == 12 and not first.skipped and not first.index_skipped
+    index = first.index.read_bytes()
+
+    stamping_render.clear()
+    second = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    assert stamping_render == []
+    assert second.ok and len(second.skipped) == 12 and not second.rendered and second.index_skipped
+    assert second.index.read_bytes() == index
+    assert [r.html for r in second.reports] == [r.html for r in first.reports]  # same order
+
+    # a page edited since, or one whose executed notebook is gone, is rendered again
+    folder = first.folder
+    (folder / "178-lang-son.html").write_text("edited", encoding="utf-8")
+    (folder / "180-trang-dinh.ipynb").unlink()
+    third = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    assert rendered(stamping_render) == ["178", "180"] and not third.index_skipped
+
+    # one district's data changed: that district, the overview and the index; where the
+    # data folder is does not matter, only what is in it
+    stamping_render.clear()
+    changed = changed_copy(sample_prepared, tmp_path)
+    fourth = run_batch("20", 2023, data_dir=changed, **kw)
+    assert rendered(stamping_render) == ["187", "province_overview"]
+    assert len(fourth.skipped) == 10 and not fourth.index_skipped and fourth.index.read_bytes() != index
+
+    # other parameters are other inputs
+    stamping_render.clear()
+    run_batch("20", 2023, data_dir=changed, as_of="2023-08-04", **kw)
+    assert len(stamping_render) == 12
+
+
+def test_cli_force_and_no_pool(stamping_render, sample_prepared, tmp_path, capsys):
+    argv = ["batch", "--province", "20", "--year", "2023", "--data", str(sample_prepared), "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert len(stamping_render) == 12 and all(pool is not None for *_, pool in stamping_render)
+    capsys.readouterr()
+
+    stamping_render.clear()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert stamping_render == []
+    assert "11 district reports + overview: 12 unchanged, skipped; 0 rendered" in out and "(unchanged)" in out
+
+    assert main([*argv, "--force", "--no-pool"]) == 0
+    out = capsys.readouterr().out
+    assert len(stamping_render) == 12 and all(pool is None for *_, pool in stamping_render)
+    assert "0 unchanged, skipped; 12 rendered" in out and "failed  0" in out
+
+
+@pytest.mark.slow
+def test_second_batch_skips_everything(sample_batch, sample_prepared):
+    folder = sample_batch.folder
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    start = time.perf_counter()
+    again = run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=folder.parents[1],
+                      as_of="2023-08-04", progress=False)
+    elapsed = time.perf_counter() - start
+    assert again.ok and len(again.skipped) == 12 and not again.rendered and again.index_skipped
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    first = sum(r.seconds for r in sample_batch.reports) / 2  # the session's batch, two at a time
+    assert elapsed < first / 5, f"skipping took {elapsed:.1f} s; rendering took about {first:.1f} s"
+
+
+@pytest.mark.slow
+def test_changed_district_rerenders_it_the_overview_and_the_index(sample_batch, sample_prepared, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(sample_batch.folder.parents[1], out)
+    folder = out / "2023" / "lang-son"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = run_batch("20", 2023, lang="vi", jobs=2, data_dir=changed_copy(sample_prepared, tmp_path),
+                       out_dir=out, as_of="2023-08-04", progress=False)
+    assert result.ok, [r.message for r in result.failed]
+    assert sorted(r.html.name for r in result.rendered) == ["187-chi-lang.html", "overview.html"]
+    assert len(result.skipped) == 10 and not result.index_skipped
+    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert sorted(name for name in after if after[name] != before.get(name)) == [
+        "187-chi-lang.html", "187-chi-lang.ipynb", "index.html", "overview.html", "overview.ipynb"]

@@ -9,10 +9,19 @@ Outputs go under ``<out_dir>/<year>/<province-slug>/``::
 English outputs carry ``.en`` before the suffix (``187-chi-lang.en.html``,
 ``overview.en.html``, ``index.en.html``) so both languages live side by side. One report's
 failure is recorded and does not stop the others.
+
+Reports run on a pool of warm kernels (:mod:`analysis.engine`). A batch is incremental: each
+page ends with the fingerprint of its inputs (the prepared rows of its area, the notebook,
+the parameters, the package), and a report whose fingerprint has not changed since its last
+good page is skipped; ``force=True`` renders everything. ``docs/batch-engine.md`` explains
+both.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
 import sys
@@ -25,11 +34,19 @@ from pathlib import Path
 from analysis import __version__
 from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.render import render_report, slug
-from analysis.storage import atomic_write_bytes
+from analysis.render import notebook_path, page_inputs, render_report, slug, stamp_page
+from analysis.storage import atomic_write_bytes, sha256_file
 
 #: Notebooks ``ntp-atlas report`` can render for one district.
 DISTRICT_NOTEBOOKS = ("district_report", "explore")
+#: Prepared tables whose rows for its area a report shows (see prepared.load_area).
+AREA_TABLES = ("finance", "poverty", "classification", "communes", "warnings", "rejects", "match_report")
+#: Boundaries every report of a province draws around its area: its districts and outline.
+CONTEXT_TABLES = ("districts", "provinces")
+#: Tables without ``province_code``: a province's rows are those of its districts.
+_DISTRICT_ONLY = ("warnings", "rejects", "match_report")
+#: Parameters that say where the data is, not what it is: not part of a fingerprint.
+_LOCATION_PARAMETERS = ("data_dir",)
 
 
 @dataclass
@@ -43,6 +60,8 @@ class ReportOutcome:
     message: str = ""
     seconds: float = 0.0
     district_code: str | None = None
+    #: Inputs unchanged since its page was rendered: not rendered again.
+    skipped: bool = False
 
 
 @dataclass
@@ -57,6 +76,8 @@ class BatchResult:
     index: Path | None = None
     reports: list[ReportOutcome] = field(default_factory=list)
     index_error: str = ""
+    #: The index was up to date and left as it was.
+    index_skipped: bool = False
 
     @property
     def succeeded(self) -> list[ReportOutcome]:
@@ -65,6 +86,16 @@ class BatchResult:
     @property
     def failed(self) -> list[ReportOutcome]:
         return [r for r in self.reports if not r.ok]
+
+    @property
+    def rendered(self) -> list[ReportOutcome]:
+        """Reports rendered by this run."""
+        return [r for r in self.reports if r.ok and not r.skipped]
+
+    @property
+    def skipped(self) -> list[ReportOutcome]:
+        """Reports whose inputs had not changed: their pages were left as they were."""
+        return [r for r in self.reports if r.skipped]
 
     @property
     def ok(self) -> bool:
@@ -184,8 +215,14 @@ def run_batch(
     out_dir: str | Path = REPORTS_DIR,
     as_of: str | None = None,
     progress: bool = True,
+    pool: bool = True,
+    force: bool = False,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
+
+    Only reports whose inputs changed since their last good page are rendered (see
+    :func:`input_digests` and :func:`report_fingerprint`); the index is rebuilt when any
+    report was rendered or failed, or its own inputs changed.
 
     Parameters
     ----------
@@ -196,18 +233,25 @@ def run_batch(
     lang
         ``"vi"`` or ``"en"``.
     jobs
-        Reports rendered at the same time (each in its own kernel).
+        Reports rendered at the same time (each on its own kernel).
     data_dir, out_dir
         Prepared data; the reports root (``reports/``).
     as_of
         Report date; default the latest snapshot of the year.
     progress
         Show a progress bar on stderr (when it is a terminal).
+    pool
+        Run the reports on ``jobs`` warm kernels started once for the batch
+        (:class:`analysis.engine.KernelPool`); ``False`` starts a new kernel for each report
+        through papermill (slower; for debugging).
+    force
+        Render every report and the index, changed or not.
 
     Returns
     -------
     BatchResult
-        ``.ok`` is False when a report failed; ``.failed`` holds the messages.
+        ``.ok`` is False when a report failed; ``.failed`` holds the messages;
+        ``.rendered`` and ``.skipped`` say which reports were rendered and which were not.
     """
     from analysis.prepared import area_districts
     from analysis.units import resolve_province
@@ -232,25 +276,193 @@ def run_batch(
         for d in districts.itertuples(index=False)
     ]
     tasks.append((pname, "province_overview", common, folder / report_filename(lang=lang)))
-    result.reports = _run_all(tasks, int(jobs), progress, f"{pname} {year}")
 
     try:
-        page = index_html(result, as_of=as_of, data_dir=data_dir)
-    except Exception as exc:  # still write an index that lists what was rendered and why not more
-        result.index_error = str(exc) if isinstance(exc, NtpAtlasError) else f"{type(exc).__name__}: {exc}"
-        page = index_html(result, as_of=as_of, data_dir=None)
+        digests = input_digests(pcode, data_dir)
+    except NtpAtlasError:  # damaged data: every report renders, and fails saying so
+        digests = None
+    package = _code_digest()
+    todo, skipped = [], []
+    for name, notebook, params, out in tasks:
+        code = params.get("district")
+        data = digests.get(code or "") if digests is not None else None
+        fingerprint = report_fingerprint(notebook, params, data, package) if data else None
+        if not force and fingerprint and _up_to_date(out, fingerprint):
+            skipped.append(ReportOutcome(name, notebook, out, True, district_code=code, skipped=True))
+        else:
+            todo.append((name, notebook, params, out, fingerprint))
+
+    kernels = None
+    if pool and todo:
+        from analysis.engine import KernelPool
+
+        kernels = KernelPool(min(int(jobs), len(todo)))
+    # With a pool, one thread more than kernels: while a thread exports a page to HTML, the
+    # next report already runs on the kernel it left.
+    threads = int(jobs) + 1 if kernels else int(jobs)
+    with kernels or contextlib.nullcontext():
+        outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped))
+    order = {out: i for i, (*_, out) in enumerate(tasks)}
+    result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
+
     index = folder / f"index{_lang_suffix(lang)}.html"
-    atomic_write_bytes(index, page.encode("utf-8"))
+    index_fp = None
+    if digests is not None:
+        index_fp = _fingerprint({"data": digests[""], "parameters": _parameters(common), "code": package,
+                                 "reports": [[r.html.name, r.ok, r.message] for r in result.reports]})
+    if not force and index_fp and not todo and page_inputs(index) == index_fp:
+        result.index_skipped = True
+    else:
+        try:
+            page = index_html(result, as_of=as_of, data_dir=data_dir).encode("utf-8")
+        except Exception as exc:  # still write an index that lists what was rendered and why not more
+            result.index_error = str(exc) if isinstance(exc, NtpAtlasError) else f"{type(exc).__name__}: {exc}"
+            page = index_html(result, as_of=as_of, data_dir=None).encode("utf-8")
+        # an index without its figures is not stamped, so the next run tries again
+        atomic_write_bytes(index, stamp_page(page, index_fp) if index_fp and not result.index_error else page)
     result.index = index
     return result
 
 
-def _run_one(task: tuple[str, str, dict, Path]) -> ReportOutcome:
-    name, notebook, params, out = task
+# --- what a report depends on --------------------------------------------------------------
+
+
+def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[str, str]:
+    """SHA-256 of the prepared rows each report of a province shows.
+
+    A district's digest covers its rows of :data:`AREA_TABLES` and the province's
+    :data:`CONTEXT_TABLES` (the boundaries drawn around it); the province's (key ``""``)
+    covers the rows of all its districts, the boundaries and which districts have data. Rows
+    are hashed by value (:func:`pandas.util.hash_pandas_object`, geometries as WKB), so a
+    digest changes when, and only when, what the report reads changes, whatever happened to
+    the rest of the file.
+
+    Returns
+    -------
+    dict
+        District GSO code (and ``""`` for the province) to hex digest.
+
+    Raises
+    ------
+    PreparedDataError
+        Prepared data missing or damaged.
+    """
+    from analysis.prepared import load_manifest, read_table
+    from analysis.units import official_units, resolve_province
+
+    pcode, _ = resolve_province(province)
+    data_dir = Path(data_dir)
+    manifest = load_manifest(data_dir)
+    units = official_units()
+    official = sorted(units.loc[units["province_code"] == pcode, "district_code"].unique())
+
+    context = hashlib.sha256()
+    for name in CONTEXT_TABLES:
+        _, hashes, header = _row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest))
+        context.update(header + hashes.tobytes())
+    with_data = sorted(set(manifest.get("districts", [])) & set(official))
+    province = hashlib.sha256(context.digest() + json.dumps(with_data).encode())
+    districts = {code: hashlib.sha256(context.digest()) for code in official}
+    for name in AREA_TABLES:
+        frame = read_table(data_dir, name, province=pcode, manifest=manifest)
+        if name in _DISTRICT_ONLY and "district_code" in frame.columns:
+            frame = frame[frame["district_code"].isin(official)]
+        codes, hashes, header = _row_hashes(frame)
+        province.update(header + hashes.tobytes())
+        for code, digest in districts.items():
+            digest.update(header + (hashes[codes == code].tobytes() if codes is not None else b""))
+    return {"": province.hexdigest()} | {code: digest.hexdigest() for code, digest in districts.items()}
+
+
+def report_fingerprint(notebook: str | Path, parameters: dict, data_digest: str, code: str | None = None) -> str:
+    """The fingerprint of one report's inputs: its area's data digest (:func:`input_digests`),
+    the notebook file, the parameters (but not where the data folder is) and the package:
+    its version, and the code the report runs (``code``, default :func:`_code_digest`), so
+    that an edited source tree counts as new."""
+    return _fingerprint({"data": data_digest, "notebook": sha256_file(notebook_path(notebook)),
+                         "parameters": _parameters(parameters), "code": code or _code_digest()})
+
+
+def _fingerprint(record: dict) -> str:
+    record = record | {"version": __version__}
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _parameters(parameters: dict) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in parameters.items() if k not in _LOCATION_PARAMETERS}
+
+
+def _row_hashes(frame):
+    """``(district codes or None, one uint64 hash per row, header bytes)`` of a table."""
+    import pandas as pd
+
+    if hasattr(frame, "to_wkb") and hasattr(frame, "geometry"):
+        frame = frame.to_wkb()  # hash geometries by their exact coordinates
+    header = json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode("utf-8")
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy() if len(frame.columns) else None
+    if hashes is None:
+        import numpy as np
+
+        hashes = np.zeros(len(frame), dtype="uint64")
+    codes = frame["district_code"].astype(str).to_numpy() if "district_code" in frame.columns else None
+    return codes, hashes, header
+
+
+#: Where the code a batch's outputs come from starts: the notebooks call analysis.report,
+#: render exports the HTML, batch writes the index.
+_CODE_ROOTS = ("report", "render", "batch")
+
+
+def _code_digest() -> str:
+    """SHA-256 of the package code the outputs come from: the modules that :data:`_CODE_ROOTS`
+    import, directly or not (found in their source, so the set does not depend on what this
+    process imported), and the resources (labels, HTML template). Code that only prepares
+    data (readers, validate, prepare...) is not part of it: what it does shows in the
+    prepared data, which is fingerprinted by value."""
+    root = Path(__file__).resolve().parent
+    modules = {"__init__"}
+    todo = list(_CODE_ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in modules or not (root / f"{name}.py").is_file():
+            continue
+        modules.add(name)
+        todo += _package_imports((root / f"{name}.py").read_text(encoding="utf-8"), root)
+    files = [root / f"{m}.py" for m in sorted(modules)]
+    files += sorted(p for p in (root / "resources").rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for path in files:
+        h.update(str(path.relative_to(root)).encode("utf-8") + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _package_imports(source: str, root: Path) -> set[str]:
+    """Modules of this package that a module's source imports, at its top or in a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "analysis":
+            if node.module == "analysis":  # from analysis import report, __version__
+                found |= {a.name for a in node.names if (root / f"{a.name}.py").is_file()}
+            else:
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("analysis.")}
+    return found
+
+
+def _up_to_date(html: Path, fingerprint: str) -> bool:
+    """The page was rendered from these inputs and is intact, and its executed notebook is there."""
+    return html.with_name(html.stem + ".ipynb").is_file() and page_inputs(html) == fingerprint
+
+
+def _run_one(task: tuple, pool=None) -> ReportOutcome:
+    name, notebook, params, out, fingerprint = task
     code = params.get("district") or None
     start = time.perf_counter()
     try:
-        render_report(notebook, params, out)
+        render_report(notebook, params, out, pool=pool, inputs=fingerprint)
         return ReportOutcome(name, notebook, out, True, seconds=time.perf_counter() - start, district_code=code)
     except NtpAtlasError as exc:
         message = str(exc)
@@ -259,10 +471,13 @@ def _run_one(task: tuple[str, str, dict, Path]) -> ReportOutcome:
     return ReportOutcome(name, notebook, out, False, message, time.perf_counter() - start, code)
 
 
-def _run_all(tasks: list, jobs: int, progress: bool, desc: str) -> list[ReportOutcome]:
+def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipped: int = 0) -> list[ReportOutcome]:
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(tasks), desc=desc, unit="report", file=sys.stderr, disable=None if progress else True)
+    bar = tqdm(total=len(tasks) + skipped, initial=skipped, desc=desc, unit="report", file=sys.stderr,
+               disable=None if progress else True)
+    if skipped:
+        bar.set_postfix(unchanged=skipped)
     outcomes: dict[int, ReportOutcome] = {}
 
     def done(i: int, outcome: ReportOutcome) -> None:
@@ -270,20 +485,20 @@ def _run_all(tasks: list, jobs: int, progress: bool, desc: str) -> list[ReportOu
         bar.update(1)
         n_failed = sum(not o.ok for o in outcomes.values())
         if n_failed:
-            bar.set_postfix(failed=n_failed)
+            bar.set_postfix(unchanged=skipped, failed=n_failed) if skipped else bar.set_postfix(failed=n_failed)
 
     try:
-        if jobs == 1:
+        if jobs == 1 or len(tasks) <= 1:
             for i, task in enumerate(tasks):
-                done(i, _run_one(task))
+                done(i, _run_one(task, pool))
         else:
-            with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="ntp-report") as pool:
-                futures = {pool.submit(_run_one, task): i for i, task in enumerate(tasks)}
+            with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="ntp-report") as threads:
+                futures = {threads.submit(_run_one, task, pool): i for i, task in enumerate(tasks)}
                 try:
                     for fut in as_completed(futures):
                         done(futures[fut], fut.result())
                 except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    threads.shutdown(wait=False, cancel_futures=True)
                     raise
     finally:
         bar.close()

@@ -166,6 +166,11 @@ Writes <out>/<year>/<province>/: one report per district with prepared data
 (<code>-<name>.html), overview.html and index.html (.en.html in English). A report that
 fails is listed in the summary and in index.html and does not stop the others; the exit
 status is then 1.
+
+Reports run on --jobs warm kernels started once for the batch. A report whose inputs
+(its area's prepared data, the notebook, the parameters, the package) have not changed
+since its last good page is skipped, and the summary says so; --force renders them all.
+See docs/batch-engine.md.
 """
 
 
@@ -247,6 +252,17 @@ def _add_batch(sub) -> None:
         metavar="N",
         help="reports rendered at the same time, one kernel each (default: %(default)s)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="render every report and the index, even those whose inputs have not changed",
+    )
+    p.add_argument(
+        "--no-pool",
+        dest="pool",
+        action="store_false",
+        help="start a new kernel for each report through papermill instead of reusing warm ones (for debugging)",
+    )
     p.set_defaults(func=_cmd_batch)
 
 
@@ -262,6 +278,8 @@ def _cmd_batch(args) -> int:
         out_dir=args.out,
         as_of=args.as_of,
         progress=True,
+        pool=args.pool,
+        force=args.force,
     )
     print(_batch_summary(result))
     return 0 if result.ok else 1
@@ -272,14 +290,15 @@ def _batch_summary(result) -> str:
     overview = "+ overview" if any(r.notebook == "province_overview" for r in result.succeeded) else "(no overview)"
     lines = [
         f"{result.province_name} {result.year} ({result.lang}): reports in {result.folder}",
-        f"  ok      {n_districts} district reports {overview}",
+        f"  ok      {n_districts} district reports {overview}: "
+        f"{len(result.skipped)} unchanged, skipped; {len(result.rendered)} rendered",
         f"  failed  {len(result.failed)}",
     ]
     for r in result.failed:
         lines.append(f"    {r.name}: " + r.message.replace("\n", "\n      "))
     if result.index_error:
         lines.append(f"  index without figures: {result.index_error}")
-    lines.append(f"index: {result.index}")
+    lines.append(f"index: {result.index}" + (" (unchanged)" if result.index_skipped else ""))
     return "\n".join(lines)
 
 

@@ -9,12 +9,20 @@ left out, images embedded, and nothing loaded from the internet (the ``ntp`` tem
 Outputs are replaced only when a run succeeds: a failed run leaves the previous report as
 it was, saves what it executed as ``<name>.failed.ipynb`` and raises a :class:`ReportError`
 that names the cell that failed and the error.
+
+With a :class:`~analysis.engine.KernelPool` the notebook runs on one of the pool's warm
+kernels instead of a new one; the executed notebook and the errors are papermill's either
+way, and everything after the run (HTML, atomic writes, failure messages) is shared. A
+batch records the fingerprint of a report's inputs at the end of its page
+(:func:`stamp_page`), which is how it knows a report is still up to date
+(:func:`page_inputs`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import html
 import os
 import re
@@ -23,6 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from analysis.config import DEFAULT_LANGUAGE, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR
+from analysis.engine import KERNEL_ARGUMENTS, KernelPool
 from analysis.errors import NtpAtlasError, ParameterError, ReportError
 from analysis.storage import make_readable, stage_bytes
 from analysis.units import _ascii_fold, _strip_prefix
@@ -35,14 +44,13 @@ REMOVED_TAGS = ("analyst-note", "parameters", "injected-parameters")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "resources" / "templates"
 TEMPLATE_NAME = "ntp"
 
-# Kernel log lines (ipykernel warns about TCP transport on every start, and logs the
-# interrupt jupyter_client sends on shutdown) would drown a batch's progress bar; cell
-# errors still reach the executed notebook and the ReportError.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SLUG_MAX = 60
+# The last line of a page rendered by a batch: the fingerprint of its inputs and the SHA-256
+# of every byte before that line (a page edited or cut short since no longer matches).
+_STAMP = re.compile(rb"<!-- ntp-atlas inputs=([0-9a-f]{64}) sha256=([0-9a-f]{64}) -->\n\Z")
 
 
 def slug(name: str) -> str:
@@ -91,6 +99,8 @@ def render_report(
     *,
     timeout: int = 600,
     kernel_name: str = "python3",
+    pool: KernelPool | None = None,
+    inputs: str | None = None,
 ) -> Path:
     """Execute a report notebook with parameters and write it as offline HTML.
 
@@ -108,7 +118,13 @@ def render_report(
     timeout
         Seconds one cell may run before the report fails.
     kernel_name
-        Jupyter kernel to run the notebook in.
+        Jupyter kernel to run the notebook in (without a pool; a pool has its own).
+    pool
+        Warm kernels to run the notebook on (:class:`analysis.engine.KernelPool`); without
+        one, papermill starts a new kernel for this report.
+    inputs
+        Fingerprint of the report's inputs (64 hex digits), recorded at the end of the page
+        (:func:`stamp_page`) so that a batch can tell the page is up to date.
 
     Returns
     -------
@@ -124,7 +140,6 @@ def render_report(
     ParameterError
         Unknown notebook.
     """
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     source = notebook_path(notebook)
@@ -143,14 +158,7 @@ def render_report(
     tmp_nb = Path(tmp_name)
     try:
         try:
-            # The kernel starts in the notebook's folder through nbclient's resources path
-            # rather than papermill's ``cwd=``, which calls os.chdir() for the whole process
-            # and would race when a batch runs several reports in threads.
-            nb = papermill.execute_notebook(
-                str(source), str(tmp_nb), parameters=params, kernel_name=kernel_name,
-                progress_bar=False, execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS,
-                resources={"metadata": {"path": str(source.parent)}},
-            )
+            nb = _execute(source, tmp_nb, params, pool=pool, timeout=timeout, kernel_name=kernel_name)
         except PapermillExecutionError as exc:
             saved = _keep_failed(tmp_nb, failed)
             raise ReportError(_cell_failure(what, exc, saved) + _saved_note(saved)) from None
@@ -161,8 +169,8 @@ def render_report(
                               + _saved_note(saved)) from exc
 
         lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
-        page = notebook_to_html(nb, lang=lang, title=_title(nb, params, source, lang))
-        tmp_html = stage_bytes(out_html, page.encode("utf-8"))
+        page = notebook_to_html(nb, lang=lang, title=_title(nb, params, source, lang)).encode("utf-8")
+        tmp_html = stage_bytes(out_html, stamp_page(page, inputs) if inputs else page)
         try:
             make_readable(tmp_nb)
             os.replace(tmp_nb, ipynb)
@@ -177,6 +185,51 @@ def render_report(
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_nb.unlink()
+
+
+def _execute(source: Path, tmp_nb: Path, params: dict[str, str], *, pool: KernelPool | None, timeout: int,
+             kernel_name: str):
+    """Run the notebook, on a pool's warm kernel or on a new one; either way the executed
+    notebook is written to ``tmp_nb`` and a failing cell raises papermill's error."""
+    if pool is not None:
+        from papermill.iorw import load_notebook_node
+
+        return pool.execute(load_notebook_node(str(source)), params, cwd=source.parent, input_path=str(source),
+                            output_path=tmp_nb, timeout=timeout)
+    import papermill
+
+    # The kernel starts in the notebook's folder through nbclient's resources path rather
+    # than papermill's ``cwd=``, which calls os.chdir() for the whole process and would
+    # race when a batch runs several reports in threads.
+    return papermill.execute_notebook(
+        str(source), str(tmp_nb), parameters=params, kernel_name=kernel_name,
+        progress_bar=False, execution_timeout=timeout, extra_arguments=list(KERNEL_ARGUMENTS),
+        resources={"metadata": {"path": str(source.parent)}},
+    )
+
+
+def stamp_page(page: bytes, inputs: str) -> bytes:
+    """A page with the fingerprint of its inputs appended as a last line (an HTML comment,
+    which browsers ignore), together with the SHA-256 of the page before it."""
+    if not re.fullmatch(r"[0-9a-f]{64}", inputs):
+        raise ValueError(f"inputs must be a SHA-256 in hex, not {inputs!r}")
+    if not page.endswith(b"\n"):
+        page += b"\n"
+    digest = hashlib.sha256(page).hexdigest()
+    return page + f"<!-- ntp-atlas inputs={inputs} sha256={digest} -->\n".encode("ascii")
+
+
+def page_inputs(path: str | Path) -> str | None:
+    """The inputs fingerprint :func:`stamp_page` recorded in a page, or ``None`` if the page
+    is missing, has none, or was changed since (its bytes no longer match the hash)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    match = _STAMP.search(data, max(0, len(data) - 200))
+    if match is None or hashlib.sha256(data[: match.start()]).hexdigest() != match.group(2).decode():
+        return None
+    return match.group(1).decode()
 
 
 def notebook_to_html(nb, *, lang: str = DEFAULT_LANGUAGE, title: str | None = None) -> str:

@@ -1,0 +1,188 @@
+"""The kernel pool: reports on warm kernels stay isolated, crashes fail alone, papermill's conventions hold."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from papermill.iorw import load_notebook_node
+
+from analysis.engine import KernelPool
+from analysis.errors import ReportError
+from analysis.render import page_inputs, render_report, stamp_page
+
+FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
+
+
+def make_notebook(folder: Path, name: str, *cells: str, parameters: str = 'code: str = "x"') -> Path:
+    """A notebook with a ``parameters`` cell and one code cell per source, in its own folder."""
+    folder = folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    params = new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [new_markdown_cell("A fixture."), params, *(new_code_cell(c) for c in cells)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def stdout(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One warm kernel for the module (warmed with matplotlib only, to keep start-ups short)."""
+    with KernelPool(1, warm_modules=("matplotlib.pyplot",)) as pool:
+        yield pool
+
+
+# --- isolation -------------------------------------------------------------------------------
+
+LEAKY = (
+    "secret = 42",
+    "import json as jj",
+    "import os, sys, warnings\n"
+    "os.environ['NTP_LEAK'] = '1'\n"
+    "sys.path.append('/leak')\n"
+    "warnings.simplefilter('error')",
+    "import matplotlib\n"
+    "import matplotlib.pyplot as plt\n"
+    "matplotlib.rcParams['lines.linewidth'] = 7\n"
+    "fig = plt.figure()  # left open",
+    "print('pid', os.getpid())",
+)
+PROBE = (
+    "import json, os, sys, warnings\n"
+    "import matplotlib\n"
+    "import matplotlib.pyplot as plt\n"
+    "print(json.dumps({'secret': 'secret' in globals(), 'jj': 'jj' in globals(),\n"
+    "    'env': os.environ.get('NTP_LEAK'), 'path': '/leak' in sys.path,\n"
+    "    'warnings_error': bool(warnings.filters) and warnings.filters[0][0] == 'error',\n"
+    "    'linewidth': matplotlib.rcParams['lines.linewidth'], 'figures': plt.get_fignums(),\n"
+    "    'cwd': os.getcwd(), 'pid': os.getpid()}))",
+)
+
+
+def test_nothing_a_report_defines_reaches_the_next(pool, tmp_path):
+    first = make_notebook(tmp_path, "first", *LEAKY)
+    second = make_notebook(tmp_path, "second", *PROBE)
+    nb1 = pool.execute(load_notebook_node(str(first)), {"code": "1"}, cwd=first.parent)
+    nb2 = pool.execute(load_notebook_node(str(second)), {"code": "2"}, cwd=second.parent)
+    pid = int(stdout(nb1).split()[-1])
+    seen = json.loads(stdout(nb2))
+    assert seen["pid"] == pid  # the same kernel ran both
+    assert seen == {"secret": False, "jj": False, "env": None, "path": False, "warnings_error": False,
+                    "linewidth": 1.5, "figures": [], "cwd": str(second.parent), "pid": pid}
+    # execution counts restart at 1, as in a new kernel
+    assert [c.execution_count for c in nb2.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+# --- papermill's conventions -------------------------------------------------------------------
+
+
+def test_executed_notebook_is_papermills(pool, tmp_path):
+    """Same cells, tags, parameters, outputs and metadata keys as papermill.execute_notebook."""
+    import papermill
+
+    params = {"code": "00004", "lang": "en"}
+    warm = pool.execute(load_notebook_node(str(FIXTURE)), params, cwd=FIXTURE.parent, input_path=str(FIXTURE),
+                        output_path=tmp_path / "warm.ipynb")
+    cold = papermill.execute_notebook(str(FIXTURE), str(tmp_path / "cold.ipynb"), parameters=params,
+                                      progress_bar=False, resources={"metadata": {"path": str(FIXTURE.parent)}})
+    assert [c.source for c in warm.cells] == [c.source for c in cold.cells]
+    assert [c.metadata.get("tags") for c in warm.cells] == [c.metadata.get("tags") for c in cold.cells]
+    injected = [c for c in warm.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'code = "00004"' in injected[0].source  # a string, zeros kept
+    assert warm.metadata.papermill["parameters"] == {"code": "00004", "lang": "en"}
+    assert set(warm.metadata.papermill) == set(cold.metadata.papermill)
+    assert set(warm.cells[2].metadata.papermill) == set(cold.cells[2].metadata.papermill)
+    assert stdout(warm) == stdout(cold) == f"'00004'\ncwd: {FIXTURE.parent}\n"
+    assert nbformat.read(tmp_path / "warm.ipynb", as_version=4).cells[2].source == injected[0].source
+
+
+def test_render_with_pool_keeps_codes_and_conventions(pool, tmp_path):
+    out = render_report(FIXTURE, {"code": "00004", "lang": "en"}, tmp_path / "echo.html", pool=pool)
+    page = out.read_text(encoding="utf-8")
+    assert "&#39;00004&#39;" in page or "'00004'" in page
+    assert "ANALYST-ONLY" not in page and "celltag_injected-parameters" not in page
+    nb = nbformat.read(tmp_path / "echo.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["echo.html", "echo.ipynb"]
+
+
+# --- failures --------------------------------------------------------------------------------------
+
+
+def test_cell_error_is_the_same_report_error_and_keeps_the_kernel(pool, tmp_path):
+    before = list(pool.pids)
+    with pytest.raises(ReportError) as err:
+        render_report(FIXTURE, {"code": "1", "fail": "boom"}, tmp_path / "echo.html", pool=pool)
+    assert "report echo_parameters.ipynb failed in code cell 4 (if fail:): ValueError: boom" in str(err.value)
+    assert (tmp_path / "echo.failed.ipynb").exists() and not (tmp_path / "echo.html").exists()
+    assert pool.pids == before
+
+
+def test_crashed_kernel_fails_alone(pool, tmp_path):
+    started = pool.started
+    with pytest.raises(ReportError, match="report echo_parameters.ipynb failed: DeadKernelError"):
+        render_report(FIXTURE, {"fail": "die"}, tmp_path / "dead.html", pool=pool)  # os._exit(1) in a cell
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dead.failed.ipynb"]
+    out = render_report(FIXTURE, {"code": "after"}, tmp_path / "next.html", pool=pool)
+    assert "after" in out.read_text(encoding="utf-8")
+    assert pool.started == started + 1  # a fresh kernel replaced the dead one
+
+
+def test_hung_cell_times_out_and_the_kernel_is_replaced(pool, tmp_path):
+    hung = make_notebook(tmp_path, "hung", "import time\ntime.sleep(60)")
+    started = pool.started
+    with pytest.raises(ReportError, match="failed: CellTimeoutError"):
+        render_report(hung, {}, tmp_path / "hung.html", pool=pool, timeout=2)
+    out = render_report(FIXTURE, {"code": "next"}, tmp_path / "next.html", pool=pool)
+    assert "next" in out.read_text(encoding="utf-8")
+    assert pool.started == started + 1
+
+
+# --- concurrency -----------------------------------------------------------------------------------
+
+
+def test_two_kernels_six_reports_at_once(tmp_path):
+    """--jobs 2: six reports from six threads on two kernels; no start-up race, no mix-up."""
+    codes = [f"{i:05d}" for i in range(6)]
+    probe = make_notebook(tmp_path, "probe", "import os\nprint(code, os.getpid())")
+    with KernelPool(2, warm_modules=()) as pool, ThreadPoolExecutor(6) as threads:
+        nbs = list(threads.map(lambda c: pool.execute(load_notebook_node(str(probe)), {"code": c}, cwd=probe.parent),
+                               codes))
+        pids = set(pool.pids)
+    lines = [stdout(nb).split() for nb in nbs]
+    assert [line[0] for line in lines] == codes
+    assert {int(line[1]) for line in lines} <= pids and len(pids) == 2
+
+
+def test_closed_pool_refuses_work(tmp_path):
+    pool = KernelPool(1, warm_modules=())
+    pool.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        pool.execute(load_notebook_node(str(FIXTURE)), {}, cwd=tmp_path)
+
+
+# --- the inputs stamp ------------------------------------------------------------------------------
+
+
+def test_stamp_round_trip_and_tamper(tmp_path):
+    fp = "ab" * 32
+    page = tmp_path / "p.html"
+    page.write_bytes(stamp_page(b"<html><body>x</body></html>", fp))
+    assert page_inputs(page) == fp
+    page.write_bytes(page.read_bytes().replace(b"x", b"y"))  # edited by hand
+    assert page_inputs(page) is None
+    page.write_bytes(b"<html></html>\n")
+    assert page_inputs(page) is None
+    assert page_inputs(tmp_path / "missing.html") is None
+    with pytest.raises(ValueError):
+        stamp_page(b"", "not a hash")
