@@ -294,14 +294,21 @@ def _name_pairs(bnd: geopandas.GeoDataFrame, data: pd.DataFrame, b_groups: list[
                 d_groups: list[object], key: Callable[[str], str],
                 pairs: dict[int, tuple[int, str]]) -> None:
     """Add name matches to ``pairs`` (data row -> boundary row), unique on both sides."""
-    b_keys = [None if pd.isna(n) else key(n) or None for n in bnd["commune_name"]]
-    d_keys = [None if pd.isna(n) else key(n) or None for n in data["commune_name"]]
+    taken = {j for j, _ in pairs.values()}
+    # only the groups of features still unmatched can gain a match: names elsewhere need no key
+    open_groups = {g for j, g in enumerate(b_groups) if j not in taken and g is not None}
+
+    def keys(names: pd.Series, groups: list[object]) -> list[str | None]:
+        return [None if g not in open_groups or pd.isna(n) else key(n) or None
+                for n, g in zip(names, groups, strict=True)]
+
+    b_keys = keys(bnd["commune_name"], b_groups)
+    d_keys = keys(data["commune_name"], d_groups)
     # uniqueness counts every unit, matched or not: a name shared by two communes of a
     # district is ambiguous even when one of them was matched by code
     b_count = Counter(zip(b_groups, b_keys, strict=True))
     d_count = Counter(zip(d_groups, d_keys, strict=True))
     d_index = {k: i for i, k in enumerate(zip(d_groups, d_keys, strict=True)) if d_count[k] == 1}
-    taken = {j for j, _ in pairs.values()}
     for j, k in enumerate(zip(b_groups, b_keys, strict=True)):
         i = d_index.get(k)
         if None in k or j in taken or b_count[k] != 1 or i is None or i in pairs:
@@ -357,15 +364,16 @@ def match_units(
         for key in (name_key, loose_key):
             _name_pairs(bnd, data, b_groups, d_groups, key, pairs)
 
-    features = bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))
-    b_names = bnd["commune_name"] if "commune_name" in bnd.columns else [None] * len(bnd)
-    b_district = bnd["district_code"] if "district_code" in bnd.columns else [None] * len(bnd)
+    features = (bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))).tolist()
+    b_names = bnd["commune_name"].tolist() if "commune_name" in bnd.columns else [None] * len(bnd)
+    b_district = bnd["district_code"].tolist() if "district_code" in bnd.columns else [None] * len(bnd)
+    b_geoms = bnd.geometry.to_numpy()
     geoms, how, rows = [None] * len(data), ["none"] * len(data), []
     for i, unit in enumerate(data.itertuples(index=False)):
         j, method = pairs.get(i, (None, "none"))
         side = (b_codes[j], b_names[j], features[j]) if j is not None else (None, None, None)
         if j is not None:
-            geoms[i], how[i] = bnd.geometry.iloc[j], method
+            geoms[i], how[i] = b_geoms[j], method
         status = "unmatched_data" if j is None else f"matched_{method}"
         rows.append((status, unit.commune_code, unit.commune_name, unit.district_code, *side))
     taken = {j for j, _ in pairs.values()}

@@ -113,11 +113,14 @@ def detect_convention(cells: list[ParsedCell]) -> str | None:
 
     When both appear, the one shown by more cells wins; cells of the other are then errors.
     """
-    vi = sum(c.style == "vi" for c in cells)
-    en = sum(c.style == "en" for c in cells)
-    if vi == 0 and en == 0:
+    return convention_of(sum(c.style == "vi" for c in cells), sum(c.style == "en" for c in cells))
+
+
+def convention_of(n_vi: int, n_en: int) -> str | None:
+    """The convention shown by ``n_vi`` Vietnamese-only and ``n_en`` English-only cells."""
+    if n_vi == 0 and n_en == 0:
         return None
-    return "vi" if vi >= en else "en"
+    return "vi" if n_vi >= n_en else "en"
 
 
 # --- writing --------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def _scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.D
     """Every official commune of every district that appears in the accepted data."""
     districts: set[str] = set()
     for t in tables.values():
-        districts |= set(t.accepted["district_code"].dropna().astype(str))
+        districts |= set(t.accepted["district_code"].dropna().astype(str).unique())
     return units[units["district_code"].isin(districts)].reset_index(drop=True)
 
 
@@ -197,8 +197,8 @@ def prepare(
         if "communes" in tables
         else pd.DataFrame(columns=[*COMMUNES.names, "district_code", "province_code", ROW])
     )
-    joined["has_finance"] = joined["commune_code"].isin(set(fin["commune_code"].dropna()))
-    joined["has_poverty"] = joined["commune_code"].isin(set(pov["commune_code"]))
+    joined["has_finance"] = joined["commune_code"].isin(fin["commune_code"].dropna().unique())
+    joined["has_poverty"] = joined["commune_code"].isin(pov["commune_code"].unique())
     joined = gpd.GeoDataFrame(joined, geometry="geometry", crs="EPSG:4326")
     districts = dissolve_units(joined, "district")
     provinces = dissolve_units(joined, "province")

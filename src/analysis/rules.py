@@ -37,20 +37,21 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)
 
 
+def _flag(rows: pd.DataFrame, rule: str, messages: list[str]) -> pd.DataFrame:
+    """One warning per row of ``rows``, with the row's unit and figures."""
+    keep = [c for c in WARNING_COLUMNS if c in rows.columns and c != "message"]
+    out = rows[keep].assign(rule=rule, message=messages).reset_index(drop=True)
+    return out.reindex(columns=WARNING_COLUMNS)
+
+
 def disbursed_above_plan(finance: pd.DataFrame) -> pd.DataFrame:
     """Rows whose disbursed amount exceeds their plan (any snapshot)."""
     bad = finance[finance["disbursed_mvnd"] > finance["plan_mvnd"] + 1e-9]
-    return _frame(
-        [
-            {
-                **{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
-                "rule": "disbursed_above_plan",
-                "message": f"disbursed {r['disbursed_mvnd']:.3f} above plan {r['plan_mvnd']:.3f} million VND "
-                f"(row {r['_row']})",
-            }
-            for _, r in bad.iterrows()
-        ]
-    )
+    messages = [
+        f"disbursed {disbursed:.3f} above plan {plan:.3f} million VND (row {row})"
+        for disbursed, plan, row in zip(bad["disbursed_mvnd"], bad["plan_mvnd"], bad["_row"], strict=True)
+    ]
+    return _flag(bad, "disbursed_above_plan", messages)
 
 
 def plan_not_disbursed(finance: pd.DataFrame) -> pd.DataFrame:
@@ -59,16 +60,12 @@ def plan_not_disbursed(finance: pd.DataFrame) -> pd.DataFrame:
     for year in sorted(finance["year"].unique()):
         snap = latest_snapshot(finance, int(year))
         bad = snap[(snap["plan_mvnd"] > 0) & (snap["disbursed_mvnd"] == 0)]
-        out.extend(
-            {
-                **{c: r[c] for c in WARNING_COLUMNS if c in r and c != "message"},
-                "rule": "plan_not_disbursed",
-                "message": f"plan {r['plan_mvnd']:.3f} million VND, nothing disbursed by "
-                f"{pd.Timestamp(r['as_of']):%d/%m/%Y}",
-            }
-            for _, r in bad.iterrows()
-        )
-    return _frame(out)
+        messages = [
+            f"plan {plan:.3f} million VND, nothing disbursed by {pd.Timestamp(as_of):%d/%m/%Y}"
+            for plan, as_of in zip(bad["plan_mvnd"], bad["as_of"], strict=True)
+        ]
+        out.append(_flag(bad, "plan_not_disbursed", messages))
+    return pd.concat(out, ignore_index=True) if out else _frame([])
 
 
 def coverage(finance: pd.DataFrame, poverty: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from analysis.numbers import ParsedCell, classify_number, detect_convention
+from analysis.numbers import ParsedCell, classify_number, convention_of
 from analysis.readers import ROW, RawTable, read_table
 from analysis.schema import (
     CHECK_COLUMNS,
@@ -37,6 +37,10 @@ from analysis.schema import (
 )
 
 REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix"]
+
+#: Parse whole columns at once (regexes over a column, each distinct value parsed once). False
+#: parses every cell on its own with the same functions: the reference the tests compare with.
+VECTORISED = True
 
 
 @dataclass
@@ -183,48 +187,187 @@ def _parse_count(x: float) -> tuple[float | None, str | None]:
     return float(x), None
 
 
+def _is_empty(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _parse_value(v: object, col: Column, pad_codes: bool) -> tuple[object, str | None, str | None]:
+    """One non-empty cell of a column that is not a number: ``(value, reason, fix)``."""
+    if col.kind == "year":
+        x, reason = _parse_year(v)
+        return x, reason, None
+    if col.kind == "date":
+        x, reason = _parse_date(v)
+        return x, reason, "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
+    if col.kind == "code":
+        return _parse_code(v, col, pad_codes)
+    if col.kind == "project":
+        x = normalize_project(str(v))
+        reason = None if x else f"'{v}' is not a project code"
+        return x, reason, "write DA1…DA10 or a sub-project such as DA3.1 (or 'Dự án 4'); leave empty if not by project"
+    if col.kind == "enum":
+        x = VALUE_LOOKUP[col.name].get(fold(str(v)))
+        reason = None if x else f"'{v}' is not a known {col.name}"
+        return x, reason, fix_for(col.name)
+    return str(v).strip(), None, None
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """Each cell's position in the list of distinct non-empty values (-1 for an empty cell).
+
+    The parse functions depend on the value alone, so parsing each distinct value once gives
+    what parsing every cell gives. Typed XLSX cells keep their type apart: ``1``, ``1.0``,
+    ``True`` and ``"1"`` do not read the same.
+    """
+    if not VECTORISED:  # the reference: every cell on its own
+        codes = np.arange(len(values))
+        codes[[_is_empty(v) for v in values]] = -1
+        return codes, list(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text and None (CSV)
+        codes, uniques = pd.factorize(values)
+        return codes, list(uniques)
+    index: dict[tuple, int] = {}
+    codes = np.empty(len(values), dtype=np.intp)
+    for i, v in enumerate(values):
+        codes[i] = -1 if _is_empty(v) else index.setdefault((type(v), str(v), v), len(index))
+    return codes, [key[2] for key in index]
+
+
+def _spread(results: list, codes: np.ndarray) -> np.ndarray:
+    """Per cell, the result of its distinct value (None for an empty cell)."""
+    table = np.empty(len(results) + 1, dtype=object)
+    table[: len(results)] = results
+    return table[codes]  # code -1 takes the last slot, None
+
+
+# --- numbers ---
+# A cell of ASCII digits with a leading minus and "." or "," separators in one of these shapes
+# reads the same under the regexes of analysis.numbers, which these restate for text without
+# spaces: such cells are read column-wide. Any other cell (spaces, other digits, letters) goes
+# through classify_number on its own.
+_FAST_PLAIN = r"-?[0-9]+"
+_FAST_ONE_SEP = r"-?[0-9]+[.,][0-9]+"
+_FAST_VI_GROUPED = r"-?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"
+_FAST_EN_GROUPED = r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+_EMPTY, _TYPED = "empty", "typed"  # styles besides ParsedCell's: no value; a typed XLSX number
+
+
+@dataclass
+class _NumberCells:
+    """How each cell of an amount or count column reads.
+
+    ``style`` is "empty", "typed" (a number cell of a workbook) or the cell's
+    :class:`~analysis.numbers.ParsedCell` style; ``vi``/``en`` are its values read the
+    Vietnamese and the English way (NaN where there is none).
+    """
+
+    style: np.ndarray
+    vi: np.ndarray
+    en: np.ndarray
+
+    def value(self, convention: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """Values under the file's convention (NaN where none) and where there is one."""
+        x = np.full(len(self.style), np.nan)
+        ok = np.zeros(len(self.style), dtype=bool)
+        for style in set(self.style) - {_EMPTY, "invalid"}:
+            at = self.style == style
+            # which of its two readings a cell of this style takes: ParsedCell.value decides
+            probe = 0.0 if style == _TYPED else ParsedCell(style, vi_value=0.0, en_value=1.0).value(convention)
+            if probe is not None:
+                x[at] = (self.vi if probe == 0.0 else self.en)[at]
+                ok |= at
+        return x, ok
+
+
+def _read_cell(v: object) -> tuple[str, float, float]:
+    """One cell of a number column: ``(style, vi, en)``, the reference for :func:`_number_cells`."""
+    if _is_empty(v):
+        return _EMPTY, np.nan, np.nan
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return _TYPED, float(v), float(v)
+    cell = classify_number(str(v))
+    return cell.style, *(np.nan if x is None else x for x in (cell.vi_value, cell.en_value))
+
+
+def _floats(text: pd.Series) -> np.ndarray:
+    return text.astype(object).to_numpy().astype(np.float64)  # float() of each text, as the reference
+
+
+def _number_cells(values: np.ndarray) -> _NumberCells:
+    """How each cell of a number column reads; :func:`_read_cell` reads one the same way."""
+    n = len(values)
+    cells = _NumberCells(np.full(n, _EMPTY, dtype=object), np.full(n, np.nan), np.full(n, np.nan))
+    rest = np.arange(n)
+    if VECTORISED and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        at = np.flatnonzero(~pd.isna(values))  # text cells (CSV): column-wide where the shape allows
+        text = pd.Series(values[at], dtype="string[pyarrow]")
+        plain = text.str.fullmatch(_FAST_PLAIN).to_numpy(dtype=bool)
+        one = text.str.fullmatch(_FAST_ONE_SEP).to_numpy(dtype=bool)
+        vi_grouped = text.str.fullmatch(_FAST_VI_GROUPED).to_numpy(dtype=bool) & ~one
+        en_grouped = text.str.fullmatch(_FAST_EN_GROUPED).to_numpy(dtype=bool) & ~one
+        _set(cells, at[plain], "plain", _floats(text[plain]))
+        _one_separator(cells, at[one], text[one])
+        vi = text[vi_grouped].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        _set(cells, at[vi_grouped], "vi", _floats(vi))
+        _set(cells, at[en_grouped], "en", _floats(text[en_grouped].str.replace(",", "", regex=False)))
+        rest = at[~(plain | one | vi_grouped | en_grouped)]
+    for i in rest:
+        cells.style[i], cells.vi[i], cells.en[i] = _read_cell(values[i])
+    return cells
+
+
+def _set(cells: _NumberCells, at: np.ndarray, style: object, vi: np.ndarray, en: np.ndarray | None = None) -> None:
+    cells.style[at], cells.vi[at], cells.en[at] = style, vi, vi if en is None else en
+
+
+def _one_separator(cells: _NumberCells, at: np.ndarray, text: pd.Series) -> None:
+    """``123.456``, ``-1,5``: a decimal mark, or (three digits after 1-3) a thousands group."""
+    comma = text.str.contains(",", regex=False).to_numpy(dtype=bool)
+    sep_at = np.maximum(text.str.find(",").to_numpy(dtype=np.int64), text.str.find(".").to_numpy(dtype=np.int64))
+    head = sep_at - text.str.startswith("-").to_numpy(dtype=np.int64)
+    tail = text.str.len().to_numpy(dtype=np.int64) - sep_at - 1
+    as_decimal = _floats(text.str.replace(",", ".", regex=False))
+    as_thousands = _floats(text.str.replace(r"[.,]", "", regex=True))
+    thousands_possible = (tail == 3) & (head >= 1) & (head <= 3)
+    style = np.where(thousands_possible, "ambiguous", np.where(comma, "vi", "en")).astype(object)
+    vi = np.where(thousands_possible & ~comma, as_thousands, as_decimal)
+    en = np.where(thousands_possible & comma, as_thousands, as_decimal)
+    _set(cells, at, style, vi, en)
+
+
 def _parse_numbers(
     raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None
 ) -> tuple[dict, str | None]:
     """Parse amount/count columns with one convention for the whole file."""
-    cells: dict[str, list[ParsedCell | float | None]] = {}
-    for col in cols:
-        parsed = []
-        for v in raw[col.name]:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                parsed.append(None)
-            elif isinstance(v, int | float) and not isinstance(v, bool):
-                parsed.append(float(v))
-            else:
-                parsed.append(classify_number(str(v)))
-        cells[col.name] = parsed
-    text_cells = [c for col in cells.values() for c in col if isinstance(c, ParsedCell)]
-    convention = {",": "vi", ".": "en"}.get(decimal or "", None) or detect_convention(text_cells)
+    cells = {col.name: _number_cells(raw[col.name].to_numpy(dtype=object)) for col in cols}
+    styles = [c.style for c in cells.values()]
+    n_vi, n_en = (sum(int((s == style).sum()) for s in styles) for style in ("vi", "en"))
+    convention = {",": "vi", ".": "en"}.get(decimal or "", None) or convention_of(n_vi, n_en)
+    rows = raw[ROW].to_numpy()
     out = {}
     for col in cols:
-        values = []
-        for row, v, cell in zip(raw[ROW], raw[col.name], cells[col.name], strict=True):
-            x = None
-            if cell is None:
+        c, values = cells[col.name], raw[col.name].to_numpy(dtype=object)
+        x, ok = c.value(convention)
+        for i in np.flatnonzero(~ok):  # one problem per cell, in row order
+            row, v, style = rows[i], values[i], c.style[i]
+            if style == _EMPTY:
                 rej.add(row, col.name, v, f"{col.name} is empty", "write the figure (0 if none)")
-            elif isinstance(cell, float):
-                x = cell
-            elif cell.style == "invalid":
+            elif style == "invalid":
                 rej.add(
                     row, col.name, v, f"{col.name} is not a number", "write digits only, e.g. 8.356,336 or 8356.336"
                 )
-            elif cell.style == "ambiguous" and convention is None:
+            elif style == "ambiguous" and convention is None:
                 rej.add(
                     row,
                     col.name,
                     v,
-                    f"'{v}' could be {cell.vi_value:g} (Vietnamese format) or {cell.en_value:g} (English format) "
+                    f"'{v}' could be {c.vi[i]:g} (Vietnamese format) or {c.en[i]:g} (English format) "
                     "and nothing else in the file says which",
                     "write it without a thousands separator, "
                     "or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
                 )
-            elif cell.value(convention) is None:
-                other = "English" if cell.style == "en" else "Vietnamese"
+            else:
+                other = "English" if style == "en" else "Vietnamese"
                 mine = "Vietnamese" if convention == "vi" else "English"
                 rej.add(
                     row,
@@ -233,14 +376,13 @@ def _parse_numbers(
                     f"'{v}' is written in {other} number format while the file uses {mine}",
                     "use one number format throughout the file",
                 )
-            else:
-                x = cell.value(convention)
-            if x is not None and col.kind == "count":
-                x, reason = _parse_count(x)
-                if reason:
-                    rej.add(row, col.name, v, reason)
-            values.append(np.nan if x is None else x)
-        out[col.name] = values
+        if col.kind == "count":
+            fractional = ok & ~(np.isfinite(x) & (x == np.floor(x)))  # not float.is_integer()
+            for i in np.flatnonzero(fractional):
+                _, reason = _parse_count(x[i])
+                rej.add(rows[i], col.name, values[i], reason)
+            x[fractional] = np.nan
+        out[col.name] = x
     return out, convention
 
 
@@ -248,7 +390,8 @@ def _parse(
     raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None
 ) -> tuple[pd.DataFrame, str | None]:
     df = raw.frame
-    parsed = pd.DataFrame({ROW: df[ROW].to_numpy()})
+    rows = df[ROW].to_numpy()
+    parsed = pd.DataFrame({ROW: rows})
     present = [c for c in spec.columns if c.name in df.columns]
     numeric = [c for c in present if c.kind in ("amount", "count")]
     numbers, convention = _parse_numbers(df, numeric, rej, decimal)
@@ -256,43 +399,31 @@ def _parse(
         if col.kind in ("amount", "count"):
             parsed[col.name] = pd.array(numbers[col.name], dtype="float64")
             continue
-        values = []
-        for row, v in zip(df[ROW], df[col.name], strict=True):
-            empty = v is None or (isinstance(v, float) and np.isnan(v))
-            if empty:
-                if not col.nullable:
-                    rej.add(
-                        row, col.name, v, f"{col.name} is empty", f"fill in {col.name} ({col.description or col.kind})"
-                    )
-                values.append(None)
-                continue
-            if col.kind == "year":
-                x, reason = _parse_year(v)
-                fix = None
-            elif col.kind == "date":
-                x, reason = _parse_date(v)
-                fix = "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
-            elif col.kind == "code":
-                x, reason, fix = _parse_code(v, col, pad_codes)
-            elif col.kind == "project":
-                x = normalize_project(str(v))
-                reason = None if x else f"'{v}' is not a project code"
-                fix = "write DA1…DA10 or a sub-project such as DA3.1 (or 'Dự án 4'); leave empty if not by project"
-            elif col.kind == "enum":
-                x = VALUE_LOOKUP[col.name].get(fold(str(v)))
-                reason = None if x else f"'{v}' is not a known {col.name}"
-                fix = fix_for(col.name)
+        values = df[col.name].to_numpy(dtype=object)
+        codes, distinct = _distinct(values)
+        results = [_parse_value(v, col, pad_codes) for v in distinct]
+        empty = codes < 0
+        failed = np.array([reason is not None for _, reason, _ in results] + [False])[codes]
+        for i in np.flatnonzero(failed | (empty & (not col.nullable))):  # in row order
+            if empty[i]:
+                rej.add(
+                    rows[i],
+                    col.name,
+                    values[i],
+                    f"{col.name} is empty",
+                    f"fill in {col.name} ({col.description or col.kind})",
+                )
             else:
-                x, reason, fix = str(v).strip(), None, None
-            if reason:
-                rej.add(row, col.name, v, reason, fix)
-            values.append(x)
+                _, reason, fix = results[codes[i]]
+                rej.add(rows[i], col.name, values[i], reason, fix)
+        xs = [x for x, _, _ in results]
         if col.kind == "year":
-            parsed[col.name] = pd.array(values, dtype="Int64")
-        elif col.kind == "date":
-            parsed[col.name] = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+            parsed[col.name] = pd.array(_spread(xs, codes), dtype="Int64")
+        elif col.kind == "date":  # each distinct date converted once; empty cells take the last, NaT
+            dates = pd.to_datetime(pd.Series([*xs, None], dtype=object), errors="coerce")
+            parsed[col.name] = dates.to_numpy()[codes]
         else:
-            parsed[col.name] = pd.Series(values, dtype=object)
+            parsed[col.name] = pd.Series(_spread(xs, codes), dtype=object)
     for col in spec.columns:  # optional columns absent from the file
         if col.name not in parsed.columns:
             parsed[col.name] = pd.Series([None] * len(parsed), dtype=object)
@@ -308,7 +439,6 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
     if not len(df):
         return
     frame = df.copy()
-    raw_values = {(r, c): v for c in raw.columns if c != ROW for r, v in zip(raw[ROW], raw[c], strict=True)}
     # pandera sees only rows that parsed; types are made plain for it
     for c in cols:
         if spec.column(c).kind == "year":
@@ -321,6 +451,7 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
         fc = err.failure_cases
+        raw_by_row = raw.set_index(ROW)  # row numbers are unique
         for rec in fc.itertuples(index=False):
             idx = rec.index
             if idx is None or (isinstance(idx, float) and np.isnan(idx)):
@@ -329,7 +460,7 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
             column = CHECK_COLUMNS.get(reason) or (rec.column if rec.column in frame.columns else "")
             row = frame.at[idx, ROW]
             # show the value as the user wrote it
-            value = raw_values.get((row, column), rec.failure_case)
+            value = raw_by_row.at[row, column] if column in raw_by_row.columns else rec.failure_case
             rej.add(row, column, value, reason)
 
 
