@@ -194,7 +194,8 @@ def run_report(
     _lang_suffix(lang)
     pcode, pname = resolve_province(province)
     dcode, dname = resolve_district(district, pcode)
-    data_dir = Path(data_dir).expanduser().resolve()
+    # a URL (s3://, file://…) is read through fsspec, by this process and by cluster workers
+    data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode)
     out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook)
     params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
@@ -217,6 +218,7 @@ def run_batch(
     progress: bool = True,
     pool: bool = True,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
 
@@ -246,6 +248,10 @@ def run_batch(
         through papermill (slower; for debugging).
     force
         Render every report and the index, changed or not.
+    scheduler
+        Address of a Dask distributed scheduler (``tcp://host:8786``): the reports run on its
+        workers (:mod:`analysis.cluster`), which must reach ``data_dir`` (a shared path or an
+        fsspec URL). Default: the ``NTP_ATLAS_SCHEDULER`` environment variable, else local.
 
     Returns
     -------
@@ -260,7 +266,8 @@ def run_batch(
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     pcode, pname = resolve_province(province)
-    data_dir = Path(data_dir).expanduser().resolve()
+    data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
     districts = area_districts(pcode, data_dir)
     if not len(districts):
         raise ParameterError(f"province {pname} ({pcode}) has no prepared data in {data_dir}")
@@ -292,16 +299,21 @@ def run_batch(
         else:
             todo.append((name, notebook, params, out, fingerprint))
 
+    if scheduler and todo:
+        from analysis.cluster import run_on_cluster
+
+        outcomes = run_on_cluster(todo, scheduler, progress=progress, desc=f"{pname} {year}", skipped=len(skipped))
     kernels = None
-    if pool and todo:
+    if pool and todo and not scheduler:
         from analysis.engine import KernelPool
 
         kernels = KernelPool(min(int(jobs), len(todo)))
     # With a pool, one thread more than kernels: while a thread exports a page to HTML, the
     # next report already runs on the kernel it left.
     threads = int(jobs) + 1 if kernels else int(jobs)
-    with kernels or contextlib.nullcontext():
-        outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped))
+    if not scheduler or not todo:
+        with kernels or contextlib.nullcontext():
+            outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped))
     order = {out: i for i, (*_, out) in enumerate(tasks)}
     result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
 
@@ -351,7 +363,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     from analysis.units import official_units, resolve_province
 
     pcode, _ = resolve_province(province)
-    data_dir = Path(data_dir)
+    data_dir = data_dir if "://" in str(data_dir) else Path(data_dir)
     manifest = load_manifest(data_dir)
     units = official_units()
     official = sorted(units.loc[units["province_code"] == pcode, "district_code"].unique())

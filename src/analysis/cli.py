@@ -263,6 +263,13 @@ def _add_batch(sub) -> None:
         action="store_false",
         help="start a new kernel for each report through papermill instead of reusing warm ones (for debugging)",
     )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the reports on a Dask distributed cluster, e.g. tcp://host:8786 "
+        "(default: $NTP_ATLAS_SCHEDULER, else this machine); workers must reach --data",
+    )
     p.set_defaults(func=_cmd_batch)
 
 
@@ -280,6 +287,7 @@ def _cmd_batch(args) -> int:
         progress=True,
         pool=args.pool,
         force=args.force,
+        scheduler=args.scheduler,
     )
     print(_batch_summary(result))
     return 0 if result.ok else 1

@@ -266,7 +266,7 @@ def notebook_to_html(nb, *, lang: str = DEFAULT_LANGUAGE, title: str | None = No
 
 def _string_parameters(parameters: Mapping[str, object]) -> dict[str, str]:
     params = {str(k): "" if v is None else str(v) for k, v in parameters.items()}
-    if "data_dir" in params:
+    if "data_dir" in params and "://" not in params["data_dir"]:  # URLs (fsspec) are passed as they are
         params["data_dir"] = str(Path(params["data_dir"] or PROCESSED_DIR).expanduser().resolve())
     return params
 

@@ -88,7 +88,10 @@ def context(
     ParameterError
         A parameter that does not fit the data, with what would.
     """
-    data_dir = Path(data_dir) if data_dir not in (None, "") else PROCESSED_DIR
+    if data_dir in (None, ""):
+        data_dir = PROCESSED_DIR
+    elif "://" not in str(data_dir):  # an fsspec URL stays a string
+        data_dir = Path(data_dir)
     if lang not in LANGUAGES:
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     area = load_area(str(province), str(district) if district not in (None, "") else None, data_dir)
