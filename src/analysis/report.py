@@ -152,33 +152,20 @@ def headline_figures(ctx: ReportContext) -> HTML:
     """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
     lang = ctx.lang
     h = headline(ctx.snapshot)
-    items = []
-    for ct, row in h["capital_type"].set_index("capital_type").iterrows():
-        items.append(
-            (
-                t(f"capital.{ct}", lang).capitalize(),
-                format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
-                t(
-                    "report.disbursed_of_plan",
-                    lang,
-                    disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
-                    plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
-                ),
-            )
+    items = [
+        (
+            t(f"{prefix}.{key}", lang).capitalize(),
+            format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
+            t(
+                "report.disbursed_of_plan",
+                lang,
+                disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
+                plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
+            ),
         )
-    for fund, row in h["fund"].set_index("fund").iterrows():
-        items.append(
-            (
-                t(f"fund.{fund}", lang).capitalize(),
-                format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
-                t(
-                    "report.disbursed_of_plan",
-                    lang,
-                    disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
-                    plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
-                ),
-            )
-        )
+        for column, prefix in (("capital_type", "capital"), ("fund", "fund"))
+        for key, row in h[column].set_index(column).iterrows()
+    ]
     items += _poverty_cards(ctx)
     cols = {
         "capital_label": (t("report.col.capital_type", lang), "text"),
