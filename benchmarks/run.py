@@ -32,11 +32,18 @@ def _scaling(repeat: int) -> dict:
     return scaling.run(repeat)
 
 
+def _batch(repeat: int) -> dict:
+    from benchmarks import batch
+
+    return batch.run(repeat)
+
+
 #: The parts, in the order they run; each takes the number of repeats and returns its figures.
-#: To add one (``--batch`` comes next): a function here and a line in PARTS.
+#: To add one: a function here and a line in PARTS.
 PARTS: dict[str, tuple[Callable[[int], dict], str]] = {
     "national": (_national, "prepare on synthetic data for every commune: time and peak memory"),
     "scaling": (_scaling, "map render and report compute time: a district, a province, the country"),
+    "batch": (_batch, "a province's reports: naive papermill + nbconvert against ntp-atlas batch, and the floor"),
 }
 
 
