@@ -34,7 +34,7 @@ from analysis.config import DEFAULT_LANGUAGE, LANGUAGES, NOTEBOOKS_DIR, PROCESSE
 from analysis.engine import KERNEL_ARGUMENTS, KernelPool
 from analysis.errors import NtpAtlasError, ParameterError, ReportError
 from analysis.storage import make_readable, stage_bytes
-from analysis.units import _ascii_fold, _strip_prefix
+from analysis.units import ascii_words
 
 #: The report notebooks in ``notebooks/``, by name.
 NOTEBOOK_NAMES = ("district_report", "province_overview", "explore")
@@ -70,7 +70,7 @@ def slug(name: str) -> str:
     >>> slug("")
     'unnamed'
     """
-    words = _strip_prefix(_ascii_fold(str(name))).split()
+    words = ascii_words(name)
     text = "-".join(words)[:_SLUG_MAX].strip("-")
     return text or "unnamed"
 

@@ -65,13 +65,22 @@ def _ascii_fold(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
 
 
+def ascii_words(name: str) -> list[str]:
+    """The words of a name without diacritics, case, punctuation or type prefix.
+
+    >>> ascii_words("Huyện Chi Lăng")
+    ['chi', 'lang']
+    """
+    return _strip_prefix(_ascii_fold(str(name))).split()
+
+
 def loose_key(name: str) -> str:
     """Comparison key without diacritics, case, punctuation or type prefix.
 
     >>> loose_key("Xã Chiến Thắng") == loose_key("chien thang")
     True
     """
-    return _strip_prefix(_ascii_fold(str(name))).replace(" ", "")
+    return "".join(ascii_words(name))
 
 
 def name_key(name: str) -> str:
