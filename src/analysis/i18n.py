@@ -1,7 +1,8 @@
 """Labels of maps and reports in Vietnamese (the default) and English.
 
-The wording lives in ``resources/labels.json`` so that an office can adjust it without
-touching code; the file is read once, on first use. Keys are dotted names
+The wording lives in ``resources/labels.json`` (and one ``resources/labels-<topic>.json`` per
+further topic, such as the written summaries) so that an office can adjust it without
+touching code; the files are read once, on first use. Keys are dotted names
 (``"title.disbursement_rate"``, ``"legend.no_data"``); values may hold ``{placeholders}``
 filled from the keyword arguments of :func:`t`.
 """
@@ -21,15 +22,28 @@ _RESOURCE = "labels.json"
 
 @cache
 def labels() -> dict[str, dict[str, str]]:
-    """The label catalogue, ``{key: {"vi": ..., "en": ...}}``, read once from the package."""
-    text = resources.files("analysis").joinpath("resources", _RESOURCE).read_text("utf-8")
-    catalogue = json.loads(text)["labels"]
-    for key, entry in catalogue.items():
-        if DEFAULT_LANGUAGE not in entry:
-            raise ValueError(
-                f"resources/{_RESOURCE}: label {key!r} has no {DEFAULT_LANGUAGE!r} text; "
-                f"every label needs at least the {DEFAULT_LANGUAGE!r} wording"
-            )
+    """The label catalogue, ``{key: {"vi": ..., "en": ...}}``, read once from the package.
+
+    ``labels.json`` first, then every ``labels-*.json`` in name order; a key defined in two
+    files is an error (it would be unclear which wording wins).
+    """
+    folder = resources.files("analysis").joinpath("resources")
+    names = [_RESOURCE] + sorted(
+        f.name for f in folder.iterdir() if f.name.startswith("labels-") and f.name.endswith(".json")
+    )
+    catalogue: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for name in names:
+        for key, entry in json.loads(folder.joinpath(name).read_text("utf-8"))["labels"].items():
+            if key in catalogue:
+                raise ValueError(f"resources/{name}: label {key!r} is already defined in resources/{origin[key]}")
+            if DEFAULT_LANGUAGE not in entry:
+                raise ValueError(
+                    f"resources/{name}: label {key!r} has no {DEFAULT_LANGUAGE!r} text; "
+                    f"every label needs at least the {DEFAULT_LANGUAGE!r} wording"
+                )
+            catalogue[key] = entry
+            origin[key] = name
     return catalogue
 
 
