@@ -262,3 +262,38 @@ def test_title_subtitle_and_source_line():
     assert title.y0 >= sub.y1 - 0.5 and sub.y0 >= ax.get_window_extent(r).y1  # stacked above the map
     src, nt = source[0].get_window_extent(r), note[0].get_window_extent(r)
     assert nt.x0 >= src.x1 and abs(nt.y1 - src.y1) < 1  # the note continues the source line
+
+
+def test_shared_text_size_cache_gives_matplotlibs_own_sizes():
+    """The process-wide cache (analysis.textmetrics) must return what Agg computes itself.
+
+    Expected values come from matplotlib's own measure (the wrapped original) on a fresh
+    renderer, for several strings, sizes, weights and dpi; a changed font setting must not
+    be served from the cache.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from analysis import textmetrics
+
+    measure = RendererAgg.get_text_width_height_descent
+    original = measure.__wrapped__  # installed by importing analysis.cartography
+    cases = [("Xã Hữu Kiên", 9, "normal"), ("Chi Lăng", 13, "bold"), ("0 – 25%", 8, "normal"), ("W", 30, "bold")]
+    for dpi in (72, 150, 300):
+        for text, size, weight in cases:
+            prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+            first = measure(RendererAgg(10, 10, dpi), text, prop, False)
+            again = measure(RendererAgg(20, 20, dpi), text, prop, False)  # another renderer: from the cache
+            assert first == again == original(RendererAgg(10, 10, dpi), text, prop, False)
+    assert textmetrics.cache_size() >= len(cases) * 3
+    # A wider string is wider, and a bigger dpi is bigger: the cache is keyed on both.
+    prop = FontProperties(family="DejaVu Sans", size=9)
+    small = measure(RendererAgg(10, 10, 72), "Lạng Sơn", prop, False)
+    big = measure(RendererAgg(10, 10, 144), "Lạng Sơn", prop, False)
+    assert 1.7 * small[0] < big[0] <= 2 * small[0] + 8  # about twice (hinting rounds glyphs to pixels)
+    mono = FontProperties(family="DejaVu Sans Mono", size=9)
+    assert measure(RendererAgg(10, 10, 72), "Lạng Sơn", mono, False) == original(
+        RendererAgg(10, 10, 72), "Lạng Sơn", mono, False
+    )
+    narrow, wide = (measure(RendererAgg(10, 10, 72), s, prop, False)[0] for s in ("iiii", "WWWW"))
+    assert narrow < wide

@@ -88,10 +88,16 @@ def test_missing_poverty_stays_visible(sample_prepared):
 
 def test_maps_are_embedded_pngs(sop_cop):
     pic = report.map_disbursement(sop_cop)
-    png = pic._repr_png_()
+    png = pic.png()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert pic._repr_html_().startswith('<img src="data:image/png;base64,')
     assert 'alt="Tỷ lệ giải ngân theo xã"' in pic._repr_html_()
+    assert pic.png() is png  # drawn once, not again for every representation
+    # The notebook gets the picture once, as HTML with its alt text (no second image/png copy).
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(pic)
+    assert set(data) == {"text/plain", "text/html"}
 
 
 def test_unit_names_are_escaped(sop_cop):

@@ -42,9 +42,12 @@ from matplotlib.transforms import Affine2D, Bbox, blended_transform_factory
 from shapely.geometry import box
 from shapely.ops import polylabel
 
+from analysis import textmetrics
 from analysis.config import METRIC_CRS
 from analysis.i18n import t
 from analysis.numbers import format_number
+
+textmetrics.install()  # maps and charts of a batch measure the same words again and again
 
 __all__ = [
     "MAP_STYLE",

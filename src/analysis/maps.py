@@ -390,20 +390,33 @@ def add_inset(
         raise ValueError(f"loc must be one of {sorted(_INSET_LOCS)}, not {loc!r}")
     if not 0 < size < 1:
         raise ValueError(f"size is a fraction of the map's axes, between 0 and 1, not {size}")
-    context = _metric(context_gdf, "context_gdf")
-    highlight = _metric(highlight_gdf, "highlight_gdf")
+    context = _metric(context_gdf, "context_gdf").geometry
+    highlight = _metric(highlight_gdf, "highlight_gdf").geometry
+    # A locator map is a few centimetres wide: outlines simplified to a thousandth of its
+    # extent (under a printed pixel) draw the same and several times faster than full detail.
+    xmin, ymin, xmax, ymax = context.total_bounds
+    tolerance = max(xmax - xmin, ymax - ymin) / 1000 if context.notna().any() else 0.0
+    if tolerance > 0:
+        context = context.simplify(tolerance)
+        highlight = highlight.simplify(tolerance)
     x, y = _INSET_LOCS[loc](size)
     inset = ax.inset_axes((x, y, size, size), zorder=5)
     context.plot(ax=inset, facecolor="#e5e5e5", edgecolor="white", linewidth=0.3)
-    gpd.GeoSeries([context.union_all()], crs=context.crs).boundary.plot(
-        ax=inset, color="#525252", linewidth=0.6
-    )
+    _outline(context).plot(ax=inset, color="#525252", linewidth=0.6)
     highlight.plot(ax=inset, facecolor="#cb181d", edgecolor="#67000d", linewidth=0.4)
     inset.set_aspect("equal", adjustable="datalim")
     inset.set(xticks=[], yticks=[], xlabel="", ylabel="")  # geopandas labels the CRS axes
     for spine in inset.spines.values():
         spine.set(edgecolor="#969696", linewidth=0.5)
     return inset
+
+
+def _outline(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """The outer edge of the union of ``geoms``: exteriors only, so that slivers between
+    units (common in real boundary files) do not show as specks inside the outline."""
+    parts = gpd.GeoSeries([geoms.union_all()], crs=geoms.crs).explode(index_parts=False)
+    parts = parts[parts.geom_type == "Polygon"]
+    return gpd.GeoSeries(parts.exterior.to_numpy(), crs=geoms.crs)
 
 
 def _is_approximate(gdf: pd.DataFrame) -> bool:

@@ -44,6 +44,7 @@ class ReportContext:
     class_years: tuple[int | None, int | None]
     snapshot: pd.DataFrame
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def level(self) -> str:
@@ -148,6 +149,15 @@ def section(ctx: ReportContext, key: str) -> HTML:
     return HTML(f"<div class='ntp-report'>{_h2('report.section.' + key, ctx)}{intro}</div>")
 
 
+def summary(ctx: ReportContext) -> HTML:
+    """The written summary that opens the report (:mod:`analysis.summary`), one paragraph per topic."""
+    from analysis.summary import write_summary
+
+    paragraphs = write_summary(ctx) or [t("report.no_summary", ctx.lang)]
+    body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    return HTML(f"<div class='ntp-report ntp-summary'>{body}</div>")
+
+
 def headline_figures(ctx: ReportContext) -> HTML:
     """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
     lang = ctx.lang
@@ -167,6 +177,19 @@ def headline_figures(ctx: ReportContext) -> HTML:
         for key, row in h[column].set_index(column).iterrows()
     ]
     items += _poverty_cards(ctx)
+    (rows, cols), (detail_rows, _) = headline_frames(ctx, h)
+    totals = html_table(rows, cols, lang, total_row=True)
+    detail = html_table(detail_rows, cols, lang)
+    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}</div>")
+
+
+def headline_frames(
+    ctx: ReportContext, h: dict[str, pd.DataFrame] | None = None
+) -> list[tuple[pd.DataFrame, dict[str, tuple[str, str]]]]:
+    """The two headline tables as ``(frame, {column: (header, kind)})``: by capital type, by
+    fund and the total (its last row); and by capital type and fund together."""
+    lang = ctx.lang
+    h = headline(ctx.snapshot) if h is None else h
     cols = {
         "capital_label": (t("report.col.capital_type", lang), "text"),
         "fund_label": (t("report.col.fund", lang), "text"),
@@ -174,9 +197,7 @@ def headline_figures(ctx: ReportContext) -> HTML:
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
-    summary = html_table(_summary_rows(h, lang), cols, lang, total_row=True)
-    detail = html_table(_labelled(h["capital_type_fund"], lang), cols, lang)
-    return HTML(f"<div class='ntp-report'>{cards(items)}{summary}{detail}</div>")
+    return [(_summary_rows(h, lang), cols), (_labelled(h["capital_type_fund"], lang), cols)]
 
 
 def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -232,6 +253,12 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
 
 def project_table(ctx: ReportContext) -> HTML:
     """Plan, disbursed and rate by project (DA1…DA10) and capital type."""
+    wide, cols = project_frame(ctx)
+    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}</div>")
+
+
+def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The project table as ``(frame, {column: (header, kind)})``, in DA1…DA10 order."""
     lang = ctx.lang
     snap = ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–"))
     wide = None
@@ -254,7 +281,7 @@ def project_table(ctx: ReportContext) -> HTML:
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
-    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, lang)}</div>")
+    return wide, cols
 
 
 def unit_table(ctx: ReportContext) -> pd.DataFrame:
@@ -293,6 +320,13 @@ def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
 
 def units_table(ctx: ReportContext) -> HTML:
     """The table by commune (district report) or by district (province overview)."""
+    df, cols = units_frame(ctx)
+    return HTML(f"<div class='ntp-report'>{html_table(df, cols, ctx.lang)}</div>")
+
+
+def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The units table as ``(frame, {column: (header, kind)})``, sorted by name, no rate
+    where there is no plan."""
     lang, df = ctx.lang, unit_table(ctx)
     name = "commune_name" if ctx.level == "district" else "district_name"
     cols: dict[str, tuple[str, str]] = {name: (t(f"report.col.{name}", lang), "text")}
@@ -312,43 +346,60 @@ def units_table(ctx: ReportContext) -> HTML:
     cols["warnings"] = (t("report.col.warnings", lang), "int")
     df = df.sort_values(name)
     df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
-    return HTML(f"<div class='ntp-report'>{html_table(df, cols, lang)}</div>")
+    return df, cols
 
 
 # --- maps and charts -------------------------------------------------------------------
 
 
 def _map_frame(ctx: ReportContext) -> gpd.GeoDataFrame:
-    """The communes a map shows with their figures: the district's, or the whole province's."""
-    gdf = commune_metrics(ctx.area, ctx.snapshot, ctx.baseline_year, ctx.poverty_year)
-    if ctx.level == "district":
-        gdf = gdf[gdf["district_code"] == ctx.area.district_code]
-    return gdf
+    """The communes a map shows with their figures: the district's, or the whole province's.
+
+    Worked out once per report (every map of a report shows the same communes) and handed
+    out as a copy, so that one map's drawing cannot change another's data.
+    """
+    if ctx._map_frame is None:
+        gdf = commune_metrics(ctx.area, ctx.snapshot, ctx.baseline_year, ctx.poverty_year)
+        if ctx.level == "district":
+            gdf = gdf[gdf["district_code"] == ctx.area.district_code]
+        ctx._map_frame = gdf
+    return ctx._map_frame.copy()
 
 
 class Picture:
     """A figure shown as an embedded PNG with alt text (offline, no pyplot state).
 
-    ``.figure`` is the matplotlib figure, for an analyst who wants to save it.
+    ``.figure`` is the matplotlib figure, for an analyst who wants to save it. The PNG is
+    drawn once and kept: a notebook shows the picture as HTML only (``<img>`` with its alt
+    text), so the executed notebook does not carry every image twice and a report does not
+    pay to draw it twice.
     """
 
     def __init__(self, figure: Figure, alt: str, dpi: int = 150) -> None:
         self.figure = figure
         self.alt = alt
         self.dpi = dpi
+        self._png: bytes | None = None
 
-    def _repr_png_(self) -> bytes:
-        import io
+    def png(self) -> bytes:
+        """The picture as PNG bytes at ``dpi``, trimmed to its content (drawn on first call)."""
+        if self._png is None:
+            import io
 
-        buf = io.BytesIO()
-        with maps.map_style():
-            self.figure.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight", pad_inches=0.1)
-        return buf.getvalue()
+            buf = io.BytesIO()
+            with maps.map_style():
+                # zlib level 3: for flat map colours nearly as small as the default 6, at half the time
+                self.figure.savefig(
+                    buf, format="png", dpi=self.dpi, bbox_inches="tight", pad_inches=0.1,
+                    pil_kwargs={"compress_level": 3},
+                )
+            self._png = buf.getvalue()
+        return self._png
 
     def _repr_html_(self) -> str:
         import base64
 
-        data = base64.b64encode(self._repr_png_()).decode("ascii")
+        data = base64.b64encode(self.png()).decode("ascii")
         return f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" style="max-width:100%">'
 
 
