@@ -32,6 +32,12 @@ def _scaling(repeat: int) -> dict:
     return scaling.run(repeat)
 
 
+def _country(repeat: int) -> dict:
+    from benchmarks import country
+
+    return country.run(repeat)
+
+
 def _batch(repeat: int) -> dict:
     from benchmarks import batch
 
@@ -44,6 +50,7 @@ PARTS: dict[str, tuple[Callable[[int], dict], str]] = {
     "national": (_national, "prepare on synthetic data for every commune: time and peak memory"),
     "scaling": (_scaling, "map render and report compute time: a district, a province, the country"),
     "batch": (_batch, "a province's reports: naive papermill + nbconvert against ntp-atlas batch, and the floor"),
+    "country": (_country, "every district report of the country (--province all), then the unchanged re-run"),
 }
 
 

@@ -218,6 +218,17 @@ def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared
     assert len(stamping_render) == 12
 
 
+def test_a_new_matplotlib_renders_everything_again(stamping_render, sample_prepared, tmp_path, monkeypatch):
+    """The versions of the libraries that draw and format a page are inputs too."""
+    kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path, "progress": False}
+    run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    stamping_render.clear()
+    versions = batch._library_versions() | {"matplotlib": "99.0"}
+    monkeypatch.setattr(batch, "_library_versions", lambda: versions)
+    again = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    assert len(stamping_render) == 12 and not again.skipped and not again.index_skipped
+
+
 def test_cli_force_and_no_pool(stamping_render, sample_prepared, tmp_path, capsys):
     argv = ["batch", "--province", "20", "--year", "2023", "--data", str(sample_prepared), "--out", str(tmp_path)]
     assert main(argv) == 0

@@ -20,6 +20,7 @@ both.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -34,6 +35,7 @@ from pathlib import Path
 from analysis import __version__
 from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.prepared import ensure_prepared
 from analysis.render import notebook_path, page_inputs, render_report, slug, stamp_page
 from analysis.storage import atomic_write_bytes, sha256_file
 
@@ -122,7 +124,7 @@ def report_filename(district_code: str | None = None, district_name: str | None 
     """File name of a report: ``187-chi-lang.html``, ``overview.en.html``,
     ``187-chi-lang.explore.html``; ``.en`` before the suffix for English."""
     if district_code:
-        code = district_code if re.fullmatch(r"\d{1,5}", str(district_code)) else slug(district_code)
+        code = district_code if re.fullmatch(r"[0-9]{1,5}", str(district_code)) else slug(district_code)
         stem = f"{code}-{slug(district_name or '')}" if district_name else code
     else:
         stem = "overview"
@@ -164,6 +166,8 @@ def run_report(
     data_dir: str | Path = PROCESSED_DIR,
     out_dir: str | Path = REPORTS_DIR,
     notebook: str = "district_report",
+    docx: bool = False,
+    xlsx: bool = False,
 ) -> Path:
     """Render one district's report where :func:`run_batch` would put it.
 
@@ -181,6 +185,9 @@ def run_report(
         Prepared data; the reports root (``reports/``).
     notebook
         ``"district_report"`` or ``"explore"``.
+    docx, xlsx
+        Also write the Word copy (``.docx``) and/or the tables as a workbook (``.xlsx``)
+        beside the HTML (:mod:`analysis.docx_export`).
 
     Returns
     -------
@@ -196,11 +203,17 @@ def run_report(
     dcode, dname = resolve_district(district, pcode)
     # a URL (s3://, file://…) is read through fsspec, by this process and by cluster workers
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
     year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode)
     out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook)
     params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
               "data_dir": data_dir, "baseline_year": ""}
-    return render_report(notebook, params, out)
+    path = render_report(notebook, params, out)
+    if docx or xlsx:
+        from analysis.docx_export import export_for_parameters
+
+        export_for_parameters(params, path, docx=docx, xlsx=xlsx)
+    return path
 
 
 # --- a province ----------------------------------------------------------------------------
@@ -219,6 +232,9 @@ def run_batch(
     pool: bool = True,
     force: bool = False,
     scheduler: str | None = None,
+    docx: bool = False,
+    xlsx: bool = False,
+    kernel_pool=None,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
 
@@ -252,6 +268,14 @@ def run_batch(
         Address of a Dask distributed scheduler (``tcp://host:8786``): the reports run on its
         workers (:mod:`analysis.cluster`), which must reach ``data_dir`` (a shared path or an
         fsspec URL). Default: the ``NTP_ATLAS_SCHEDULER`` environment variable, else local.
+    docx, xlsx
+        Also write each report's Word copy (``.docx``) and/or its tables as a workbook
+        (``.xlsx``) beside its HTML, in this process (:func:`analysis.docx_export.export_batch`);
+        a report whose copy fails counts as failed.
+    kernel_pool
+        A started :class:`analysis.engine.KernelPool` to run the reports on, left open for
+        the caller (a country run renders one province after another on the same kernels);
+        ``jobs`` should then be its size.
 
     Returns
     -------
@@ -267,6 +291,7 @@ def run_batch(
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     pcode, pname = resolve_province(province)
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
     scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
     districts = area_districts(pcode, data_dir)
     if not len(districts):
@@ -303,19 +328,26 @@ def run_batch(
         from analysis.cluster import run_on_cluster
 
         outcomes = run_on_cluster(todo, scheduler, progress=progress, desc=f"{pname} {year}", skipped=len(skipped))
-    kernels = None
-    if pool and todo and not scheduler:
+    kernels = owned = None
+    if kernel_pool is not None and todo and not scheduler:
+        kernels = kernel_pool  # the caller's: started once for many provinces, closed by the caller
+    elif pool and todo and not scheduler:
         from analysis.engine import KernelPool
 
-        kernels = KernelPool(min(int(jobs), len(todo)))
+        kernels = owned = KernelPool(min(int(jobs), len(todo)))
     # With a pool, one thread more than kernels: while a thread exports a page to HTML, the
     # next report already runs on the kernel it left.
     threads = int(jobs) + 1 if kernels else int(jobs)
     if not scheduler or not todo:
-        with kernels or contextlib.nullcontext():
+        with owned or contextlib.nullcontext():
             outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped))
     order = {out: i for i, (*_, out) in enumerate(tasks)}
     result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
+    if docx or xlsx:
+        from analysis.docx_export import export_batch
+
+        export_batch(result.reports, {out: params for _, _, params, out in tasks}, docx=docx, xlsx=xlsx,
+                     force=force, progress=progress)
 
     index = folder / f"index{_lang_suffix(lang)}.html"
     index_fp = None
@@ -395,8 +427,27 @@ def report_fingerprint(notebook: str | Path, parameters: dict, data_digest: str,
                          "parameters": _parameters(parameters), "code": code or _code_digest()})
 
 
+#: Libraries whose version changes what a page shows (its maps, numbers and HTML): a new
+#: matplotlib or Babel re-renders every report, as an edited source tree does.
+_OUTPUT_LIBRARIES = ("matplotlib", "geopandas", "shapely", "pyproj", "mapclassify", "pandas", "numpy",
+                     "babel", "nbconvert", "papermill")
+
+
+@functools.cache
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in _OUTPUT_LIBRARIES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
 def _fingerprint(record: dict) -> str:
-    record = record | {"version": __version__}
+    record = record | {"version": __version__, "libraries": _library_versions()}
     return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 

@@ -54,6 +54,14 @@ def _add_prepare(sub) -> None:
         help="commune classification table (optional; 'none' to skip; default: sample)",
     )
     p.add_argument(
+        "--indicators",
+        type=Path,
+        default=SAMPLE_FILES["indicators"],
+        metavar="FILE",
+        help="indicators table: year, as_of, unit_code, indicator, value, CSV or XLSX (optional; 'none' to skip; "
+        "default: sample)",
+    )
+    p.add_argument(
         "--boundaries",
         type=Path,
         default=SAMPLE_FILES["boundaries"],
@@ -67,6 +75,14 @@ def _add_prepare(sub) -> None:
     p.add_argument("--name-column", default=None, help="boundary column with commune names (to match by name)")
     p.add_argument("--district-column", default=None, help="boundary column with the district code or name")
     p.add_argument("--layer", default=None, help="layer of a multi-layer boundary file")
+    p.add_argument(
+        "--boundary-crosswalk",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="CSV/XLSX of communes merged since the boundary file's vintage (old_code, new_code): "
+        "their polygons are dissolved into the new communes",
+    )
     p.add_argument("--units", type=Path, default=None, help="unit list CSV for codes of another vintage")
     p.add_argument("--pad-codes", action="store_true", help="restore leading zeros lost by Excel instead of rejecting")
     p.add_argument(
@@ -87,11 +103,13 @@ def _cmd_prepare(args) -> int:
         finance=args.finance,
         poverty=args.poverty,
         communes=communes,
+        indicators=None if str(args.indicators).lower() == "none" else args.indicators,
         boundaries=args.boundaries,
         code_column=args.code_column or None,
         name_column=args.name_column,
         district_column=args.district_column,
         layer=args.layer,
+        boundary_crosswalk=args.boundary_crosswalk,
         out=args.out,
         units=args.units,
         pad_codes=args.pad_codes,
@@ -120,9 +138,30 @@ def _prepare_summary(result) -> str:
             lines.append(f"  {Path(r.file).name} row {r.row}{col}: {r.reason}")
     counts = result.match_report["status"].value_counts()
     lines += ["", "boundaries: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())]
+    lines += _boundary_notes(result.manifest.get("boundaries", {}))
     if len(result.warnings):
         lines += ["rule warnings: " + ", ".join(f"{k} {v}" for k, v in result.warnings["rule"].value_counts().items())]
     return "\n".join(lines)
+
+
+def _boundary_notes(entry: dict) -> list[str]:
+    """Repaired geometries and the merges of the crosswalk, for the prepare summary."""
+    lines = []
+    if entry.get("repaired_geometries"):
+        lines.append(f"  {entry['repaired_geometries']} invalid geometries repaired (see geometry_repaired in "
+                     "match_report.csv)")
+    crosswalk = entry.get("crosswalk")
+    if crosswalk:
+        used = crosswalk["merges_used"]
+        lines.append(f"  crosswalk {Path(crosswalk['path']).name}: {crosswalk['features_merged']} old communes "
+                     f"dissolved into {len(used)}")
+        merges = sorted(used.items())
+        lines += [f"    {', '.join(old)} → {new}" for new, old in merges[:10]]
+        if len(merges) > 10:
+            lines.append(f"    … {len(merges)} in all (merged_from in match_report.csv)")
+        if crosswalk["merges_kept"]:
+            lines.append("  not merged, the unit list still has them: " + ", ".join(crosswalk["merges_kept"]))
+    return lines
 
 
 def _add_sample(sub) -> None:
@@ -150,6 +189,7 @@ examples:
   ntp-atlas report --province "Lạng Sơn" --district "Chi Lăng" --year 2023 --as-of 2023-08-04
   ntp-atlas report --province 14 --district 127 --lang en --data data/processed --out reports
   ntp-atlas report --province 20 --district 187 --notebook explore
+  ntp-atlas report --province 20 --district 187 --docx --xlsx   # + Word copy and Excel tables
 
 The report goes where 'ntp-atlas batch' puts it: <out>/<year>/<province>/<code>-<name>.html
 (.en.html in English), with the executed notebook beside it (.ipynb). A failed run leaves
@@ -161,11 +201,15 @@ examples:
   ntp-atlas batch --province 20                      # Lạng Sơn, latest year, in Vietnamese
   ntp-atlas batch --province "Lạng Sơn" --year 2023 --lang en --jobs 2
   ntp-atlas batch --province 14 --as-of 2023-11-30 --data data/processed --out reports
+  ntp-atlas batch --province 20 --docx --xlsx        # + <name>.docx and <name>.xlsx beside each report
+  ntp-atlas batch --province all --jobs 2            # every province with data, one set of kernels
+  ntp-atlas batch --province 20,14                   # several provinces, the same way
 
 Writes <out>/<year>/<province>/: one report per district with prepared data
 (<code>-<name>.html), overview.html and index.html (.en.html in English). A report that
 fails is listed in the summary and in index.html and does not stop the others; the exit
-status is then 1.
+status is then 1. With --province all (or a list), every province in turn on the same
+kernels, and <out>/<year>/index.html linking them.
 
 Reports run on --jobs warm kernels started once for the batch. A report whose inputs
 (its area's prepared data, the notebook, the parameters, the package) have not changed
@@ -196,6 +240,14 @@ def _add_report_options(p) -> None:
     p.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR", help="reports folder (default: reports/)")
 
 
+def _add_document_options(p) -> None:
+    p.add_argument("--docx", action="store_true",
+                   help="also write a Word copy beside each HTML report (.docx: A4, Times New Roman, the summary, "
+                   "the tables, the maps at 300 dpi)")
+    p.add_argument("--xlsx", action="store_true",
+                   help="also write each report's tables as an Excel workbook beside it (.xlsx, a sheet per table)")
+
+
 def _add_report(sub) -> None:
     p = sub.add_parser(
         "report",
@@ -214,6 +266,7 @@ def _add_report(sub) -> None:
         default="district_report",
         help="report notebook in notebooks/ (default: %(default)s)",
     )
+    _add_document_options(p)
     p.set_defaults(func=_cmd_report)
 
 
@@ -229,8 +282,13 @@ def _cmd_report(args) -> int:
         data_dir=args.data,
         out_dir=args.out,
         notebook=args.notebook,
+        docx=args.docx,
+        xlsx=args.xlsx,
     )
     print(path)
+    for suffix, wanted in ((".docx", args.docx), (".xlsx", args.xlsx)):
+        if wanted:
+            print(path.with_suffix(suffix))
     return 0
 
 
@@ -243,7 +301,9 @@ def _add_batch(sub) -> None:
         epilog=EPILOG_BATCH,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--province", required=True, help="province GSO code or name, e.g. 20 or 'Lạng Sơn'")
+    p.add_argument("--province", required=True,
+                   help="province GSO code or name, e.g. 20 or 'Lạng Sơn'; several with commas (20,14); "
+                   "'all' for every province with data")
     _add_report_options(p)
     p.add_argument(
         "--jobs",
@@ -270,12 +330,16 @@ def _add_batch(sub) -> None:
         help="run the reports on a Dask distributed cluster, e.g. tcp://host:8786 "
         "(default: $NTP_ATLAS_SCHEDULER, else this machine); workers must reach --data",
     )
+    _add_document_options(p)
     p.set_defaults(func=_cmd_batch)
 
 
 def _cmd_batch(args) -> int:
     from analysis.batch import run_batch
+    from analysis.country import is_all
 
+    if is_all(args.province) or "," in args.province:
+        return _cmd_country(args)
     result = run_batch(
         args.province,
         args.year,
@@ -288,8 +352,36 @@ def _cmd_batch(args) -> int:
         pool=args.pool,
         force=args.force,
         scheduler=args.scheduler,
+        docx=args.docx,
+        xlsx=args.xlsx,
     )
     print(_batch_summary(result))
+    return 0 if result.ok else 1
+
+
+def _cmd_country(args) -> int:
+    from analysis.country import is_all, run_country
+    from analysis.units import resolve_province
+
+    if args.docx or args.xlsx:
+        print("error: --docx and --xlsx are per province: run ntp-atlas batch --province P --docx", file=sys.stderr)
+        return 2
+    provinces = None
+    if not is_all(args.province):  # a list: "20,14" or "Lạng Sơn,Sơn La"
+        provinces = [resolve_province(p.strip())[0] for p in args.province.split(",") if p.strip()]
+    result = run_country(args.year, lang=args.lang, jobs=args.jobs, data_dir=args.data, out_dir=args.out,
+                         as_of=args.as_of, progress=True, pool=args.pool, force=args.force, scheduler=args.scheduler,
+                         provinces=provinces)
+    for province in result.provinces:
+        print(_batch_summary(province))
+    for name, why in result.errors.items():
+        print(f"{name}: not rendered: {why}")
+    if result.unlisted:
+        print(f"districts with data but not in the official unit list, no report: {', '.join(result.unlisted)}")
+    print(f"country {result.year} ({result.lang}): {len(result.provinces)} provinces, "
+          f"{result.count('rendered')} reports rendered, {result.count('skipped')} unchanged, skipped, "
+          f"{result.count('failed')} failed")
+    print(f"index: {result.index}")
     return 0 if result.ok else 1
 
 
@@ -358,6 +450,107 @@ def _cmd_maps(args) -> int:
     return 0
 
 
+EPILOG_CONVERT = """\
+examples:
+  ntp-atlas convert --to 2025                        # data/processed -> data/processed-2025
+  ntp-atlas convert --to 2025 --crosswalk my/crosswalk.xlsx --key population
+  ntp-atlas convert --to 2025 --new-boundaries communes_2025.gpkg --new-code-column ma_xa
+
+Merged communes are summed; a commune divided among several new ones is allocated by --key
+and every such figure is marked estimated. <out>/convert_report.csv lists every merge, split
+and unmapped unit. See docs/reform-2025.md.
+"""
+
+
+def _add_convert(sub) -> None:
+    p = sub.add_parser(
+        "convert",
+        help="convert prepared data to the units of the 2025 reform (34 provinces, 3,321 communes)",
+        description="Turn prepared data keyed to the old units into prepared data keyed to the new communes "
+        "and provinces (no districts), with a report of every merge, split and unmapped unit.",
+        epilog=EPILOG_CONVERT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--to", required=True, choices=["2025"], help="the reform to convert to")
+    p.add_argument("--data-dir", type=Path, default=PROCESSED_DIR, help="prepared data (default: data/processed)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: <data-dir>-2025)")
+    p.add_argument(
+        "--crosswalk",
+        type=Path,
+        default=None,
+        help="your crosswalk, CSV or XLSX: old_code, new_code[, weight] (default: vietnamadminunits)",
+    )
+    p.add_argument(
+        "--key",
+        choices=["area", "population", "equal"],
+        default="area",
+        help="how a divided commune's figures are allocated (default: %(default)s; see docs/reform-2025.md)",
+    )
+    p.add_argument("--new-boundaries", type=Path, default=None, help="boundaries of the new communes, if you have them")
+    p.add_argument("--new-code-column", default="commune_code", help="their commune code column (default: %(default)s)")
+    p.add_argument("--new-layer", default=None, help="their layer, in a multi-layer file")
+    p.set_defaults(func=_cmd_convert)
+
+
+def _cmd_convert(args) -> int:
+    from analysis.convert import convert_prepared, convert_summary
+
+    result = convert_prepared(
+        args.data_dir, args.out, to=args.to, crosswalk=args.crosswalk, key=args.key,
+        new_boundaries=args.new_boundaries, new_code_column=args.new_code_column, new_layer=args.new_layer,
+        step=lambda msg: print(f"… {msg}", file=sys.stderr),
+    )  # fmt: skip
+    print(convert_summary(result))
+    return 0
+
+
+EPILOG_IMPORT = """\
+examples:
+  ntp-atlas import forms/bieu-01.xlsx                    # every sheet with a form table
+  ntp-atlas import bieu-01.xlsx --sheet "Chi Lăng" --as-of 30/11/2023 --year 2023
+  ntp-atlas import bieu-01.xlsx --province 20 --district 187 --out data/interim
+  ntp-atlas prepare --finance data/interim/bieu-01.finance.csv ...   # then, as usual
+
+Reads a workbook in the shape of the circular's report forms (title block, merged headers,
+numbered rows, subtotal rows) and writes <out>/<name>.finance.csv in the canonical finance
+format. Prints which header became which project / capital type / fund / measure, what was
+skipped and why; subtotals are not written but checked against the sum of their parts, and
+every difference is printed with its cell. See docs/data-format.md ("Report forms").
+"""
+
+
+def _add_import(sub) -> None:
+    p = sub.add_parser(
+        "import",
+        help="turn a report-form workbook (merged headers, subtotal rows) into a canonical finance CSV",
+        description="Read an Excel workbook shaped like the circular's report forms and write the canonical "
+        "finance table that 'ntp-atlas prepare --finance' reads, with a report of what was mapped and checked.",
+        epilog=EPILOG_IMPORT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("form", type=Path, metavar="FORM.xlsx", help="the workbook")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: data/interim)")
+    p.add_argument("--sheet", default=None, help="read only this sheet (default: every sheet with a form table)")
+    p.add_argument("--year", default=None, help="plan year, when the form does not say it")
+    p.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
+                   help="date the figures run to (yyyy-mm-dd or dd/mm/yyyy), when the form does not say it")
+    p.add_argument("--province", default=None, help="province GSO code or name, when the form has no codes")
+    p.add_argument("--district", default=None, help="district GSO code or name, when the form has no codes")
+    p.set_defaults(func=_cmd_import)
+
+
+def _cmd_import(args) -> int:
+    from analysis.config import DATA_DIR
+    from analysis.forms import import_form
+
+    result = import_form(
+        args.form, args.out or DATA_DIR / "interim", sheet=args.sheet, year=args.year, as_of=args.as_of,
+        province=args.province, district=args.district,
+    )  # fmt: skip
+    print(result.report())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (public so that docs and tests can inspect it)."""
     parser = argparse.ArgumentParser(
@@ -372,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SUBCOMMANDS = [_add_prepare, _add_sample, _add_report, _add_batch, _add_maps]
+_SUBCOMMANDS = [_add_prepare, _add_import, _add_sample, _add_report, _add_batch, _add_maps, _add_convert]
 
 
 def main(argv: list[str] | None = None) -> int:
