@@ -80,7 +80,7 @@ def run(repeat: int = 1, jobs: int = 2, provinces: int | None = None, out: Path 
         codes = provinces_with_data(data)["province_code"].tolist()[:provinces]
         out = out.with_name(out.name + f"-{provinces}")
         argv[argv.index("--out") + 1] = str(out)
-        argv[argv.index("--province") + 1] = ",".join(codes)
+        argv[argv.index("--province") + 1] = ",".join(codes) + ","  # a list, even of one: the country run
     full = _timed([*argv, "--force"])
     print(f"  full batch: {full['rendered']} reports rendered ({full['failed']} failed) in {full['provinces']} "
           f"provinces, {full['seconds']:.0f} s = {full['seconds'] / 60:.1f} min, "
