@@ -29,6 +29,8 @@ class BadInput:
     row: int | None = None
     column: str | None = None
     suffix: str = ".csv"
+    #: Write ``text`` in this encoding instead of UTF-8 (legacy and foreign code pages).
+    encoding: str | None = None
 
 
 CATALOGUE = [
@@ -201,4 +203,139 @@ CATALOGUE = [
     ),
     BadInput("old .xls workbook", "finance", "not really excel", (".xls", "save as .xlsx"), suffix=".xls"),
     BadInput("not UTF-8 text", "finance", "", ("not UTF-8", "CSV UTF-8"), suffix=".latin1.csv"),
+    BadInput(
+        "CSV in an unknown 8-bit encoding (Cyrillic Windows-1251)",
+        "finance",
+        FIN_HEADER + ",ghi_chu\n" + GOOD_FIN + ",Район Москва город улица\n",
+        ("not UTF-8", "unknown encoding", "not Vietnamese in Windows-1258, TCVN3 or VNI", "CSV UTF-8"),
+        encoding="cp1251",
+    ),
+    BadInput(
+        "CSV in Windows-1252 (Western European), not Vietnamese",
+        "finance",
+        FIN_HEADER + ",note\n" + GOOD_FIN + ",Café crème brûlée façade déjà vu naïve\n",
+        ("not UTF-8", "unknown encoding", "Latin-1/Windows-1252", "CSV UTF-8"),
+        encoding="cp1252",
+    ),
+    BadInput(
+        "CSV in UTF-16 without a byte-order mark",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN + "\n",
+        ("NUL bytes", "UTF-16", "CSV UTF-8"),
+        encoding="utf-16-le",
+    ),
+    BadInput(
+        "Excel workbook saved with a .csv name",
+        "finance",
+        "PK\x03\x04\x14\x00\x06\x00 [Content_Types].xml",
+        ("not CSV text but an Excel workbook", "rename it to .xlsx"),
+    ),
+]
+
+
+# --- report forms (``ntp-atlas import``, tests/test_forms.py) ------------------------------
+
+
+@dataclass(frozen=True)
+class BadForm:
+    """One kind of bad report-form workbook.
+
+    ``build(path)`` writes it (from ``tests/form_fixtures.py``). With ``raises`` the import
+    fails with a :class:`analysis.errors.FormError` naming ``cell``; otherwise it succeeds and
+    its report must hold ``expect`` (a subtotal difference, say).
+    """
+
+    kind: str
+    build: object  # Callable[[Path], None]
+    expect: tuple[str, ...]
+    cell: str | None = None
+    raises: bool = True
+
+
+def _form(sheet: str = "Sốp Cộp", **kwargs):
+    def build(path):
+        from tests.form_fixtures import sheet_a, sheet_b, workbook
+
+        shape = kwargs.pop("shape", "b")
+        workbook(path, (sheet, sheet_a if shape == "a" else sheet_b, kwargs))
+
+    return build
+
+
+def _dropped_plan_header(path):
+    import openpyxl
+
+    _form(header={"G5": "Vốn sự nghiệp"})(path)
+    wb = openpyxl.load_workbook(path)
+    wb.active["G6"] = None
+    wb.save(path)
+
+
+FORM_CATALOGUE = [
+    BadForm(
+        "subtotal disagrees with its parts",
+        _form("Chi Lăng", shape="a", district_row=[160, 50, 20, 5, 500, 170]),
+        ("DIFFERENCE", "sheet 'Chi Lăng', cell F9", "the form says 160", "the sum of its parts (F10, F11) is 150"),
+        raises=False,
+    ),
+    BadForm(
+        "merged header the importer cannot place",
+        _form(header={"G5": "Ngân sách xã"}),
+        ("sheet 'Sốp Cộp', cell G5", "'Ngân sách xã'", "cannot place its figures", "rename the header"),
+        cell="G5",
+    ),
+    BadForm(
+        "figure column that says neither plan nor disbursed",
+        _dropped_plan_header,
+        ("column G ('Vốn sự nghiệp') has figures", "Kế hoạch", "Giải ngân"),
+        cell="G5",
+    ),
+    BadForm(
+        "figure without a capital type",
+        _form(header={"E5": "Vốn năm 2023", "G5": "Vốn năm 2022 chuyển sang"}, rows=[[1, "Dự án 1", 300, 100, 300]]),
+        ("has no capital type", "vốn đầu tư phát triển or vốn sự nghiệp"),
+        cell="E7",
+    ),
+    BadForm(
+        "the same fact in two columns",
+        _form(header={"G5": "Vốn đầu tư phát triển"}, rows=[[1, "Dự án 1", 300, 100, 200, 60, 100, 40]]),
+        ("the one in 'Sốp Cộp'!E7 are the same fact", "counted twice"),
+        cell="G7",
+    ),
+    BadForm(
+        "formula whose value was never saved",
+        _form(rows=[[1, "Dự án 1", "=E7+G7", 100, 300, 100]]),
+        ("holds a formula (=E7+G7)", "save it again"),
+        cell="C7",
+    ),
+    BadForm(
+        "text where a figure should be",
+        _form(rows=[[1, "Dự án 1", 300, 100, "ba trăm", 100]]),
+        ("'ba trăm' is not a figure",),
+        cell="E7",
+    ),
+    BadForm(
+        "sub-project without its project",
+        _form(rows=[["-", "Tiểu dự án 2", 50, 20, None, None, 50, 20]]),
+        ("'Tiểu dự án 2' is a sub-project", "Tiểu dự án 1 thuộc Dự án 3"),
+        cell="B7",
+    ),
+    BadForm(
+        "commune name not in the district",
+        _form("Chi Lăng", shape="a", codes=False, rows=[[1, "Xã Không Có", None, 420, 195, 100, 40, 20, 5, 300, 150]]),
+        ("'Xã Không Có' is not a commune of district 187", "Mã xã"),
+        cell="B9",
+    ),
+    BadForm(
+        "no district anywhere",
+        _form("Biểu 1", title="BIỂU SỐ 01"),
+        ("does not say which district", "--district"),
+        cell="E9",
+    ),
+    BadForm(
+        "no as-of date anywhere",
+        _form("Chi Lăng", shape="a", date_line=None),
+        ("does not say the date its figures run to", "--as-of"),
+        cell="F10",
+    ),
 ]

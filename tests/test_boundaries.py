@@ -13,7 +13,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Polygon, box
 
-from analysis.boundaries import dissolve_units, match_units, read_boundaries
+from analysis.boundaries import dissolve_units, match_units, merge_units, read_boundaries
 from analysis.config import METRIC_CRS, REFERENCE_DIR
 from analysis.errors import BoundaryError
 
@@ -58,7 +58,8 @@ def test_round_trip_keeps_leading_zeros(tmp_path, name):
     name_column = "name" if name.endswith(".shp") else None
     out = read_boundaries(path, code_column=code_column, name_column=name_column)
     assert out.crs == "EPSG:4326"
-    assert list(out.columns) == ["commune_code", "commune_name", "_feature", "geometry"]
+    assert list(out.columns) == ["commune_code", "commune_name", "_feature", "_repaired", "geometry"]
+    assert not out["_repaired"].any()
     assert out["commune_code"].tolist() == CODES
     assert out["commune_name"].tolist() == NAMES
     assert out["_feature"].tolist() == [1, 2, 3]
@@ -110,6 +111,7 @@ def test_bow_tie_is_repaired_and_counted(tmp_path):
     write(gdf, path)
     out = read_boundaries(path)
     assert out.attrs["repaired_geometries"] == 1
+    assert out["_repaired"].tolist() == [False, True, False]
     assert out.geometry.is_valid.all()
     # two triangles of half-base 0.01 and height 0.005 each: 2 * 0.01 * 0.005 / 2 = 5e-5
     assert out.geometry.iloc[1].area == pytest.approx(5e-5)
@@ -409,3 +411,142 @@ def test_sop_cop_all_matched_by_code():
     communes, _ = match_units(data, bnd)
     assert len(communes) == 8
     assert (communes["match"] == "code").all()
+
+
+# --- more boundary problems ------------------------------------------------------------------
+
+
+def test_metres_declared_as_web_mercator_lie_outside_vietnam(tmp_path):
+    # VN-2000 / UTM 48N metres (x 600 km, y 2380 km) declared as EPSG:3857: read that way they
+    # land at about longitude 5.4°, latitude 20.9° (in the Sahara), far outside Vietnam
+    gdf = geopandas.GeoDataFrame({"commune_code": ["06481"]},
+                                 geometry=[box(600000, 2380000, 601000, 2381000)], crs=3857)
+    path = tmp_path / "b.gpkg"
+    write(gdf, path)
+    with pytest.raises(BoundaryError) as err:
+        read_boundaries(path)
+    message = str(err.value)
+    assert "b.gpkg" in message and "lies outside Vietnam (longitude 5.39" in message
+    assert "the CRS declared is not the one the coordinates are in" in message
+    assert "EPSG:3405" in message and "do not reproject, only assign" in message
+
+
+def test_projected_easting_and_northing_swapped(tmp_path):
+    # a 1 km square near Chi Lăng in VN-2000 / UTM 48N with x and y exchanged: read as is it
+    # falls off the map; swapped back it is in Vietnam, so the message says so
+    gdf = geopandas.GeoDataFrame({"commune_code": ["06481"]},
+                                 geometry=[box(2380000, 600000, 2381000, 601000)], crs=METRIC_CRS)
+    path = tmp_path / "b.gpkg"
+    write(gdf, path)
+    with pytest.raises(BoundaryError, match="look swapped") as err:
+        read_boundaries(path)
+    assert "b.gpkg" in str(err.value) and "Swap X and Y" in str(err.value)
+
+
+def test_points_are_not_communes(tmp_path):
+    gdf = squares()
+    gdf.geometry = shapely.centroid(gdf.geometry.values)
+    path = tmp_path / "b.geojson"
+    write(gdf, path)
+    with pytest.raises(BoundaryError) as err:
+        read_boundaries(path)
+    message = str(err.value)
+    assert "3 feature(s) are not polygons (Point 3): features 1, 2, 3" in message
+    assert "b.geojson" in message and "commune polygons" in message
+
+
+def test_polygons_without_area_are_refused(tmp_path):
+    # feature 2: corners on one line (valid for GEOS, but no area); feature 3: a ring that
+    # goes out and back (invalid, and make_valid leaves nothing)
+    flat = Polygon([(106.50, 21.50), (106.51, 21.51), (106.52, 21.52), (106.50, 21.50)])
+    spike = Polygon([(106.50, 21.50), (106.51, 21.51), (106.50, 21.50), (106.50, 21.50)])
+    assert flat.is_valid and flat.area < 1e-15 and not spike.is_valid  # area: rounding dust only
+    gdf = squares()
+    gdf.loc[1, "geometry"] = flat
+    gdf.loc[2, "geometry"] = spike
+    path = tmp_path / "b.gpkg"
+    write(gdf, path)
+    with pytest.raises(BoundaryError, match="polygons with no area, even once repaired") as err:
+        read_boundaries(path)
+    assert "features 2, 3" in str(err.value) and "Check Validity" in str(err.value)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_nan_coordinates(tmp_path):
+    gdf = squares()
+    gdf.loc[0, "geometry"] = Polygon([(106.5, 21.5), (float("nan"), 21.5), (106.51, 21.51), (106.5, 21.5)])
+    path = tmp_path / "b.parquet"
+    write(gdf, path)
+    with pytest.raises(BoundaryError, match=r"not numbers \(NaN or infinite\) in features 1"):
+        read_boundaries(path)
+
+
+def test_repairs_are_counted_in_the_match_report(tmp_path):
+    bow_tie = Polygon([(106.50, 21.50), (106.51, 21.51), (106.51, 21.50), (106.50, 21.51)])
+    gdf = squares()
+    gdf.loc[0, "geometry"] = bow_tie
+    path = tmp_path / "b.gpkg"
+    write(gdf, path)
+    data = data_units([(c, n, "187", "Huyện Chi Lăng") for c, n in zip(CODES, NAMES, strict=True)])
+    _, report = match_units(data, read_boundaries(path))
+    assert report["geometry_repaired"].tolist() == [True, False, False]
+
+
+# --- merging old communes (crosswalk) ----------------------------------------------------------
+
+
+def crosswalk(pairs) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["old_code", "new_code"], dtype="string")
+
+
+def four_squares() -> geopandas.GeoDataFrame:
+    """Four 0.01° squares in a row, codes A..D (features 1..4), district 187."""
+    codes = ["06481", "06484", "06487", "06490"]
+    names = ["Xã Một", "Xã Hai", "Xã Ba", "Xã Bốn"]
+    gdf = squares(codes=codes, names=names)
+    gdf["district_code"] = "187"
+    gdf["_feature"] = [1, 2, 3, 4]
+    gdf["_repaired"] = [False, False, True, False]
+    return gdf
+
+
+def test_merge_dissolves_old_into_surviving_commune():
+    # 06484 (square 2) merged into 06481 (square 1): one feature of 2 squares, adjacent, so a
+    # single polygon of 0.02 x 0.01 degrees; 06487 (repaired square 3) merged into 06490 (4)
+    out = merge_units(four_squares(), crosswalk([("06484", "06481"), ("06487", "06490")]))
+    assert out["commune_code"].tolist() == ["06481", "06490"]
+    assert out["commune_name"].tolist() == ["Xã Một", "Xã Bốn"]  # the surviving communes' names
+    assert out["merged_from"].tolist() == ["06484", "06487"]
+    assert out["_feature"].tolist() == [1, 4]
+    assert out["_repaired"].tolist() == [False, True]  # a repaired part makes the merge repaired
+    assert out.geometry.iloc[0].geom_type == "Polygon"
+    assert out.geometry.iloc[0].area == pytest.approx(0.02 * 0.01)
+    assert out.attrs["merges"] == {"06481": ["06484"], "06490": ["06487"]}
+
+
+def test_merge_into_a_code_the_file_does_not_have():
+    # 06481 and 06484 into 06999 (a new code): the feature takes the first one's place and
+    # district, and no name (it is matched by code)
+    out = merge_units(four_squares(), crosswalk([("06481", "06999"), ("06484", "06999")]))
+    assert out["commune_code"].tolist() == ["06999", "06487", "06490"]
+    assert out["merged_from"].tolist()[0] == "06481, 06484"
+    assert pd.isna(out["commune_name"].iloc[0]) and out["district_code"].iloc[0] == "187"
+    assert out["merged_from"].isna().tolist() == [False, True, True]
+
+
+def test_merge_keeps_codes_the_data_still_has_and_ignores_absent_ones():
+    # 06484 is still a commune of the data: not merged; 09999 is not in the file: nothing to do
+    out = merge_units(four_squares(), crosswalk([("06484", "06481"), ("09999", "06490")]), keep={"06484"})
+    assert out["commune_code"].tolist() == ["06481", "06484", "06487", "06490"]
+    assert out["merged_from"].isna().all()
+    assert out.attrs["merges_kept"] == ["06484"] and out.attrs["merges"] == {}
+
+
+def test_match_report_shows_the_merges():
+    bnd = merge_units(four_squares(), crosswalk([("06484", "06481")]))
+    data = data_units([("06481", "Xã Một", "187", "Huyện Chi Lăng"), ("06487", "Xã Ba", "187", "Huyện Chi Lăng")])
+    communes, report = match_units(data, bnd)
+    assert communes["match"].tolist() == ["code", "code"]
+    row = report[report["commune_code"] == "06481"].iloc[0]
+    assert (row["status"], row["merged_from"], row["boundary_feature"]) == ("matched_code", "06484", 1)
+    assert report["merged_from"].isna().sum() == len(report) - 1

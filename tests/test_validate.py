@@ -18,6 +18,8 @@ def _write(tmp_path, bad: BadInput):
     if bad.suffix == ".latin1.csv":
         # a legacy 8-bit file: "Xã" in Latin-1 is not valid UTF-8
         path.write_bytes((FIN_HEADER + "\n" + GOOD_FIN + ",Xã\n").encode("latin-1"))
+    elif bad.encoding is not None:
+        path.write_bytes(bad.text.encode(bad.encoding))
     else:
         path.write_text(bad.text + "\n", encoding="utf-8")
     return path

@@ -26,9 +26,13 @@ from analysis.config import METRIC_CRS, STORAGE_CRS
 from analysis.errors import BoundaryError
 from analysis.units import loose_key, name_key
 
-__all__ = ["read_boundaries", "match_units", "dissolve_units"]
+__all__ = ["read_boundaries", "merge_units", "match_units", "dissolve_units"]
 
 FEATURE = "_feature"
+#: Column of :func:`read_boundaries`: the feature's geometry was invalid and repaired.
+REPAIRED = "_repaired"
+#: Column of :func:`merge_units`: the old codes dissolved into the feature, ", "-separated.
+MERGED = "merged_from"
 DATA_COLUMNS = [
     "commune_code", "commune_name", "district_code", "district_name", "province_code",
     "province_name",
@@ -36,6 +40,8 @@ DATA_COLUMNS = [
 REPORT_COLUMNS = [
     "status", "commune_code", "commune_name", "district_code", "boundary_code", "boundary_name",
     "boundary_feature",
+    "merged_from",
+    "geometry_repaired",
 ]
 _PARQUET = {".parquet", ".geoparquet"}
 _PYOGRIO_ERRORS = (
@@ -152,10 +158,49 @@ def _check_geometries(gdf: geopandas.GeoDataFrame, path: Path) -> None:
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
         features = [str(f) for f in gdf.loc[empty, FEATURE]]
-        raise BoundaryError(path, f"{len(features)} feature(s) have no geometry: features "
-                            + _examples(features),
-                            "draw or delete these features (in QGIS, features are numbered "
-                            "from 1 in file order), then read the file again")
+        raise BoundaryError(
+            path,
+            f"{len(features)} feature(s) have no geometry: features " + _examples(features),
+            "draw or delete these features (in QGIS, features are numbered "
+            "from 1 in file order), then read the file again",
+        )
+    kinds = gdf.geometry.geom_type
+    other = ~kinds.isin(["Polygon", "MultiPolygon"])
+    if other.any():
+        found = ", ".join(f"{k} {n}" for k, n in kinds[other].value_counts().items())
+        features = [str(f) for f in gdf.loc[other, FEATURE]]
+        raise BoundaryError(
+            path,
+            f"{int(other.sum())} feature(s) are not polygons ({found}): features " + _examples(features),
+            "give a file of commune polygons (areas); points such as commune "
+            "centres or lines such as borders cannot be drawn as communes",
+        )
+    coords = shapely.get_coordinates(gdf.geometry.values)
+    if not np.isfinite(coords).all():
+        bad = ~np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in gdf.geometry.values])
+        raise BoundaryError(
+            path,
+            "coordinates that are not numbers (NaN or infinite) in features "
+            + _examples([str(f) for f in gdf.loc[bad, FEATURE]]),
+            "repair or redraw these features (QGIS: Vector > Geometry Tools > "
+            "Check Validity), then read the file again",
+        )
+
+
+#: Longitude and latitude of Vietnam, islands included, with a margin: a file whose middle lies
+#: outside is in another CRS than the one it declares.
+VIETNAM_EXTENT = (101.5, 6.0, 118.0, 24.0)
+
+
+def _in_vietnam(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    x0, y0, x1, y1 = VIETNAM_EXTENT
+    return x0 <= (minx + maxx) / 2 <= x1 and y0 <= (miny + maxy) / 2 <= y1
+
+
+def _swapped(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    """Degrees whose x holds Vietnam's latitudes and y its longitudes."""
+    x0, y0, x1, y1 = VIETNAM_EXTENT
+    return y0 <= minx and maxx <= y1 and x0 <= miny and maxy <= x1
 
 
 def _check_crs(gdf: geopandas.GeoDataFrame, path: Path) -> None:
@@ -168,11 +213,13 @@ def _check_crs(gdf: geopandas.GeoDataFrame, path: Path) -> None:
     minx, miny, maxx, maxy = (float(b) for b in gdf.total_bounds)
     bounds = f"x {minx:.6g} to {maxx:.6g}, y {miny:.6g} to {maxy:.6g}"
     degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
-    if crs.is_geographic and 8 <= minx and maxx <= 24 and 102 <= miny and maxy <= 110:
-        raise BoundaryError(path, f"latitude and longitude look swapped ({bounds}: x holds "
-                            "Vietnam's latitudes, y its longitudes)",
-                            "re-export the file with x = longitude and y = latitude (in "
-                            "QGIS: Vector > Geometry Tools > Swap X and Y coordinates)")
+    if crs.is_geographic and _swapped(minx, miny, maxx, maxy):
+        raise BoundaryError(
+            path,
+            f"latitude and longitude look swapped ({bounds}: x holds Vietnam's latitudes, y its longitudes)",
+            "re-export the file with x = longitude and y = latitude (in "
+            "QGIS: Vector > Geometry Tools > Swap X and Y coordinates)",
+        )
     if crs.is_geographic and not degrees:
         raise BoundaryError(path, f"the file declares the geographic CRS '{crs.name}' (degrees) "
                             f"but its coordinates are not degrees ({bounds})",
@@ -183,6 +230,63 @@ def _check_crs(gdf: geopandas.GeoDataFrame, path: Path) -> None:
                             f"coordinates look like degrees ({bounds})",
                             "assign EPSG:4326 instead, e.g. `ogr2ogr -a_srs EPSG:4326 "
                             "out.gpkg in.gpkg` (QGIS: Layer > Assign Projection)")
+
+
+def _check_location(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    """Refuse a file whose coordinates, read in its declared CRS, do not land in Vietnam."""
+    crs = gdf.crs
+    with np.errstate(all="ignore"):
+        lonlat = gdf.geometry.to_crs(STORAGE_CRS).total_bounds
+    if not np.isfinite(lonlat).all():
+        raise BoundaryError(
+            path,
+            f"the coordinates cannot be converted from '{crs.name}' to longitude/latitude",
+            "check the CRS assigned to the file",
+        )
+    if _in_vietnam(*lonlat):
+        return
+    where = f"longitude {lonlat[0]:.4g} to {lonlat[2]:.4g}, latitude {lonlat[1]:.4g} to {lonlat[3]:.4g}"
+    swapped = shapely.transform(gdf.geometry.values, lambda xy: xy[:, ::-1])
+    with np.errstate(all="ignore"):
+        back = geopandas.GeoSeries(swapped, crs=crs).to_crs(STORAGE_CRS).total_bounds
+    if np.isfinite(back).all() and _in_vietnam(*back):
+        raise BoundaryError(
+            path,
+            f"read in its CRS '{crs.name}', the file lies outside Vietnam "
+            f"({where}); with x and y swapped it would fit: the two coordinates "
+            "look swapped",
+            "re-export the file with x = easting and y = northing "
+            "(QGIS: Vector > Geometry Tools > Swap X and Y coordinates)",
+        )
+    raise BoundaryError(
+        path,
+        f"read in its CRS '{crs.name}', the file lies outside Vietnam "
+        f"({where}): the CRS declared is not the one the coordinates are in",
+        "assign the right CRS (Layer > Assign Projection in QGIS, or `ogr2ogr "
+        "-a_srs EPSG:…`): EPSG:4326 for degrees, EPSG:3405 for VN-2000 / UTM 48N "
+        "metres, EPSG:3406 for UTM 49N; do not reproject, only assign",
+    )
+
+
+def _repair(gdf: geopandas.GeoDataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries with the invalid ones repaired, and which ones were."""
+    geoms = gdf.geometry.values.copy()
+    invalid = ~gdf.geometry.is_valid.to_numpy()
+    if invalid.any():
+        # "structure" keeps only the polygonal parts, so a bow-tie becomes two triangles
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+    # "no area" relative to the feature's extent: corners on one line leave rounding dust (1e-17)
+    lost = shapely.is_empty(geoms) | (shapely.area(geoms) <= 1e-9 * shapely.area(shapely.envelope(geoms)))
+    if lost.any():
+        raise BoundaryError(
+            path,
+            "polygons with no area, even once repaired (corners on one line, "
+            "a ring that folds back on itself, fewer than three distinct corners): "
+            "features " + _examples([str(f) for f in gdf.loc[lost, FEATURE]]),
+            "redraw these features (QGIS: Vector > Geometry Tools > Check "
+            "Validity lists them), then read the file again",
+        )
+    return geoms, invalid
 
 
 def read_boundaries(
@@ -213,16 +317,19 @@ def read_boundaries(
     -------
     geopandas.GeoDataFrame
         In EPSG:4326, with ``commune_code`` (string, NA where empty), ``commune_name`` and
-        ``district_code`` or ``district_name`` when available, ``geometry`` and ``_feature``
-        (1-based feature number in the file). ``attrs["repaired_geometries"]`` counts the
-        invalid geometries repaired with :func:`shapely.make_valid`.
+        ``district_code`` or ``district_name`` when available, ``geometry``, ``_feature``
+        (1-based feature number in the file) and ``_repaired`` (True where an invalid
+        geometry was repaired with :func:`shapely.make_valid`); ``attrs["repaired_geometries"]``
+        counts those.
 
     Raises
     ------
     BoundaryError
         File missing or unreadable, layer or column missing, no CRS or one that does not fit
-        the coordinates, latitude and longitude swapped, codes without their leading zeros,
-        duplicate codes, features without geometry.
+        the coordinates (degrees declared as metres or the reverse, a CRS that puts the file
+        outside Vietnam), latitude and longitude swapped, codes without their leading zeros,
+        duplicate codes, features without geometry, features that are not polygons, polygons
+        without area (even once repaired).
     """
     path = Path(path)
     gdf = _read_file(path, layer).reset_index(drop=True)
@@ -258,18 +365,88 @@ def read_boundaries(
 
     _check_geometries(gdf, path)
     _check_crs(gdf, path)
-    geoms = gdf.geometry.values.copy()
-    invalid = ~gdf.geometry.is_valid.to_numpy()
-    if invalid.any():
-        # "structure" keeps only the polygonal parts, so a bow-tie becomes two triangles
-        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
-                                            keep_collapsed=False)
+    _check_location(gdf, path)
+    geoms, repaired = _repair(gdf, path)
+    out[REPAIRED] = repaired
     out = out.set_geometry(geopandas.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
     out = out.to_crs(STORAGE_CRS)
-    if not np.isfinite(out.total_bounds).all():
-        raise BoundaryError(path, f"the coordinates cannot be converted from '{gdf.crs.name}' "
-                            "to longitude/latitude", "check the CRS assigned to the file")
-    out.attrs["repaired_geometries"] = int(invalid.sum())
+    out.attrs["repaired_geometries"] = int(repaired.sum())
+    return out
+
+
+def _merged_row(group: geopandas.GeoDataFrame, target: str, columns: list[str]) -> dict:
+    """One feature from the features of a merge: the surviving commune's attributes, if present."""
+    survivor = group[group["commune_code"] == target]
+    base = (survivor if len(survivor) else group).iloc[0]
+    row = {c: base[c] for c in columns}
+    row["commune_code"] = target
+    if not len(survivor) and "commune_name" in columns:
+        row["commune_name"] = pd.NA  # a new code absent from the file: matched by code only
+    old = sorted(c for c in group["commune_code"] if c != target)
+    row[MERGED] = ", ".join(old)
+    row[FEATURE] = int(base[FEATURE])
+    if REPAIRED in columns:
+        row[REPAIRED] = bool(group[REPAIRED].any())
+    row["geometry"] = shapely.union_all(shapely.make_valid(group.geometry.values))
+    return row
+
+
+def merge_units(
+    boundaries: geopandas.GeoDataFrame,
+    crosswalk: pd.DataFrame,
+    *,
+    keep: set[str] | frozenset[str] = frozenset(),
+) -> geopandas.GeoDataFrame:
+    """Dissolve the polygons of communes merged since the boundary file's vintage.
+
+    Parameters
+    ----------
+    boundaries
+        As returned by :func:`read_boundaries`, with commune codes.
+    crosswalk
+        ``old_code, new_code``, as returned by :func:`analysis.crosswalk.read_crosswalk`.
+    keep
+        Codes the data still uses: a merge of one of these is not applied (the data is of a
+        vintage before that merge), and it is listed in ``attrs["merges_kept"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same columns plus ``merged_from``: one feature per commune of the crosswalk's
+        side, its polygon the union of the old communes' and the surviving commune's (if the
+        file has it), its ``merged_from`` the old codes dissolved into it (``"06334, 06337"``;
+        NA where nothing was merged). The surviving commune keeps its name, district and
+        feature number; a new code the file does not have takes the first old feature's
+        district and no name. ``attrs["merges"]`` maps each new code used to its old codes.
+    """
+    missing = {"commune_code", FEATURE} - set(boundaries.columns)
+    if missing:
+        raise ValueError(f"boundaries lacks columns {sorted(missing)}")
+    step = {o: n for o, n in zip(crosswalk["old_code"], crosswalk["new_code"], strict=True) if o not in keep}
+    codes = boundaries["commune_code"]
+    target = codes.map(lambda c: step.get(c, c) if not pd.isna(c) else c)
+    merged_targets = set(target[codes.isin(list(step))].dropna())
+    in_merge = target.isin(merged_targets)
+    columns = [c for c in boundaries.columns if c != boundaries.geometry.name]
+    rest = boundaries[~in_merge].copy()
+    rest[MERGED] = pd.Series(pd.NA, index=rest.index, dtype="string")
+    rows = [
+        _merged_row(group, code, columns) for code, group in boundaries[in_merge].groupby(target[in_merge], sort=False)
+    ]
+    merged = (
+        geopandas.GeoDataFrame(rows, columns=[*columns, MERGED, "geometry"], geometry="geometry", crs=boundaries.crs)
+        if rows
+        else rest.iloc[:0]
+    )
+    out = pd.concat([rest, merged]).sort_values(FEATURE, kind="stable").reset_index(drop=True)
+    out = geopandas.GeoDataFrame(out, geometry=boundaries.geometry.name, crs=boundaries.crs)
+    out["commune_code"] = out["commune_code"].astype("string")
+    out[MERGED] = out[MERGED].astype("string")
+    out.attrs = {
+        **boundaries.attrs,
+        "merges": {r["commune_code"]: r[MERGED].split(", ") for r in rows},
+        "merges_kept": sorted(o for o in crosswalk["old_code"] if o in keep),
+    }
     return out
 
 
@@ -336,7 +513,9 @@ def match_units(
         and ``match`` ("code", "name" or "none").
     report : pandas.DataFrame
         One row per unit on either side, columns :data:`REPORT_COLUMNS`; ``status`` is
-        "matched_code", "matched_name", "unmatched_data" or "unmatched_boundary".
+        "matched_code", "matched_name", "unmatched_data" or "unmatched_boundary";
+        ``merged_from`` lists the old codes dissolved into the boundary (:func:`merge_units`)
+        and ``geometry_repaired`` says whether its polygon was repaired (NA where unknown).
 
     Notes
     -----
@@ -365,13 +544,21 @@ def match_units(
             _name_pairs(bnd, data, b_groups, d_groups, key, pairs)
 
     features = (bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))).tolist()
-    b_names = bnd["commune_name"].tolist() if "commune_name" in bnd.columns else [None] * len(bnd)
-    b_district = bnd["district_code"].tolist() if "district_code" in bnd.columns else [None] * len(bnd)
+
+    def column(name: str) -> list[object]:
+        return [None if pd.isna(v) else v for v in bnd[name]] if name in bnd.columns else [None] * len(bnd)
+
+    b_names, b_district = column("commune_name"), column("district_code")
+    b_merged, b_repaired = column(MERGED), column(REPAIRED)
     b_geoms = bnd.geometry.to_numpy()
     geoms, how, rows = [None] * len(data), ["none"] * len(data), []
     for i, unit in enumerate(data.itertuples(index=False)):
         j, method = pairs.get(i, (None, "none"))
-        side = (b_codes[j], b_names[j], features[j]) if j is not None else (None, None, None)
+        side = (
+            (b_codes[j], b_names[j], features[j], b_merged[j], b_repaired[j])
+            if j is not None
+            else (None, None, None, None, None)
+        )
         if j is not None:
             geoms[i], how[i] = b_geoms[j], method
         status = "unmatched_data" if j is None else f"matched_{method}"
@@ -379,12 +566,24 @@ def match_units(
     taken = {j for j, _ in pairs.values()}
     for j in range(len(bnd)):
         if j not in taken:
-            rows.append(("unmatched_boundary", b_codes[j], b_names[j], b_district[j],
-                         b_codes[j], b_names[j], features[j]))
+            rows.append(
+                (
+                    "unmatched_boundary",
+                    b_codes[j],
+                    b_names[j],
+                    b_district[j],
+                    b_codes[j],
+                    b_names[j],
+                    features[j],
+                    b_merged[j],
+                    b_repaired[j],
+                )
+            )
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     report["boundary_feature"] = report["boundary_feature"].astype("Int64")
-    communes = geopandas.GeoDataFrame(data.copy(), geometry=geopandas.GeoSeries(geoms,
-                                      crs=bnd.crs))
+    report["merged_from"] = report["merged_from"].astype("string")
+    report["geometry_repaired"] = report["geometry_repaired"].astype("boolean")
+    communes = geopandas.GeoDataFrame(data.copy(), geometry=geopandas.GeoSeries(geoms, crs=bnd.crs))
     communes["match"] = how
     return communes, report
 

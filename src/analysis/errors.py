@@ -74,3 +74,28 @@ class PreparedDataError(NtpAtlasError):
 
 class ReportError(NtpAtlasError):
     """A report failed to render; the message names the notebook cell that failed."""
+
+
+class FormError(InputFileError):
+    """A report-form workbook cannot be imported; the message names the sheet and the cell.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    sheet
+        The sheet.
+    cell
+        The cell address as Excel shows it (``"C14"``), or ``None`` for the whole sheet.
+    problem, fix
+        As for :class:`InputFileError`.
+    """
+
+    def __init__(self, path: str | Path | None, sheet: str, cell: str | None, problem: str, fix: str = "") -> None:
+        self.sheet = sheet
+        self.cell = cell
+        super().__init__(path, problem, fix)
+
+    def _message(self) -> str:
+        where = f"{self.path or 'input'}, sheet '{self.sheet}'" + (f", cell {self.cell}" if self.cell else "")
+        return f"{where}: {self.problem}" + (f"\n  fix: {self.fix}" if self.fix else "")

@@ -4,6 +4,12 @@ Every cell is read as written: text stays text (so ``06481`` keeps its zero), Ex
 and dates keep their type. The header row is found by its names, so a title block above it
 (``UBND HUYỆN …``, ``BÁO CÁO …``) is skipped. Each row keeps the row number the user sees in
 the file, so that any message can point at it.
+
+Text in legacy Vietnamese encodings is converted to Unicode on the way in (see
+:mod:`analysis.encodings`): CSV files in Windows-1258, UTF-16 or with TCVN3/VNI bytes, and
+workbook cells typed in TCVN3 (``.VnTime``) or VNI fonts. Each conversion is noted in
+:attr:`RawTable.notes`; a file whose encoding cannot be told is refused with a message that
+says how to save it again.
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.encodings import DecodedText, decode_csv_bytes, fix_legacy_text
 from analysis.errors import InputFileError
 from analysis.schema import TableSpec, fold, header_lookup
 
@@ -49,6 +58,8 @@ class RawTable:
         Header as written -> canonical column name.
     ignored
         Headers that matched no canonical column (kept out of the table, listed for the user).
+    notes
+        What was done to the text on the way in (an encoding converted), one sentence each.
     """
 
     frame: pd.DataFrame
@@ -57,21 +68,18 @@ class RawTable:
     header_row: int
     mapping: dict[str, str]
     ignored: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            path,
-            f"the file is not UTF-8 text (undecodable byte at position {exc.start})",
-            "save the file as 'CSV UTF-8 (Comma delimited)' from Excel, or as XLSX",
-        ) from None
+def _decode(path: Path, data: bytes) -> DecodedText:
+    """The text of a CSV file: UTF-8 as it is (the fast path); other encodings converted or refused."""
+    return decode_csv_bytes(path, data)
 
 
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    # split on CSV line ends only: str.splitlines also breaks at \x1c-\x1e, \x85 and \u2028, which
+    # can sit inside a cell, and the sniffer then sees no consistent delimiter
+    sample = "\n".join(re.split(r"\r\n|\r|\n", text, maxsplit=HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -80,7 +88,9 @@ def _sniff_delimiter(text: str) -> str:
 
 def _rows_from_csv(text: str, delim: str, limit: int | None = None) -> list[tuple[int, list[object]]]:
     """Records of a CSV text with their numbers (a blank line is a record), the first ``limit``."""
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    # newline="": the csv module sees every line break (\r, \n, \r\n) itself, quoted or not;
+    # without it a bare \r (old Mac files, a cell pasted from elsewhere) raises csv.Error
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows = []
     for i, row in enumerate(itertools.islice(reader, limit), start=1):
         rows.append((i, [c if c.strip() != "" else None for c in row]))
@@ -133,10 +143,44 @@ def _blank_to_none(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sheet_rows(ws) -> list[tuple[int, list[object]]]:
+@dataclass
+class _Converted:
+    """Cells of a sheet whose text was in TCVN3 or VNI: how many per encoding, the first one."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    example: str = ""
+
+    def notes(self) -> list[str]:
+        return [
+            f"{n} cell{'s' if n != 1 else ''} typed in {name} converted to Unicode"
+            + (f" (first: {self.example})" if i == 0 and self.example else "")
+            for i, (name, n) in enumerate(self.counts.items())
+        ]
+
+
+@lru_cache(maxsize=65536)
+def _fix_cell(text: str) -> tuple[str, str | None]:
+    return fix_legacy_text(text)
+
+
+def _sheet_rows(ws, converted: _Converted | None = None) -> list[tuple[int, list[object]]]:
+    from openpyxl.utils import get_column_letter
+
+    if hasattr(ws, "reset_dimensions"):  # read-only: do not pad every row to the declared size
+        ws.reset_dimensions()
     rows = []
     for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
         cells = [None if (isinstance(c, str) and c.strip() == "") else c for c in row]
+        if all(c is None for c in cells):
+            continue  # blank rows are never used; a stray cell at row 1,048,576 makes a million
+        for j, c in enumerate(cells):
+            if isinstance(c, str) and not c.isascii():
+                fixed, name = _fix_cell(c)
+                if name is not None:
+                    cells[j] = fixed
+                    if converted is not None:
+                        converted.counts[name] = converted.counts.get(name, 0) + 1
+                        converted.example = converted.example or f"{get_column_letter(j + 1)}{i} {c!r} -> {fixed!r}"
         rows.append((i, cells))
     return rows
 
@@ -179,12 +223,15 @@ def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> R
     suffix = path.suffix.lower()
     candidates: list[tuple[str | None, list[tuple[int, list[object]]]]]
     text = delim = None
+    notes: dict[str | None, list[str]] = {}
     if suffix in (".csv", ".txt", ".tsv"):
-        text = _decode(path, path.read_bytes())
+        decoded = _decode(path, path.read_bytes())
+        text = decoded.text
+        notes[None] = decoded.notes()
         delim = _sniff_delimiter(text)
         candidates = [(None, _rows_from_csv(text, delim, HEADER_SEARCH_ROWS))]
     elif suffix in (".xlsx", ".xlsm"):
-        candidates = _xlsx_sheets(path, sheet)
+        candidates = _xlsx_sheets(path, sheet, notes)
     elif suffix == ".xls":
         raise InputFileError(
             path, "old Excel 97-2003 (.xls) files are not read", "open it in Excel or LibreOffice and save as .xlsx"
@@ -243,7 +290,15 @@ def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> R
         if text is not None:  # the whole file, record by record
             rows = _rows_from_csv(text, delim)
         frame = _frame_from_rows(rows[hidx + 1 :], positions)
-    return RawTable(frame=frame, path=path, sheet=sheet_name, header_row=header_rowno, mapping=mapping, ignored=ignored)
+    return RawTable(
+        frame=frame,
+        path=path,
+        sheet=sheet_name,
+        header_row=header_rowno,
+        mapping=mapping,
+        ignored=ignored,
+        notes=notes.get(sheet_name, []),
+    )
 
 
 def _frame_from_rows(rows: list[tuple[int, list[object]]], positions: dict[str, int]) -> pd.DataFrame:
@@ -271,8 +326,13 @@ def _frame_from_columns(columns: list[np.ndarray], hidx: int, positions: dict[st
     return frame
 
 
-def _xlsx_sheets(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[int, list[object]]]]]:
+def _xlsx_sheets(
+    path: Path, sheet: str | None, notes: dict[str | None, list[str]] | None = None
+) -> list[tuple[str, list[tuple[int, list[object]]]]]:
+    """The rows of the sheets of a workbook (or of ``sheet``); ``notes`` gets each sheet's conversions."""
     import openpyxl
+
+    notes = {} if notes is None else notes
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -290,7 +350,22 @@ def _xlsx_sheets(path: Path, sheet: str | None) -> list[tuple[str, list[tuple[in
                     f"no sheet named '{sheet}'; the workbook has {wb.sheetnames}",
                     "pass one of those names with --sheet",
                 )
-            return [(sheet, _sheet_rows(wb[sheet]))]
-        return [(name, _sheet_rows(wb[name])) for name in wb.sheetnames]
+            names = [sheet]
+        else:
+            names = list(wb.sheetnames)
+        out = []
+        for name in names:
+            converted = _Converted()
+            try:  # read-only sheets are parsed as they are read: a damaged part fails here
+                out.append((name, _sheet_rows(wb[name], converted)))
+            except Exception as exc:  # noqa: BLE001 - openpyxl and its XML parser raise many types
+                raise InputFileError(
+                    path,
+                    f"sheet '{name}' cannot be read: the workbook is damaged ({type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0][:120] if str(exc) else ''})",
+                    "open the file in Excel (it offers to repair it) or LibreOffice and save it again as .xlsx",
+                ) from None
+            notes[name] = converted.notes()
+        return out
     finally:
         wb.close()

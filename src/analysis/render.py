@@ -48,6 +48,10 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SLUG_MAX = 60
+#: Names Windows gives to devices: a folder or file so named cannot be created there.
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
+)
 # The last line of a page rendered by a batch: the fingerprint of its inputs and the SHA-256
 # of every byte before that line (a page edited or cut short since no longer matches).
 _STAMP = re.compile(rb"<!-- ntp-atlas inputs=([0-9a-f]{64}) sha256=([0-9a-f]{64}) -->\n\Z")
@@ -69,9 +73,13 @@ def slug(name: str) -> str:
     'etc-passwd'
     >>> slug("")
     'unnamed'
+    >>> slug("CON")  # a name Windows reserves for a device
+    'con-unit'
     """
     words = ascii_words(name)
     text = "-".join(words)[:_SLUG_MAX].strip("-")
+    if text in _WINDOWS_RESERVED:
+        text += "-unit"
     return text or "unnamed"
 
 

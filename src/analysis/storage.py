@@ -29,6 +29,38 @@ def _backup(target: Path) -> Path:
     return target.with_name(target.name + ".previous")
 
 
+def _tmp_prefix(target: Path) -> str:
+    return f".{target.name}.tmp-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its folder alone
+    return True
+
+
+def remove_stale(target: str | Path) -> list[Path]:
+    """Remove the temporary folders that killed runs left beside ``target``.
+
+    A folder is stale when the process named in it (``.<name>.tmp-<pid>-…``) is gone; a
+    folder of a run still going, or without a process id, is left alone.
+    """
+    target = Path(target)
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for tmp in target.parent.glob(_tmp_prefix(target) + "*"):
+        pid = tmp.name[len(_tmp_prefix(target)) :].split("-", 1)[0]
+        if tmp.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
 def recover(target: str | Path) -> None:
     """Put back the previous output if a run died between the two renames of a swap."""
     target = Path(target)
@@ -45,6 +77,9 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
 
     Yields a temporary folder beside ``target``; when the block ends without error it
     replaces ``target``. On error the temporary folder is removed and ``target`` is untouched.
+    A run killed at any point leaves ``target`` as it was (or, killed between the two renames
+    of the swap, aside as ``<target>.previous``, put back by :func:`recover`); the next run
+    removes the temporary folders killed runs left (:func:`remove_stale`).
 
     Examples
     --------
@@ -58,12 +93,14 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    remove_stale(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{_tmp_prefix(target)}{os.getpid()}-", dir=target.parent))
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp's 0700 would keep others from reading the output
     backup = _backup(target)
     if target.exists():
         os.replace(target, backup)

@@ -1,0 +1,391 @@
+"""The report-form importer (``ntp-atlas import``): small workbooks built with openpyxl.
+
+The forms are in ``tests/form_fixtures.py``; every expected tidy row there and here was
+worked out by hand from the figures written into the cells.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.cli import main
+from analysis.errors import FormError, InputFileError
+from analysis.formlabels import classify_label, project_code, row_level, total_kind
+from analysis.forms import import_form, read_form
+from analysis.schema import FINANCE
+from analysis.validate import validate_table
+from tests.bad_inputs import FORM_CATALOGUE
+from tests.form_fixtures import (
+    A_EXPECTED,
+    B_EXPECTED,
+    B_ROWS,
+    form_a,
+    form_b,
+    put_rows,
+    sheet_a,
+    sheet_b,
+    workbook,
+)
+
+CANONICAL = [c.name for c in FINANCE.columns]
+
+
+def _tidy_a(table):
+    return [(r.commune_code, r.project, r.capital_type, r.plan_mvnd, r.disbursed_mvnd) for r in table.itertuples()]
+
+
+def _tidy_b(table):
+    return [(r.project, r.capital_type, r.fund, r.plan_mvnd, r.disbursed_mvnd) for r in table.itertuples()]
+
+
+# --- the two orientations -----------------------------------------------------------------
+
+
+def test_units_down_projects_across(tmp_path):
+    result = read_form(form_a(tmp_path / "bieu.xlsx"))
+    table = result.table
+    assert list(table.columns) == CANONICAL
+    assert _tidy_a(table) == A_EXPECTED
+    # where and when come from the title block: UBND HUYỆN CHI LĂNG (187, province 20),
+    # "tính đến ngày 30/11/2023", "NĂM 2023"; no fund split, so every row is the current fund
+    assert set(table["district_code"]) == {"187"} and set(table["province_code"]) == {"20"}
+    assert set(table["as_of"]) == {"2023-11-30"} and set(table["year"]) == {2023}
+    assert set(table["fund"]) == {"current"}
+    # the district row (9), "Tổng cộng" (12) and the "Tổng cộng" columns D, E are not written:
+    # 6 rows, not 6 + the subtotals. Each subtotal cell is checked: row 9 and row 12 in the
+    # 8 figure columns D..K (16), columns D and E in rows 9..12 (8): 24 checks, all agree.
+    assert len(result.checks) == 24 and not result.differences
+    report = result.report()
+    assert "column F 'Dự án 1 / Vốn đầu tư phát triển / Kế hoạch' -> project DA1, capital type investment" in report
+    assert "column D 'Tổng cộng / Kế hoạch' -> subtotal of columns F, H, J" in report
+    assert "row 9 'I Huyện Chi Lăng' -> subtotal of rows 10, 11" in report
+    assert "row 8: the row of column numbers" in report
+    assert "below the table ('Người lập biểu')" in report
+
+
+def test_projects_down_capital_types_across(tmp_path):
+    result = read_form(form_b(tmp_path / "bieu.xlsx"))
+    assert _tidy_b(result.table) == B_EXPECTED
+    assert set(result.table["district_code"]) == {"127"} and set(result.table["province_code"]) == {"14"}
+    assert result.table["commune_code"].isna().all()  # rows of the district as a whole
+    report = result.report()
+    assert "row 10 '2 Dự án 3: Phát triển sản xuất nông, lâm nghiệp' -> subtotal of rows 11, 12" in report
+    assert "row 11 '- Tiểu dự án 1' -> project DA3.1, fund current" in report
+    assert "row 15 '1 Dự án 4' -> project DA4, fund carried_over" in report
+    assert "column C 'Tổng số / Kế hoạch' -> subtotal of columns E, G" in report
+    # Row checks: "Tổng cộng" (7), I (8), Dự án 3 (10), II (14) in the 6 figure columns
+    # where they have a figure: 6 + 6 + 4 (Dự án 3 has no ĐTPT figures) + 6 = 22; column
+    # checks: C and D in the 10 rows, all with a figure: 20. 42 checks, all agree.
+    assert len(result.checks) == 42 and not result.differences
+
+
+def test_several_sheets_and_one_sheet(tmp_path):
+    path = workbook(
+        tmp_path / "tong-hop.xlsx",
+        ("Sốp Cộp", sheet_b, {}),
+        ("Chi Lăng", sheet_a, {}),
+        ("Ghi chú", lambda ws: ws.cell(1, 1, "Ghi chú: số liệu sơ bộ"), {}),
+    )
+    result = read_form(path)
+    assert result.sheets == ["Sốp Cộp", "Chi Lăng"]
+    assert len(result.table) == len(B_EXPECTED) + len(A_EXPECTED) == 12
+    assert list(result.table["district_code"]) == ["127"] * 6 + ["187"] * 6
+    assert "sheet 'Ghi chú': no table with Kế hoạch / Giải ngân headers" in result.report()
+    only = read_form(path, sheet="Chi Lăng")
+    assert only.sheets == ["Chi Lăng"] and _tidy_a(only.table) == A_EXPECTED
+    with pytest.raises(InputFileError, match="no sheet named 'Lạng Sơn'"):
+        read_form(path, sheet="Lạng Sơn")
+
+
+# --- subtotals ----------------------------------------------------------------------------
+
+
+def test_subtotal_that_disagrees_with_its_parts_is_reported(tmp_path):
+    # The district row says 160 for DA1 investment plan (F9) where its communes hold
+    # 100 + 50 = 150 (F10 + F11). Worked out by hand, three cells disagree:
+    #   F9  (district row vs its communes): 160 against 150, difference 10
+    #   F12 ("Tổng cộng" vs the district row, the only top row): 150 against 160, -10
+    #   D9  ("Tổng cộng / Kế hoạch" column vs F9 + H9 + J9): 670 against 160 + 20 + 500 = 680, -10
+    path = form_a(tmp_path / "bieu.xlsx", district_row=[160, 50, 20, 5, 500, 170])
+    result = read_form(path)
+    diffs = {d.cell: d for d in result.differences}
+    assert set(diffs) == {"F9", "F12", "D9"}
+    assert (diffs["F9"].stated, diffs["F9"].parts_sum, diffs["F9"].parts) == (160, 150, ["F10", "F11"])
+    assert diffs["F12"].difference == pytest.approx(-10)
+    assert diffs["D9"].parts_sum == 680
+    line = diffs["F9"].describe(path)
+    for fragment in ("bieu.xlsx", "sheet 'Chi Lăng'", "cell F9", "says 160", "is 150", "difference 10"):
+        assert fragment in line
+    assert "DIFFERENCE bieu.xlsx, sheet 'Chi Lăng', cell F9" in result.report()
+    # the figures written are the communes', never the subtotal: the same table as before
+    assert _tidy_a(result.table) == A_EXPECTED
+
+
+def test_total_column_that_disagrees(tmp_path):
+    rows = [list(r) for r in B_ROWS]
+    rows[2][2] = 310  # C9, "Tổng số / Kế hoạch" of Dự án 1: 310 where ĐTPT + SN = 300 + 0
+    result = read_form(form_b(tmp_path / "bieu.xlsx", rows=rows))
+    # C9 is also a part of row I (C8 = 1000): 310 + 200 + 500 = 1010 against 1000
+    assert {d.cell for d in result.differences} == {"C9", "C8"}
+    c9 = next(d for d in result.differences if d.cell == "C9")
+    assert (c9.stated, c9.parts_sum, c9.parts) == (310, 300, ["E9", "G9"])
+    assert _tidy_b(result.table) == B_EXPECTED
+
+
+def test_detail_rows_are_summed_and_of_which_rows_skipped(tmp_path):
+    # Rows from 7: the fund group I, Dự án 4 (row 8, 500) broken down into two works (rows 9
+    # and 10: 300 + 200) and an "of which" row (row 11, 100, already inside them). By hand: one
+    # DA4 row, plan 500, disbursed 180 + 80 = 260; the "Trong đó" row is skipped, rows 7 and 8
+    # are checked (and agree).
+    rows = [
+        ["I", "Vốn giao trong năm 2023", 500, 260, 500, 260, None, None],
+        [1, "Dự án 4: Đầu tư cơ sở hạ tầng thiết yếu", 500, 260, 500, 260, None, None],
+        ["-", "Đường giao thông thôn Bản Lề", 300, 180, 300, 180, None, None],
+        ["-", "Trường mầm non xã Sam Kha", 200, 80, 200, 80, None, None],
+        [None, "Trong đó: xã đặc biệt khó khăn", 100, 50, 100, 50, None, None],
+    ]
+    result = read_form(form_b(tmp_path / "bieu.xlsx", rows=rows))
+    assert _tidy_b(result.table) == [("DA4", "investment", "current", 500.0, 260.0)]
+    assert not result.differences
+    report = result.report()
+    assert "row 10 '- Trường mầm non xã Sam Kha' -> project DA4, fund current (detail, summed)" in report
+    assert "row 11 'Trong đó: xã đặc biệt khó khăn': an 'of which' row" in report
+
+
+def test_funding_sources_are_added_up(tmp_path):
+    # Plan split by source under each capital type: NSTW + NSĐP. By hand, for Dự án 1
+    # investment: plan 200 + 50 = 250; disbursed 90 (one column, no split).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Chi Lăng"
+    ws["A1"], ws["A2"] = "UBND HUYỆN CHI LĂNG", "Số liệu đến ngày 30/11/2023"
+    for cell, text, rng in [
+        ("A4", "STT", "A4:A6"),
+        ("B4", "Nội dung", "B4:B6"),
+        ("C4", "Vốn đầu tư phát triển", "C4:E4"),
+        ("C5", "Kế hoạch", "C5:D5"),
+        ("E5", "Giải ngân", "E5:E6"),
+    ]:
+        ws[cell] = text
+        ws.merge_cells(rng)
+    ws["C6"], ws["D6"] = "Ngân sách trung ương", "Ngân sách địa phương"
+    put_rows(ws, 7, [[1, "Dự án 1", 200, 50, 90]])
+    wb.save(tmp_path / "nguon.xlsx")
+    result = read_form(tmp_path / "nguon.xlsx")
+    assert [(r.project, r.plan_mvnd, r.disbursed_mvnd) for r in result.table.itertuples()] == [("DA1", 250.0, 90.0)]
+
+
+def test_columns_that_are_not_finance_figures_are_skipped(tmp_path):
+    path = form_b(tmp_path / "bieu.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["I5"], ws["J5"] = "Số hộ hưởng lợi", "Ghi chú"  # beneficiaries (a count) and notes
+    ws.merge_cells("I5:I6")
+    ws.merge_cells("J5:J6")
+    ws["I9"], ws["J9"] = 120, "đã nghiệm thu"
+    wb.save(path)
+    result = read_form(path)
+    assert _tidy_b(result.table) == B_EXPECTED
+    assert "column I 'Số hộ hưởng lợi': figures that are not a plan or disbursement" in result.report()
+
+
+# --- where, when and units ---------------------------------------------------------------
+
+
+def test_options_when_the_form_does_not_say(tmp_path):
+    path = form_a(tmp_path / "bieu.xlsx", title="BIỂU SỐ 01", date_line=None)
+    with pytest.raises(FormError) as err:
+        read_form(path, district="187")
+    assert "give --as-of" in str(err.value) and "sheet 'Chi Lăng'" in str(err.value)
+    # without the district in the title, the codes of the rows (06481, 06514) still say it;
+    # here the sheet name "Chi Lăng" would too. --as-of gives the date, the year follows it.
+    result = read_form(path, as_of="30/11/2023")
+    assert set(result.table["district_code"]) == {"187"} and set(result.table["as_of"]) == {"2023-11-30"}
+    assert set(result.table["year"]) == {2023}
+    year_end = read_form(path, as_of="2024-01-31", year=2023)
+    assert set(year_end.table["year"]) == {2023} and set(year_end.table["as_of"]) == {"2024-01-31"}
+
+
+def test_commune_names_without_codes(tmp_path):
+    # no "Mã xã" column: "Xã Chiến Thắng" and "Xã Hữu Kiên" are found in district 187 by name
+    result = read_form(form_a(tmp_path / "bieu.xlsx", codes=False))
+    assert [r[0] for r in _tidy_a(result.table)] == ["06481"] * 3 + ["06514"] * 3
+
+
+def test_codes_typed_as_numbers_get_their_zeros_back(tmp_path):
+    from tests.form_fixtures import A_CHIEN_THANG, A_TOTAL_CT
+
+    rows = [[1, "Xã Chiến Thắng", 6481, *A_TOTAL_CT, *A_CHIEN_THANG]]  # 06481 typed as a number
+    result = read_form(form_a(tmp_path / "bieu.xlsx", rows=rows))
+    assert set(result.table["commune_code"]) == {"06481"}
+    assert "1 codes typed as numbers: their leading zeros restored" in result.report()
+
+
+def test_text_figures_in_vietnamese_format(tmp_path):
+    rows = [[1, "Dự án 4", "8.356,336", "2.791", "8.356,336", "2.791", "-", "-"]]
+    result = read_form(form_b(tmp_path / "bieu.xlsx", rows=rows))
+    # seed 003's carried-over plan, written the Vietnamese way; "-" is an empty cell
+    assert _tidy_b(result.table) == [("DA4", "investment", "current", 8356.336, 2791.0)]
+
+
+def test_form_typed_in_tcvn3_fonts(tmp_path):
+    # the same form B with its headers and labels typed in a .VnTime (TCVN3) font
+    from analysis.encodings import unicode_to_tcvn3
+
+    rows = [[r[0], unicode_to_tcvn3(r[1]) if isinstance(r[1], str) else r[1], *r[2:]] for r in B_ROWS]
+    header = {k: unicode_to_tcvn3(v) for k, v in {"C5": "Tổng số", "E5": "Vốn đầu tư phát triển"}.items()}
+    path = form_b(tmp_path / "bieu.xlsx", rows=rows, header=header, title=unicode_to_tcvn3("UBND HUYỆN SỐP CỘP"))
+    assert header["E5"] == "Vèn ®Çu t\u00ad ph¸t triÓn"  # as the font stores it (ư is the soft hyphen 0xAD)
+    result = read_form(path)
+    assert _tidy_b(result.table) == B_EXPECTED
+    assert "cells typed in TCVN3 or VNI fonts converted to Unicode" in result.report()
+
+
+# --- end to end ---------------------------------------------------------------------------
+
+
+def test_imported_csv_passes_validation(tmp_path, units):
+    path = workbook(tmp_path / "tong-hop.xlsx", ("Sốp Cộp", sheet_b, {}), ("Chi Lăng", sheet_a, {}))
+    result = import_form(path, tmp_path / "out")
+    assert result.csv_path == tmp_path / "out" / "tong-hop.finance.csv"
+    with result.csv_path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == CANONICAL  # the canonical columns, in their order
+    first = {k: v for k, v in rows[0].items() if v}  # the first fact of form B, Dự án 1 (row 9)
+    assert first == {"year": "2023", "as_of": "2023-11-30", "province_code": "14", "district_code": "127",
+                     "project": "DA1", "capital_type": "investment", "fund": "current", "plan_mvnd": "300",
+                     "disbursed_mvnd": "100"}  # fmt: skip
+    validated = validate_table(result.csv_path, FINANCE, units)
+    assert (validated.n_read, validated.n_accepted, validated.n_rejected) == (12, 12, 0)
+    assert validated.accepted["plan_mvnd"].sum() == pytest.approx(1180 + 670)  # the two "Tổng cộng"
+
+
+def test_cli_import(tmp_path, capsys):
+    path = form_a(tmp_path / "bieu.xlsx")
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "bieu.xlsx: 6 finance rows from 1 sheet(s) ->" in out and "subtotals checked: 24" in out
+    assert (tmp_path / "out" / "bieu.finance.csv").exists()
+    assert main(["import", str(tmp_path / "missing.xlsx")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+# --- bad forms ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", FORM_CATALOGUE, ids=[b.kind for b in FORM_CATALOGUE])
+def test_bad_form_gets_a_clear_message(tmp_path, bad):
+    path = tmp_path / "bieu.xlsx"
+    bad.build(path)
+    if bad.raises:
+        with pytest.raises(FormError) as err:
+            read_form(path)
+        message = str(err.value)
+        assert err.value.cell == bad.cell
+    else:
+        message = read_form(path).report()
+    assert "bieu.xlsx" in message
+    for fragment in bad.expect:
+        assert fragment in message, message
+
+
+def test_not_a_workbook(tmp_path):
+    path = tmp_path / "finance.csv"
+    path.write_text("year\n2023\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="not '.csv' files"):
+        read_form(path)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a real zip")
+    with pytest.raises(InputFileError, match="cannot open as an Excel workbook"):
+        read_form(broken)
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Kế hoạch vốn năm 2023 (triệu đồng)", {"measure": "plan", "year": 2023}),
+        ("Lũy kế giải ngân đến 30/11/2023", {"measure": "disbursed", "as_of": date(2023, 11, 30)}),
+        ("Vốn ĐTPT", {"capital_type": "investment"}),
+        ("Vốn sự nghiệp", {"capital_type": "recurrent"}),
+        ("Vốn năm 2022 chuyển sang", {"fund": "carried_over"}),
+        ("Dự án 4: Đầu tư cơ sở hạ tầng thiết yếu", {"project": "DA4"}),  # not "đầu tư" capital
+        ("Tiểu dự án 1 thuộc Dự án 3", {"project": "DA3.1"}),
+        ("Tiểu dự án 2", {"subproject": 2}),
+        ("Tổng cộng", {"total": "grand"}),
+        ("Tỷ lệ giải ngân (%)", {"rate": True, "measure": "disbursed"}),
+        ("Mã xã", {"key": "commune"}),
+        ("STT", {"key": "stt"}),
+        ("Trong đó", {"filler": "trong do"}),
+        ("Ngân sách xã", {}),
+        ("Đường giao thông thôn Bản Lề", {}),
+    ],
+)
+def test_classify_label(label, expected):
+    assert classify_label(label) == expected
+
+
+def test_totals_and_levels():
+    assert total_kind("Tổng cộng") == "grand" and total_kind("Cộng") == "group" and total_kind("Cộng I") == "group"
+    # "Công trình" and "Cộng đồng" fold like "Cộng" but are not totals
+    assert total_kind("Công trình nước sạch") is None and total_kind("Cộng đồng dân cư") is None
+    assert project_code("DA 3.1") == "DA3.1" and project_code("Dự án 11") is None
+    assert [row_level(s, "x") for s in ("A", "I", "IV", "1", "1.1", "a", "-")] == [0, 1, 1, 2, 3, 3, 5]
+    assert row_level("", "Tiểu dự án 2") == 3 and row_level("", "Huyện Chi Lăng") == 1
+
+
+def test_docs_example_is_what_the_importer_writes(tmp_path):
+    """The example of docs/data-format.md ("Report forms") is form B, and its CSV and the
+    difference line shown there are what the importer gives."""
+    import re
+
+    from analysis.config import DOCS_DIR
+
+    doc = (DOCS_DIR / "data-format.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Report forms: `ntp-atlas import`") :]
+    shown_csv = re.search(r"```csv\n(.*?)```", section, flags=re.S).group(1)
+    result = import_form(form_b(tmp_path / "bieu-01.xlsx"), tmp_path)
+    assert result.csv_path.read_text(encoding="utf-8") == shown_csv
+    shown_diff = " ".join(re.search(r"`(DIFFERENCE [^`]*)`", section, flags=re.S).group(1).split())
+    diff_form = form_a(tmp_path / "bieu-01.xlsx", district_row=[160, 50, 20, 5, 500, 170])
+    assert shown_diff in read_form(diff_form).report()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.integers(0, 10_000), min_size=6, max_size=6),
+    st.lists(st.integers(0, 10_000), min_size=6, max_size=6),
+    st.integers(0, 5),
+    st.integers(1, 500),
+)
+def test_random_figures_reconcile_and_a_wrong_subtotal_is_found(tmp_path, chien_thang, huu_kien, col, error):
+    # form A with random commune figures and subtotals worked out the same way as by hand:
+    # the district row and "Tổng cộng" are the column sums, D/E the sums of F+H+J and G+I+K
+    district = [a + b for a, b in zip(chien_thang, huu_kien, strict=True)]
+
+    def totals(v):
+        return [v[0] + v[2] + v[4], v[1] + v[3] + v[5]]
+
+    wrong = list(district)
+    wrong[col] += error  # one subtotal cell of the district row is off by `error`
+    rows = [
+        ["I", "Huyện Chi Lăng", None, *totals(district), *wrong],
+        [1, "Xã Chiến Thắng", "06481", *totals(chien_thang), *chien_thang],
+        [2, "Xã Hữu Kiên", "06514", *totals(huu_kien), *huu_kien],
+    ]
+    result = read_form(form_a(tmp_path / "random.xlsx", rows=rows))
+    # only the communes are written, so the table adds up to the communes' figures
+    assert result.table["plan_mvnd"].sum() == sum(chien_thang[0::2]) + sum(huu_kien[0::2])
+    assert result.table["disbursed_mvnd"].sum() == sum(chien_thang[1::2]) + sum(huu_kien[1::2])
+    letter = "FGHIJK"[col]
+    # the wrong cell disagrees with its communes, and the district's total column with it
+    diffs = {d.cell: d.difference for d in result.differences}
+    assert diffs == {f"{letter}9": error, f"{'DE'[col % 2]}9": -error}
