@@ -69,13 +69,15 @@ def test_data_format_doc_examples_are_valid(tmp_path):
     """The examples in docs/data-format.md parse with no rejects, and both spellings agree."""
     import re as _re
 
-    from analysis.schema import COMMUNES, FINANCE, POVERTY
+    from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
     from analysis.units import official_units
     from analysis.validate import validate_table
 
     doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     blocks = _re.findall(r"```\n(.*?)```", doc, flags=_re.S)
-    specs = {
+    specs = {  # the first prefix a block starts with decides
+        "Năm;Tính đến ngày;Mã đơn vị": INDICATORS,
+        "year,as_of,unit_code": INDICATORS,
         "Năm;": FINANCE,
         "year,as_of": FINANCE,
         "year,commune_code,households": POVERTY,
@@ -91,7 +93,10 @@ def test_data_format_doc_examples_are_valid(tmp_path):
         result = validate_table(path, spec, official_units())
         assert result.n_rejected == 0, result.rejects
         results.append(result)
-    assert len(results) == 4
+    assert len(results) == 6
     vi, en = results[0].accepted, results[1].accepted
     cols = ["commune_code", "project", "capital_type", "fund", "plan_mvnd", "disbursed_mvnd"]
+    assert vi[cols].astype(str).values.tolist() == en[cols].astype(str).values.tolist()
+    vi, en = (r.accepted for r in results if r.spec is INDICATORS)
+    cols = ["year", "as_of", "unit_code", "indicator", "value"]
     assert vi[cols].astype(str).values.tolist() == en[cols].astype(str).values.tolist()

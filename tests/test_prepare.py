@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from analysis.config import SAMPLE_DIR
 from analysis.errors import BoundaryError
 from analysis.finance import disbursement, latest_snapshot
 from analysis.poverty import annual_change_pp
@@ -147,3 +148,120 @@ def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
     (copy / "finance.parquet").write_bytes(data[: len(data) // 2])  # cut short
     with pytest.raises(PreparedDataError, match="does not match the hash in manifest.json"):
         load_area("14", "127", copy)
+
+
+#: Merges that the GSO lists name themselves: the surviving code's name after the merge joins
+#: the two old names (or takes the old one's), and the old code is gone from the later list.
+#: (old code, its 2019 name, surviving code, its 2019 name, its name in the 2025 list, district)
+NAMED_MERGES = [
+    ("06334", "Xã Quỳnh Sơn", "06343", "Xã Bắc Sơn", "Xã Bắc Quỳnh", "185"),
+    ("06409", "Xã Tân Lập", "06406", "Xã Thiện Kỵ", "Xã Thiện Tân", "186"),
+    ("06580", "Xã Hiệp Hạ", "06595", "Xã Minh Phát", "Xã Minh Hiệp", "188"),
+    ("05995", "Thị trấn Thất Khê", "06040", "Xã Đại Đồng", "Thị trấn Thất Khê", "180"),
+]
+
+
+@pytest.mark.reference
+def test_crosswalk_dissolves_merged_communes_of_the_2019_polygons(reference_dir, tmp_path, capsys):
+    """The real 2019 polygons, a crosswalk of four merges checked by name, through the CLI."""
+    from analysis.cli import main
+    from analysis.config import METRIC_CRS
+
+    tables = reference_dir / "tables"
+    old = pd.read_csv(tables / "gso_units_langson_sonla_20191025.csv", dtype=str).set_index("comm_code")
+    new = pd.read_csv(tables / "gso_units_langson_sonla_20250301.csv", dtype=str).set_index("comm_code")
+    source = reference_dir / "boundaries" / "langson_communes_2019.geojson"
+    polygons = gpd.read_file(source).set_index("gso_commune_code_2019").to_crs(METRIC_CRS)
+    for old_code, old_name, code, name_2019, name_2025, district in NAMED_MERGES:
+        # the names say it: checked against the official lists, not against our code
+        assert old.loc[old_code, ["comm_name", "dist_code"]].tolist() == [old_name, district]
+        assert old.loc[code, ["comm_name", "dist_code"]].tolist() == [name_2019, district]
+        assert new.loc[code, "comm_name"] == name_2025 and old_code not in new.index
+        # and the map agrees: the two 2019 polygons are neighbours (the file has slivers of
+        # up to about 150 m between communes)
+        assert polygons.geometry[old_code].distance(polygons.geometry[code]) < 200
+    crosswalk = tmp_path / "sáp nhập.csv"
+    crosswalk.write_text("Mã xã cũ,Tên xã cũ,Mã xã mới\n"
+                         + "".join(f"{m[0]},{m[1]},{m[2]}\n" for m in NAMED_MERGES), encoding="utf-8")
+    out = tmp_path / "processed"
+    status = main(["prepare", "--boundaries", str(source), "--code-column", "gso_commune_code_2019",
+                   "--name-column", "commune_vn", "--district-column", "gso_district_code",
+                   "--boundary-crosswalk", str(crosswalk), "--out", str(out)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "crosswalk sáp nhập.csv: 4 old communes dissolved into 4" in printed
+    assert "    06334 → 06343" in printed and "    05995 → 06040" in printed
+
+    report = pd.read_parquet(out / "match_report.parquet")
+    # By hand: 226 polygons, 4 dissolved into their neighbours leaves 222; all 194 communes of
+    # the 2025 list have a 2019 code (the GSO lists share every 2025 code), so 194 match by
+    # code and 222 - 194 = 28 polygons (the 32 codes gone since 2019, less the 4 merged) stay
+    # without data; Sốp Cộp's 8 communes have no polygon in a Lạng Sơn file.
+    assert report["status"].value_counts().to_dict() == {
+        "matched_code": 194, "unmatched_boundary": 28, "unmatched_data": 8}
+    merged = report[report["merged_from"].notna()].set_index("commune_code")["merged_from"]
+    assert merged.sort_index().to_dict() == {m[2]: m[0] for m in NAMED_MERGES}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["boundaries"]["crosswalk"]["features_merged"] == 4
+    assert manifest["options"]["boundary_crosswalk"] == str(crosswalk)
+
+    # each merged commune's polygon is the two 2019 polygons together: by inclusion-exclusion,
+    # area(old) + area(new) - area(overlap) (Quỳnh Sơn and Bắc Sơn overlap by 0.15 km² in the
+    # coarse file, the others by less than 200 m²)
+    communes = gpd.read_parquet(out / "communes.parquet").set_index("commune_code").to_crs(METRIC_CRS)
+    for old_code, _, code, *_ in NAMED_MERGES:
+        a, b = polygons.geometry[old_code], polygons.geometry[code]
+        expected = a.area + b.area - a.intersection(b).area
+        assert communes.geometry[code].area == pytest.approx(expected, rel=1e-6)
+        assert communes.geometry[code].contains(polygons.geometry[old_code].representative_point())
+
+
+def test_crosswalk_needs_codes_in_the_boundary_file(tmp_path):
+    crosswalk = tmp_path / "crosswalk.csv"
+    crosswalk.write_text("old_code,new_code\n06334,06343\n", encoding="utf-8")
+    with pytest.raises(BoundaryError) as err:
+        prepare(code_column=None, name_column="commune_name", boundary_crosswalk=crosswalk, out=tmp_path / "out")
+    message = str(err.value)
+    assert "boundaries.gpkg" in message and "crosswalk (crosswalk.csv) merges communes by code" in message
+    assert "--code-column" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_corrupt_prepared_file_is_rebuilt_from_unchanged_inputs(sample_prepared, tmp_path, capsys):
+    from analysis.prepared import damaged_files, ensure_prepared, load_area
+
+    copy = tmp_path / "processed"
+    shutil.copytree(sample_prepared, copy)
+    before = pd.read_parquet(copy / "finance.parquet")
+    data = (copy / "finance.parquet").read_bytes()
+    (copy / "finance.parquet").write_bytes(data[: len(data) // 3])  # cut short, as by a full disk
+    (copy / "rejects.csv").unlink()
+    assert damaged_files(copy) == ["finance.parquet", "rejects.csv"]
+    manifest = ensure_prepared(copy)  # the sample inputs it was made from are unchanged: rebuilt
+    assert "finance.parquet, " in capsys.readouterr().err
+    assert damaged_files(copy) == []
+    assert manifest["outputs"]["finance.parquet"] == sha256_file(copy / "finance.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(copy / "finance.parquet"), before)
+    assert len(load_area("14", "127", copy).finance) > 0
+
+
+def test_corrupt_prepared_file_with_changed_inputs_is_refused(tmp_path):
+    from analysis.errors import PreparedDataError
+    from analysis.prepared import ensure_prepared
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(SAMPLE_DIR, inputs)
+    out = tmp_path / "processed"
+    prepare(finance=inputs / "finance.csv", poverty=inputs / "poverty.xlsx", communes=inputs / "communes.csv",
+            boundaries=inputs / "boundaries.gpkg", out=out)
+    (out / "poverty.parquet").write_bytes(b"PAR1 not really")
+    with (inputs / "finance.csv").open("a", encoding="utf-8") as fh:
+        fh.write("2023,30/11/2023,14,127,04231,DA9,investment,current,1,1\n")  # edited since prepare
+    with pytest.raises(PreparedDataError) as err:
+        ensure_prepared(out)
+    message = str(err.value)
+    assert f"{out}/poverty.parquet is corrupt (hash mismatch with manifest.json)" in message
+    assert f"have changed or moved since: {inputs / 'finance.csv'}" in message
+    assert "Run 'ntp-atlas prepare' again." in message
+    with pytest.raises(PreparedDataError, match="is corrupt"):
+        ensure_prepared(out, rebuild=False)

@@ -20,6 +20,7 @@ SAMPLE_FILES = {
     "finance": SAMPLE_DIR / "finance.csv",
     "poverty": SAMPLE_DIR / "poverty.xlsx",
     "communes": SAMPLE_DIR / "communes.csv",
+    "indicators": SAMPLE_DIR / "indicators.csv",
     "boundaries": SAMPLE_DIR / "boundaries.gpkg",
 }
 SAMPLE_CODE_COLUMN = "commune_code"

@@ -29,7 +29,7 @@ NO_DATA = -1
 NO_PLAN = -2
 
 _KINDS = ("sequential", "diverging", "categorical")
-_FORMATS = ("percent", "points", "category")
+_FORMATS = ("percent", "points", "category", "number")
 # Values are rounded before classing so that a rate computed as 0.30000000000000004 still
 # counts as exactly 30% and falls in the upper-inclusive class "0–30%".
 _ROUND = 9
@@ -176,6 +176,44 @@ LEGEND_SETS: dict[str, LegendSet] = {
         poverty_high=0.15,
         disbursement_low=0.50,
     ),
+    # Indicators (analysis.indicators), one set per kind. Yes/no of a unit: two classes,
+    # ColorBrewer PuOr's ends (colour-blind safe, far apart in lightness).
+    "indicator_yes_no": LegendSet(
+        key="indicator_yes_no",
+        kind="sequential",
+        bins=(0.0, 0.5),
+        colors=("#fdb863", "#5e3c99"),
+        labels_fmt="category",
+        category_keys=("indicator.no", "indicator.yes"),
+    ),
+    # Shares of units and ratios (households with electricity): ColorBrewer Greens, with the
+    # top classes narrow because these figures crowd near 100%.
+    "indicator_share": LegendSet(
+        key="indicator_share",
+        kind="sequential",
+        bins=(0.0, 0.5, 0.75, 0.9, 0.95, 0.99),
+        colors=("#edf8e9", "#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"),
+        labels_fmt="percent",
+        cmap="Greens",
+    ),
+    # Counts and amounts differ by indicator: these bins are a default; a data-driven set
+    # (scheme_legend_set(values, like="indicator_count")) keeps the palette and labels.
+    "indicator_count": LegendSet(
+        key="indicator_count",
+        kind="sequential",
+        bins=(0.0, 1.0, 2.0, 5.0, 10.0),
+        colors=("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"),
+        labels_fmt="number",
+        cmap="Purples",
+    ),
+    "indicator_amount": LegendSet(
+        key="indicator_amount",
+        kind="sequential",
+        bins=(0.0, 500.0, 1000.0, 2000.0, 5000.0),
+        colors=("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"),
+        labels_fmt="number",
+        cmap="Oranges",
+    ),
 }
 
 
@@ -286,6 +324,11 @@ def _class_labels(ls: LegendSet, lang: str) -> list[str]:
 
         def num(x: float) -> str:
             return format_number(100.0 * x, lang, ls.decimals)
+    elif ls.labels_fmt == "number":  # counts and amounts: no sign
+        suffix = ""
+
+        def num(x: float) -> str:
+            return format_number(x, lang, ls.decimals)
     else:
         suffix = ""
 

@@ -11,6 +11,7 @@ and writes, atomically, into one folder:
 ``finance.parquet``           accepted finance rows
 ``poverty.parquet``           accepted poverty rows (with district and province codes)
 ``classification.parquet``    accepted commune classification rows
+``indicators.parquet``        accepted indicator rows, with level, commune, district, province
 ``rejects.parquet`` / .csv    every rejected input row, with file, row, column, reason, fix
 ``warnings.parquet`` / .csv   rule warnings
 ``match_report.parquet`` / .csv  how each unit met its boundary
@@ -31,11 +32,14 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis import __version__
-from analysis.boundaries import dissolve_units, match_units, read_boundaries
+from analysis.boundaries import dissolve_units, match_units, merge_units, read_boundaries
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
+from analysis.crosswalk import read_crosswalk
+from analysis.errors import BoundaryError
+from analysis.indicators import empty_indicators
 from analysis.readers import ROW
 from analysis.rules import run_rules
-from analysis.schema import COMMUNES, FINANCE, POVERTY
+from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
 from analysis.storage import atomic_dir, sha256_file, write_json
 from analysis.units import load_unit_list
 from analysis.validate import REJECT_COLUMNS, ValidatedTable, validate_table
@@ -47,10 +51,13 @@ PREPARED_FILES = (
     "finance.parquet",
     "poverty.parquet",
     "classification.parquet",
+    "indicators.parquet",
     "rejects.parquet",
     "warnings.parquet",
     "match_report.parquet",
 )
+#: The same tables for people, beside the Parquet files (hashed in the manifest too).
+PREPARED_CSV = ("rejects.csv", "warnings.csv", "match_report.csv")
 
 
 @dataclass
@@ -108,6 +115,39 @@ def _rejects_with_district(tables: dict[str, ValidatedTable], units: pd.DataFram
     return out.astype({c: "string" for c in out.columns if c != "row"})
 
 
+def _apply_crosswalk(
+    bounds: gpd.GeoDataFrame, path: Path, crosswalk_path: Path, units: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """Dissolve the merged communes of the boundary file; the manifest entry of the crosswalk."""
+    crosswalk = read_crosswalk(crosswalk_path)
+    if bounds["commune_code"].isna().all():
+        raise BoundaryError(
+            path,
+            f"a crosswalk ({crosswalk_path.name}) merges communes by code, but the boundary file was read without "
+            "commune codes",
+            "name the boundary column holding the 5-digit commune codes with --code-column",
+        )
+    merged = merge_units(bounds, crosswalk, keep=set(units["commune_code"].dropna()))
+    merges = merged.attrs["merges"]
+    entry = _input_entry(
+        crosswalk_path,
+        None,
+        {
+            "rows": len(crosswalk),
+            "features_merged": sum(len(old) for old in merges.values()),
+            "merges_used": merges,
+            "merges_kept": merged.attrs["merges_kept"],
+        },
+    )
+    return merged, entry
+
+
+def _arguments(**kwargs: object) -> dict:
+    """The arguments of a prepare run, paths made absolute, to run it again from anywhere."""
+    paths = ("finance", "poverty", "communes", "indicators", "boundaries", "units", "boundary_crosswalk")
+    return {k: (str(Path(v).absolute()) if k in paths and v is not None else v) for k, v in kwargs.items()}
+
+
 def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None) -> dict:
     entry = {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
     if t is not None:
@@ -129,12 +169,14 @@ def prepare(
     finance: str | Path = SAMPLE_FILES["finance"],
     poverty: str | Path = SAMPLE_FILES["poverty"],
     communes: str | Path | None = SAMPLE_FILES["communes"],
+    indicators: str | Path | None = "auto",
     boundaries: str | Path = SAMPLE_FILES["boundaries"],
     code_column: str | None = SAMPLE_CODE_COLUMN,
     *,
     name_column: str | None = None,
     district_column: str | None = None,
     layer: str | None = None,
+    boundary_crosswalk: str | Path | None = None,
     out: str | Path = PROCESSED_DIR,
     units: str | Path | None = None,
     pad_codes: bool = False,
@@ -145,13 +187,20 @@ def prepare(
 
     Parameters
     ----------
-    finance, poverty, communes
-        Input tables (CSV or XLSX; ``communes`` optional). Defaults: the sample files.
+    finance, poverty, communes, indicators
+        Input tables (CSV or XLSX; ``communes`` and ``indicators`` optional). Defaults: the
+        sample files; ``indicators="auto"`` is the sample's only when ``finance`` is the
+        sample's too, so the sample's figures never join someone else's data.
     boundaries
         Commune boundaries in any format GDAL reads, any CRS.
     code_column, name_column, district_column, layer
         Columns of the boundary file holding the commune GSO code, the commune name and the
         district (code or name), and its layer.
+    boundary_crosswalk
+        A table of communes merged since the boundary file's vintage (``old_code, new_code``,
+        CSV or XLSX, see :func:`analysis.crosswalk.read_crosswalk`): the old polygons are
+        dissolved into the new communes before matching, except for codes the unit list still
+        has. ``match_report`` shows the merges used in ``merged_from``.
     out
         Output folder, replaced atomically (default ``data/processed/``).
     units
@@ -171,6 +220,10 @@ def prepare(
     unit_list = load_unit_list(units)
     tables: dict[str, ValidatedTable] = {}
     inputs = {"finance": (finance, FINANCE), "poverty": (poverty, POVERTY), "communes": (communes, COMMUNES)}
+    if isinstance(indicators, str) and indicators == "auto":
+        same = Path(finance).resolve() == Path(SAMPLE_FILES["finance"]).resolve()
+        indicators = SAMPLE_FILES["indicators"] if same else None
+    inputs["indicators"] = (indicators, INDICATORS)  # unit-level figures (analysis.indicators), optional
     for name, (path, spec) in inputs.items():
         if path is None:
             continue
@@ -182,6 +235,9 @@ def prepare(
     bounds = read_boundaries(
         boundaries, code_column=code_column, name_column=name_column, district_column=district_column, layer=layer
     )
+    crosswalk_entry = None
+    if boundary_crosswalk is not None:
+        bounds, crosswalk_entry = _apply_crosswalk(bounds, Path(boundaries), Path(boundary_crosswalk), unit_list)
     bounds_scope = _boundaries_in_scope(bounds, scope, unit_list)
     joined, match_report = match_units(scope.drop(columns=["lat", "lon"], errors="ignore"), bounds_scope)
     quality = (
@@ -218,6 +274,12 @@ def prepare(
             tmp / "poverty.parquet", index=False
         )
         cls.to_parquet(tmp / "classification.parquet", index=False)
+        ind = (
+            tables["indicators"].accepted[empty_indicators().columns] if "indicators" in tables else empty_indicators()
+        )
+        ind.sort_values(["province_code", "district_code", "year", "as_of", "indicator", "unit_code"]).to_parquet(
+            tmp / "indicators.parquet", index=False
+        )
         for name, frame in (("rejects", rejects), ("warnings", warnings), ("match_report", match_report)):
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
             frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
@@ -231,6 +293,7 @@ def prepare(
                 "name_column": name_column,
                 "district_column": district_column,
                 "layer": layer,
+                "boundary_crosswalk": str(boundary_crosswalk) if boundary_crosswalk else None,
                 "units": str(units) if units else "vietnamadminunits (official list before 2025)",
                 "pad_codes": pad_codes,
                 "decimal": decimal,
@@ -241,12 +304,30 @@ def prepare(
                 "features_in_scope": len(bounds_scope),
                 "quality": quality,
                 "repaired_geometries": int(bounds.attrs.get("repaired_geometries", 0)),
+                "crosswalk": crosswalk_entry,
             },
             "match": match_report["status"].value_counts().to_dict(),
             "warnings": warnings["rule"].value_counts().to_dict() if len(warnings) else {},
             "provinces": sorted(set(scope["province_code"])),
             "districts": sorted(set(scope["district_code"])),
-            "outputs": {f: sha256_file(tmp / f) for f in PREPARED_FILES},
+            "outputs": {f: sha256_file(tmp / f) for f in (*PREPARED_FILES, *PREPARED_CSV)},
+            # how to make it again: analysis.prepared.ensure_prepared rebuilds damaged data from these
+            "arguments": _arguments(
+                finance=finance,
+                poverty=poverty,
+                communes=communes,
+                indicators=indicators,
+                boundaries=boundaries,
+                units=units,
+                boundary_crosswalk=boundary_crosswalk,
+                code_column=code_column,
+                name_column=name_column,
+                district_column=district_column,
+                layer=layer,
+                pad_codes=pad_codes,
+                decimal=decimal,
+            ),
+            "units_file": _input_entry(Path(units), None) if units else None,
         }
         write_json(tmp / "manifest.json", manifest)
     return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +22,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from analysis.config import PROCESSED_DIR
 from analysis.errors import ParameterError, PreparedDataError
-from analysis.storage import recover
+from analysis.storage import recover, sha256_file
 from analysis.units import official_units, resolve_district, resolve_province
 
 
@@ -76,10 +78,112 @@ def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) 
     stamp = f"{info.get('size')}:{info.get('mtime') or info.get('LastModified') or info.get('ETag') or ''}"
     if expected and not _verified(fs, path, stamp, expected):
         raise PreparedDataError(
-            f"{path} does not match the hash in manifest.json (changed or damaged since prepare). "
-            "Run 'ntp-atlas prepare' again."
+            f"{path} is corrupt (hash mismatch: it does not match the hash in manifest.json, so it changed or was "
+            "cut short since prepare). Run 'ntp-atlas prepare' again."
         )
     return path
+
+
+def damaged_files(data_dir: str | Path = PROCESSED_DIR, manifest: dict | None = None) -> list[str]:
+    """The prepared files that are missing or whose bytes no longer match the manifest's hashes.
+
+    Parameters
+    ----------
+    data_dir
+        Prepared-data folder (a path or an fsspec URL).
+    manifest
+        Its manifest, if already read.
+
+    Raises
+    ------
+    PreparedDataError
+        No prepared data there, or a damaged manifest.
+    """
+    fs, root = _location(data_dir)
+    manifest = manifest or load_manifest(data_dir)
+    bad = []
+    for name in sorted(manifest.get("outputs", {})):
+        try:
+            _check(fs, root, name, manifest)
+        except PreparedDataError:
+            bad.append(name)
+    return bad
+
+
+def _changed_inputs(manifest: dict) -> list[str]:
+    """Inputs recorded in the manifest that are gone or whose bytes changed since prepare."""
+    entries = [
+        *manifest.get("inputs", {}).values(),
+        manifest.get("boundaries") or {},
+        (manifest.get("boundaries") or {}).get("crosswalk") or {},
+        manifest.get("units_file") or {},
+    ]
+    changed = []
+    for entry in entries:
+        if not entry.get("path"):
+            continue
+        path = Path(entry["path"])
+        if not path.is_file() or sha256_file(path) != entry.get("sha256"):
+            changed.append(str(path))
+    return changed
+
+
+def ensure_prepared(
+    data_dir: str | Path = PROCESSED_DIR, *, rebuild: bool = True, log: Callable[[str], None] | None = None
+) -> dict:
+    """Check every prepared file against the manifest; rebuild damaged data from its inputs.
+
+    A prepared file that is missing, changed or cut short (a disk error, a copy that stopped
+    half way) is never read. When the inputs ``prepare`` was run on are still where they were
+    and unchanged (their SHA-256 in the manifest), the prepared data is made again from them
+    with the same options, so a batch carries on with exactly the data it would have had.
+    Otherwise the message says which file is corrupt and which input changed.
+
+    Parameters
+    ----------
+    data_dir
+        Prepared-data folder; a URL (``s3://…``) is checked but never rebuilt.
+    rebuild
+        Rebuild when possible (``False``: only check).
+    log
+        Called with a sentence when files are found damaged and rebuilt (default: printed on
+        stderr, so that a cron job's log says so).
+
+    Returns
+    -------
+    dict
+        The manifest of the intact (or rebuilt) data.
+
+    Raises
+    ------
+    PreparedDataError
+        Damaged and cannot be rebuilt: "data/processed/finance.parquet is corrupt (hash
+        mismatch); run 'ntp-atlas prepare' again" with the reason it was not rebuilt.
+    """
+    manifest = load_manifest(data_dir)
+    bad = damaged_files(data_dir, manifest)
+    if not bad:
+        return manifest
+    listed = ", ".join(f"{data_dir}/{name}" for name in bad)
+    problem = f"{listed} {'is' if len(bad) == 1 else 'are'} corrupt (hash mismatch with manifest.json)"
+    arguments = manifest.get("arguments")
+    why = None
+    if not rebuild:
+        why = "rebuilding was not asked for"
+    elif "://" in str(data_dir):
+        why = "prepared data at a URL is not rebuilt here"
+    elif not arguments:
+        why = "the manifest does not record how it was made (made by an older version)"
+    elif changed := _changed_inputs(manifest):
+        why = "the inputs it was made from have changed or moved since: " + ", ".join(changed)
+    if why:
+        raise PreparedDataError(f"{problem}; {why}. Run 'ntp-atlas prepare' again.")
+    from analysis.prepare import prepare  # heavy (GDAL, pandera): only when a rebuild is due
+
+    (log or (lambda msg: print(msg, file=sys.stderr)))(
+        f"{problem}: rebuilding from the inputs recorded in the manifest"
+    )
+    return prepare(**arguments, out=data_dir).manifest
 
 
 def read_table(
@@ -144,13 +248,20 @@ class AreaData:
     warnings: pd.DataFrame
     match_report: pd.DataFrame
     coverage: dict = field(default_factory=dict)
+    #: A new commune (data converted to the 2025 units): its report (:mod:`analysis.levels`).
+    commune_code: str | None = None
+    commune_name: str | None = None
 
     @property
     def level(self) -> str:
+        if self.commune_code:
+            return "commune"
         return "district" if self.district_code else "province"
 
     @property
     def name(self) -> str:
+        if self.commune_code:
+            return self.commune_name
         return self.district_name if self.district_code else self.province_name
 
     def years(self) -> list[int]:
@@ -158,8 +269,13 @@ class AreaData:
         return sorted(int(y) for y in self.finance["year"].unique())
 
 
-def load_area(province: str, district: str | None = None, data_dir: str | Path = PROCESSED_DIR) -> AreaData:
+def load_area(
+    province: str, district: str | None = None, data_dir: str | Path = PROCESSED_DIR, commune: str | None = None
+) -> AreaData:
     """Load the prepared data of a province, or of one of its districts.
+
+    Data converted to the 2025 units (manifest ``units: "2025"``) is read by
+    :func:`analysis.levels.load_area_2025`: new provinces and communes, no districts.
 
     Parameters
     ----------
@@ -169,6 +285,9 @@ def load_area(province: str, district: str | None = None, data_dir: str | Path =
         GSO code or name of the district; ``None`` for the whole province.
     data_dir
         Prepared-data folder.
+    commune
+        GSO code or name of a new commune, in data converted to the 2025 units; ``None`` for
+        the whole province.
 
     Raises
     ------
@@ -179,6 +298,15 @@ def load_area(province: str, district: str | None = None, data_dir: str | Path =
     """
     data_dir = data_dir if "://" in str(data_dir) else Path(data_dir)
     manifest = load_manifest(data_dir)
+    if manifest.get("units") == "2025":  # from ntp-atlas convert --to 2025: new provinces and communes
+        from analysis.levels import load_area_2025
+
+        return load_area_2025(province, district, commune, data_dir, manifest)
+    if commune not in (None, ""):
+        raise ParameterError(
+            f"a report by new commune needs data converted to the 2025 units; {data_dir} is keyed to the old "
+            "units. Run 'ntp-atlas convert --to 2025' and use its folder, or 'ntp-atlas batch --units 2025'"
+        )
     pcode, pname = resolve_province(province)
     if pcode not in manifest.get("provinces", []):
         raise ParameterError(

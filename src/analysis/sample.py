@@ -25,7 +25,8 @@ from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
 from analysis.config import METRIC_CRS, SAMPLE_DIR, STORAGE_CRS
-from analysis.schema import COMMUNES, FINANCE, POVERTY, fold, header_lookup
+from analysis.indicators import load_catalogue, village_code
+from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY, fold, header_lookup
 from analysis.units import official_units
 
 SEED = 1719
@@ -48,6 +49,21 @@ SNAPSHOTS = {
     2023: ("2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"),
 }
 EXTRA_SNAPSHOTS = {(CHI_LANG, 2023): "2023-08-04", (SOP_COP, 2023): "2023-11-30"}
+#: Province figures of seeds 001, 002 and 004 that the indicators reproduce (see _indicators).
+SEED_FIGURES = {
+    "scope_communes": 181,  # seed 004: "181/181 xã"; seed 001's 96,1% is 174/181
+    "paved_road_without": 7,  # 174/181 = 96,13%
+    "households_without_electricity": 38,  # (376.140 - 38)/376.140 = 99,990%
+    "solid_facilities": 0.81,  # seed 001: 81% of schools, classrooms and health stations
+    "p135_communes": 133,
+    "p135_villages": 121,
+    "p135_works": 431,  # seed 002 (2018)
+    "p135_plan": 226_284_500,  # thousand VND: "226,3 tỷ đồng"
+    "p30a_plan": {"181": 46_225_000, "189": 38_118_000},  # thousand VND, seed 002: 98% disbursed
+    "p30a_disbursed_share": 0.98,
+}
+#: Dates of the indicator figures: seed 001 (end of 2023), 004 (mid-term review, assumed 30/6/2023), 002 (2018).
+INDICATOR_DATES = {"001": (2023, "2023-12-31"), "004": (2023, "2023-06-30"), "002": (2018, "2018-12-31")}
 #: Districts holding the deliberate flaws, all in the 2022 data.
 FLAW_DISTRICTS = {"over_plan": "182", "negative_plan": "185", "unknown_commune": "180",
                   "duplicate": "188"}
@@ -80,8 +96,8 @@ def write_sample(out_dir: Path = SAMPLE_DIR) -> dict[str, Path]:
     Returns
     -------
     dict of str to pathlib.Path
-        The files written, keyed ``finance``, ``poverty``, ``communes``, ``boundaries``,
-        ``readme``.
+        The files written, keyed ``finance``, ``poverty``, ``communes``, ``indicators``,
+        ``boundaries``, ``readme``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,13 +106,14 @@ def write_sample(out_dir: Path = SAMPLE_DIR) -> dict[str, Path]:
     poverty = _poverty(units, region21)
     communes = _classification(units, region21, poverty)
     finance, flaws = _finance(units, region21)
-    names = ("finance.csv", "poverty.xlsx", "communes.csv", "boundaries.gpkg", "README.md")
+    indicators = _indicators(units, region21, poverty)
+    names = ("finance.csv", "poverty.xlsx", "communes.csv", "indicators.csv", "boundaries.gpkg", "README.md")
     paths = {n.split(".")[0].lower(): out_dir / n for n in names}
-    for key, table in (("finance", finance), ("communes", communes)):
+    for key, table in (("finance", finance), ("communes", communes), ("indicators", indicators)):
         table.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
     _write_poverty_xlsx(poverty, paths["poverty"])
     _write_gpkg(_boundaries(units), paths["boundaries"])
-    text = _readme(units, finance, poverty, communes, flaws)
+    text = _readme(units, finance, poverty, communes, flaws, indicators)
     paths["readme"].write_text(text, encoding="utf-8", newline="\n")
     return paths
 
@@ -259,6 +276,76 @@ def _write_poverty_xlsx(poverty: pd.DataFrame, path: Path) -> None:
             dst.writestr(member, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
 
 
+# --- indicators -------------------------------------------------------------------------
+
+
+def _indicators(units: pd.DataFrame, region: pd.Series, poverty: pd.DataFrame) -> pd.DataFrame:
+    """Unit-level rows of Lạng Sơn whose province totals are the figures of seeds 001, 002, 004.
+
+    The scope of the commune figures is 181 communes: seed 004's "181/181 xã" (the xã of the
+    2020-2023 unit list). The sample's units are of 2025, when Lạng Sơn had 175 xã, so six of
+    its 14 towns (thị trấn) stand in for the six xã merged since. Wards are out of scope.
+    """
+    rng, f = _rng("indicators"), SEED_FIGURES
+    ls = units[units["province_code"] == LANG_SON].reset_index(drop=True)
+    codes, kind = ls["commune_code"].to_numpy(), ls["commune_type"].to_numpy()
+    r21 = region.reindex(codes).to_numpy()
+    towns = np.flatnonzero(kind == "Thị trấn")
+    scope = np.sort(np.concatenate([np.flatnonzero(kind == "Xã"), rng.choice(towns, 6, replace=False)]))
+    assert len(scope) == f["scope_communes"]
+    rows: list[tuple] = []
+
+    def add(seed: str, indicator: str, unit_codes, values) -> None:
+        year, as_of = INDICATOR_DATES[seed]
+        rows.extend((year, as_of, c, indicator, v) for c, v in zip(unit_codes, values, strict=True))
+
+    # seed 001, end of 2023: paved roads, electricity, solid schools and clinics
+    remote = scope[r21[scope] == "III"]
+    no_road = set(rng.choice(remote, f["paved_road_without"], replace=False))
+    add("001", "commune_paved_road", codes[scope], ["0" if i in no_road else "1" for i in scope])
+    hh = poverty[poverty["year"] == 2023].set_index("commune_code")["households"].reindex(codes)
+    dark = np.zeros(len(ls), dtype=np.int64)  # households without electricity, in five remote communes
+    lit = remote[hh.notna().to_numpy()[remote]]
+    dark[rng.choice(lit, 5, replace=False)] = _apportion(f["households_without_electricity"], np.ones(5))
+    add("001", "households", codes, ["" if pd.isna(h) else str(int(h)) for h in hh])
+    add("001", "households_electricity", codes, ["" if pd.isna(h) else str(int(h) - d) for h, d in zip(hh, dark,
+        strict=True)])  # fmt: skip
+    total = rng.integers(4, 10, len(ls))
+    weight = np.select([kind != "Xã", r21 == "I", r21 == "II"], [1.0, 0.9, 0.8], 0.7)
+    solid = _apportion(round(f["solid_facilities"] * total.sum()), weight * total, caps=total)
+    add("001", "facilities", codes, total.astype(str))
+    add("001", "facilities_solid", codes, solid.astype(str))
+    # seed 004, mid-term review: steering committees in 11/11 districts and 181/181 communes
+    districts = sorted(ls["district_code"].unique())
+    add("004", "district_steering_committee", districts, ["1"] * len(districts))
+    add("004", "commune_steering_committee", codes[scope], ["1"] * len(scope))
+    # seed 002, 2018: Programme 135 in 133 communes and 121 villages, 431 works, 226,3 billion VND
+    second = scope[(r21[scope] == "II") & (kind[scope] == "Xã")]
+    p135 = np.concatenate([remote, rng.choice(second, f["p135_communes"] - len(remote), replace=False)])
+    add("002", "p135_commune", codes[scope], ["1" if i in set(p135) else "0" for i in scope])
+    hosts = np.setdiff1d(scope[kind[scope] == "Xã"], p135)  # their especially difficult villages
+    n_villages = 2 + (np.arange(len(hosts)) < f["p135_villages"] - 2 * len(hosts))
+    rng.shuffle(n_villages)
+    villages = [village_code(codes[i], v) for i, n in zip(hosts, n_villages, strict=True)
+                for v in np.sort(rng.choice(np.arange(1, 13), n, replace=False))]  # fmt: skip
+    add("002", "p135_village", villages, ["1"] * len(villages))
+    places = [*codes[np.sort(p135)], *villages]
+    works = 1 + _apportion(f["p135_works"] - len(places), rng.uniform(0.5, 1.5, len(places)), np.full(len(places), 2))
+    add("002", "p135_works", places, works.astype(str))
+    plan = _apportion(f["p135_plan"], works * rng.lognormal(0.0, 0.3, len(places)))
+    add("002", "p135_plan_mvnd", places, [_mvnd(x) for x in plan])
+    # seed 002, 2018: Programme 30a disbursed 98% of its plan (two districts, synthetic)
+    plans = np.array(list(f["p30a_plan"].values()))
+    paid = _apportion(round(f["p30a_disbursed_share"] * plans.sum()), plans.astype(float), caps=plans)
+    add("002", "p30a_plan_mvnd", list(f["p30a_plan"]), [_mvnd(x) for x in plans])
+    add("002", "p30a_disbursed_mvnd", list(f["p30a_plan"]), [_mvnd(x) for x in paid])
+    out = pd.DataFrame(rows, columns=INDICATORS.names)
+    order = {c: i for i, c in enumerate(load_catalogue().codes)}
+    out = out.sort_values(["year", "as_of", "indicator", "unit_code"], key=lambda s: s.map(order)
+                          if s.name == "indicator" else s, kind="stable")  # fmt: skip
+    return out.reset_index(drop=True)
+
+
 # --- finance ----------------------------------------------------------------------------
 
 
@@ -389,7 +476,8 @@ def _finance(units: pd.DataFrame, region: pd.Series) -> tuple[pd.DataFrame, dict
     order = ["year", "as_of", "district_code", "commune_code", "_p", "capital_type", "_f"]
     df = df.sort_values(order, kind="stable")
     df["plan_mvnd"], df["disbursed_mvnd"] = df["plan"].map(_mvnd), df["disbursed"].map(_mvnd)
-    return df[FINANCE.names].reset_index(drop=True), {**flaws, **rejects}
+    columns = [c for c in FINANCE.names if c != "programme"]  # all NTP 1719, the default
+    return df[columns].reset_index(drop=True), {**flaws, **rejects}
 
 
 def _add_rejects(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -459,7 +547,37 @@ def _boundaries(units: pd.DataFrame) -> gpd.GeoDataFrame:
 # --- README -----------------------------------------------------------------------------
 
 
-def _readme(units, finance, poverty, communes, flaws) -> str:
+def _indicator_lines(ind: pd.DataFrame) -> str:
+    """The seed figures as the sample's indicator rows give them, with the arithmetic."""
+    v = ind.assign(x=pd.to_numeric(ind["value"], errors="coerce"))
+
+    def of(code: str) -> pd.Series:
+        return v.loc[v["indicator"] == code, "x"]
+
+    def ratio(num: str, den: str) -> tuple[float, float]:
+        both = v[v["indicator"].isin([num, den])].pivot(index="unit_code", columns="indicator", values="x").dropna()
+        return both[num].sum(), both[den].sum()
+
+    road, (lit, hh) = of("commune_paved_road"), ratio("households_electricity", "households")
+    (solid, fac), (paid, plan) = ratio("facilities_solid", "facilities"), ratio("p30a_disbursed_mvnd", "p30a_plan_mvnd")
+    no_hh = v.loc[(v["indicator"] == "households") & v["x"].isna(), "unit_code"].tolist()
+    return f"""- seed 001 (2023, as of 2023-12-31): paved road to the commune centre in {int(road.sum())} of
+  {road.count()} communes = {100 * road.mean():.2f}% (96.1%); households with electricity
+  {int(lit):,} of {int(hh):,} = {100 * lit / hh:.3f}% (99.99%), commune {", ".join(no_hh)} without a
+  figure (no 2023 poverty review either: left out, not counted as zero); solid schools, classrooms
+  and health stations {int(solid):,} of {int(fac):,} = {100 * solid / fac:.2f}% (81%).
+- seed 004 (2023, as of 2023-06-30, assumed: the mid-term review): steering committees in
+  {int(of("district_steering_committee").sum())} of {of("district_steering_committee").count()} districts and \
+{int(of("commune_steering_committee").sum())} of {of("commune_steering_committee").count()} communes.
+- seed 002 (2018, as of 2018-12-31): Programme 135 in {int(of("p135_commune").sum())} communes (of
+  {of("p135_commune").count()}) and {int(of("p135_village").sum())} villages, {int(of("p135_works").sum())} works, \
+plan {of("p135_plan_mvnd").sum():,.3f} million VND
+  (226.3 billion); Programme 30a disbursed {paid:,.3f} of {plan:,.3f} million VND = {100 * paid / plan:.2f}%
+  (98%) in two districts, Bình Gia (181) and Đình Lập (189), chosen for the sample.
+- The 11 communes leaving khu vực III (seed 001) come from `communes.csv`."""
+
+
+def _readme(units, finance, poverty, communes, flaws, indicators) -> str:
     names = dict(zip(units["commune_code"], units["commune_name"], strict=True))
     names.update(zip(units["district_code"], units["district_name"], strict=True))
 
@@ -496,7 +614,24 @@ of 81,923.000 (42.99%). Lạng Sơn's ethnic-minority poverty rate falls about 2
 - `poverty.xlsx` ({len(poverty):,} rows): households, poor, near-poor, DTTS and DTTS poor
   households per commune, 2021-2023, under a title block; commune codes are text cells.
 - `communes.csv` ({len(communes):,} rows): khu vực and thôn ĐBKK per commune, 2021 and 2023.
+- `indicators.csv` ({len(indicators):,} rows): unit-level figures of Lạng Sơn, one per year,
+  as-of date, unit and indicator (`resources/indicators.json`); units are districts, communes
+  and villages (commune code, `-`, the village's number: `06481-03`).
 - `boundaries.gpkg`: layer `communes`, EPSG:4326, `boundary_quality` = `approximate`.
+
+## Indicators: the province figures of seeds 001, 002 and 004
+
+Every figure is computed from the rows, never stored as a total:
+
+{_indicator_lines(indicators)}
+
+The commune figures are about 181 communes: the denominator of seed 004's "181/181 xã", and
+one under which seed 001's 96.1% is a whole number of communes (174/181 = 96.13%), while
+neither the sample's 194 communes (186 = 95.88%, 187 = 96.39%) nor all 200 units of 2023
+(192 = 96.0%, 193 = 96.5%) gives it. They were the xã of the 2020-2023 unit list;
+the sample's units are of 2025, when Lạng Sơn had 175 xã, so 6 of its 14 towns (thị trấn) stand
+in for the 6 xã merged since. Wards have no row: out of scope, not missing. The 2018 figures
+are keyed to the same units. Which commune has which figure is synthetic.
 
 ## The polygons are approximate
 

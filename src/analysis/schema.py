@@ -19,7 +19,6 @@ from analysis.config import FIRST_YEAR, LAST_YEAR
 CAPITAL_TYPES = ("investment", "recurrent")
 FUNDS = ("current", "carried_over")
 REGIONS = ("I", "II", "III")
-PROJECT_PATTERN = r"^DA([1-9]|10)(\.[1-9])?$"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,9 @@ class TableSpec:
 FINANCE = TableSpec(
     name="finance",
     description="Capital plan and disbursement, cumulative to the as-of date, in million VND.",
-    key=("year", "as_of", "district_code", "commune_code", "project", "capital_type", "fund"),
+    key=("year", "as_of", "district_code", "commune_code", "programme", "project", "capital_type", "fund"),
+    # a project is read against its row's programme (analysis.programmes), after parsing
+    extra={"resolve": "analysis.programmes:resolve_projects"},
     columns=(
         Column("year", "year", aliases=("năm", "năm kế hoạch", "nam"), description="plan year", example="2023"),
         Column(
@@ -90,12 +91,23 @@ FINANCE = TableSpec(
             example="04231",
         ),
         Column(
+            "programme",
+            "text",
+            required=False,
+            nullable=True,
+            aliases=("chương trình", "mã chương trình", "chương trình mtqg"),
+            description="programme code or name (ntp1719, p135, p30a, ntp_gnbv, ntp_ntm); NTP 1719 when "
+            "absent or empty",
+            example="ntp1719",
+        ),
+        Column(
             "project",
             "project",
             required=False,
             nullable=True,
             aliases=("dự án", "mã dự án", "dự án/tiểu dự án"),
-            description="DA1…DA10 or a sub-project such as DA3.1; empty if not by project",
+            description="a project of the row's programme: DA1…DA10 or a sub-project such as DA3.1 for NTP 1719; "
+            "empty if not by project",
             example="DA4",
         ),
         Column(
@@ -179,7 +191,54 @@ COMMUNES = TableSpec(
     ),
 )
 
-TABLES = {t.name: t for t in (FINANCE, POVERTY, COMMUNES)}
+#: Years an indicator may belong to: Programme 135 and 30a figures go back to their 2016-2020 phase.
+INDICATOR_FIRST_YEAR = 2016
+
+INDICATORS = TableSpec(
+    name="indicators",
+    description="Unit-level figures (roads, electricity, steering committees, works built…), one per unit, "
+    "indicator and date; resources/indicators.json says what each indicator is and how it adds up.",
+    key=("year", "as_of", "unit_code", "indicator"),
+    # the unit code is read against its indicator's level (analysis.indicators), after parsing
+    extra={"resolve": "analysis.indicators:resolve_rows"},
+    columns=(
+        Column(
+            "year", "year", aliases=("năm", "năm báo cáo"), description="year the figure belongs to", example="2023"
+        ),
+        Column(
+            "as_of",
+            "date",
+            aliases=("tính đến ngày", "đến ngày", "ngày số liệu", "ngày báo cáo", "số liệu đến ngày"),
+            description="date the figure stands at (dd/mm/yyyy or yyyy-mm-dd)",
+            example="31/12/2023",
+        ),
+        Column(
+            "unit_code",
+            "text",
+            aliases=("mã đơn vị", "mã đơn vị hành chính", "mã địa bàn"),
+            description="province (2 digits), district (3), commune (5) or village (commune code, '-', village "
+            "number) code, at the indicator's level",
+            example="06481",
+        ),
+        Column(
+            "indicator",
+            "text",
+            aliases=("chỉ tiêu", "mã chỉ tiêu", "tên chỉ tiêu"),
+            description="code (or name) of an indicator of resources/indicators.json",
+            example="commune_paved_road",
+        ),
+        Column(
+            "value",
+            "amount",
+            nullable=True,
+            aliases=("giá trị", "kết quả", "số liệu"),
+            description="the figure: 1/0 for yes/no, a count, or million VND; empty when the unit has no figure",
+            example="1",
+        ),
+    ),
+)
+
+TABLES = {t.name: t for t in (FINANCE, POVERTY, COMMUNES, INDICATORS)}
 
 # --- value vocabularies ---------------------------------------------------------------
 
@@ -243,23 +302,18 @@ def header_lookup(spec: TableSpec) -> dict[str, str]:
     return out
 
 
-_PROJECT_RE = re.compile(r"^(?:tieu du an\s*(\d)\s*(?:thuoc\s*)?)?(?:da|du an)\s*(\d{1,2})(?:\s*[.]\s*(\d))?$")
-
-
-def normalize_project(text: str) -> str | None:
+def normalize_project(text: str, programme: str = "ntp1719") -> str | None:
     """Canonical project code from ``DA4``, ``Dự án 4``, ``DA 3.1``; ``None`` if not one.
+
+    The projects, and the words offices write them with, are those of the programme's file in
+    ``resources/programmes/`` (see :mod:`analysis.programmes`).
 
     >>> normalize_project("Dự án 3.1")
     'DA3.1'
     """
-    s = fold(text).replace("_", " ")
-    m = _PROJECT_RE.match(s)
-    if not m:
-        return None
-    sub_a, num, sub_b = m.groups()
-    sub = sub_b or sub_a
-    code = f"DA{int(num)}" + (f".{sub}" if sub else "")
-    return code if re.match(PROJECT_PATTERN, code) else None
+    from analysis.programmes import get_programme  # the catalogue reads this module's fold()
+
+    return get_programme(programme).normalize(text)
 
 
 # --- pandera schemas of parsed tables --------------------------------------------------
@@ -335,7 +389,34 @@ COMMUNES_SCHEMA = pa.DataFrameSchema(
     strict=False,
 )
 
-SCHEMAS = {"finance": FINANCE_SCHEMA, "poverty": POVERTY_SCHEMA, "communes": COMMUNES_SCHEMA}
+INDICATORS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column(
+            int,
+            pa.Check.in_range(
+                INDICATOR_FIRST_YEAR,
+                LAST_YEAR,
+                error=f"year is not one of the indicator years {INDICATOR_FIRST_YEAR}-{LAST_YEAR}",
+            ),
+        ),
+        "value": pa.Column(float, pa.Check.ge(0, error="value is negative"), nullable=True),
+    },
+    checks=[
+        pa.Check(
+            lambda df: (df["as_of"].dt.year >= df["year"]) & (df["as_of"].dt.year <= df["year"] + 1),
+            error="date of the figure is not in its year or the next",
+        ),
+    ],
+    strict=False,
+    coerce=False,
+)
+
+SCHEMAS = {
+    "finance": FINANCE_SCHEMA,
+    "poverty": POVERTY_SCHEMA,
+    "communes": COMMUNES_SCHEMA,
+    "indicators": INDICATORS_SCHEMA,
+}
 
 #: Which column a cross-column check is reported against, for the rejects table.
 CHECK_COLUMNS = {
@@ -344,6 +425,7 @@ CHECK_COLUMNS = {
     "ethnic-minority households exceed all households": "em_households",
     "ethnic-minority poor households exceed ethnic-minority households": "em_poor_households",
     "ethnic-minority poor households exceed all poor households": "em_poor_households",
+    "date of the figure is not in its year or the next": "as_of",
 }
 
 #: What to do about each kind of problem (shown with the reason).
@@ -355,6 +437,8 @@ FIXES = {
     "capital_type": "write investment / recurrent (or 'vốn đầu tư phát triển' / 'vốn sự nghiệp')",
     "fund": "write current / carried_over (or 'vốn giao trong năm' / 'chuyển nguồn')",
     "region": "write I, II or III",
+    "indicator years": f"use a year from {INDICATOR_FIRST_YEAR} to {LAST_YEAR}, or check the year column",
+    "date of the figure": "write the date the figure stands at, in its year (or the next, for year-end figures)",
 }
 
 

@@ -3,6 +3,8 @@
 A table goes through four steps, each of which can reject rows (never the whole file):
 
 1. parsing: text to year, date, code, number (Vietnamese or English format), vocabulary;
+   cells read against another cell of their row come next (a finance ``project`` against the
+   row's ``programme``, an indicator's ``unit_code`` against its level: ``spec.extra["resolve"]``);
 2. the pandera schema of the table (ranges, allowed values, cross-column checks);
 3. reference checks against the unit list (unknown codes, a commune outside its district);
 4. duplicates: the same fact twice (exact copies are kept once; conflicting copies are all
@@ -15,6 +17,7 @@ Whole-file problems (missing file, no header, missing column) raise
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +36,6 @@ from analysis.schema import (
     TableSpec,
     fix_for,
     fold,
-    normalize_project,
 )
 
 REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix"]
@@ -131,9 +133,10 @@ def _parse_year(v: object) -> tuple[int | None, str | None]:
     if isinstance(v, bool):
         return None, "not a year"
     if isinstance(v, int | float) and not (isinstance(v, float) and np.isnan(v)):
-        if float(v).is_integer():
+        # a typed cell: four digits, as for text (10**20 would not fit the year column)
+        if 1000 <= v <= 9999 and (isinstance(v, int) or float(v).is_integer()):
             return int(v), None
-        return None, "not a year"
+        return None, "not a year (write four digits, e.g. 2023)"
     s = str(v).strip()
     if re.fullmatch(r"\d{4}", s):
         return int(s), None
@@ -201,10 +204,8 @@ def _parse_value(v: object, col: Column, pad_codes: bool) -> tuple[object, str |
         return x, reason, "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
     if col.kind == "code":
         return _parse_code(v, col, pad_codes)
-    if col.kind == "project":
-        x = normalize_project(str(v))
-        reason = None if x else f"'{v}' is not a project code"
-        return x, reason, "write DA1…DA10 or a sub-project such as DA3.1 (or 'Dự án 4'); leave empty if not by project"
+    if col.kind == "project":  # read against the row's programme by the table's resolver (step 1b)
+        return str(v).strip(), None, None
     if col.kind == "enum":
         x = VALUE_LOOKUP[col.name].get(fold(str(v)))
         reason = None if x else f"'{v}' is not a known {col.name}"
@@ -350,6 +351,8 @@ def _parse_numbers(
         x, ok = c.value(convention)
         for i in np.flatnonzero(~ok):  # one problem per cell, in row order
             row, v, style = rows[i], values[i], c.style[i]
+            if style == _EMPTY and col.nullable:  # no figure, said so by an empty cell: NaN
+                continue
             if style == _EMPTY:
                 rej.add(row, col.name, v, f"{col.name} is empty", "write the figure (0 if none)")
             elif style == "invalid":
@@ -430,6 +433,23 @@ def _parse(
     return parsed, convention
 
 
+# --- step 1b: cells read against other cells of their row ----------------------------
+
+
+def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects, *, pad_codes: bool) -> None:
+    """Run the table's resolver, ``spec.extra["resolve"]`` (``"module:function"``), if it has one.
+
+    A resolver reads cells that depend on another cell of their row (a finance ``project``
+    against the row's ``programme``; an indicator's ``unit_code`` against its level), changing
+    ``parsed`` in place and adding problems with ``rej.add(row, column, value, reason, fix)``.
+    """
+    target = spec.extra.get("resolve")
+    if target is None:
+        return
+    module, _, name = target.partition(":")
+    getattr(importlib.import_module(module), name)(parsed, units, rej, pad_codes=pad_codes)
+
+
 # --- step 2: pandera -------------------------------------------------------------------
 
 
@@ -469,6 +489,8 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
 
 def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects) -> pd.DataFrame:
     """Unknown codes; a commune outside its district; fills province/district from the unit list."""
+    if "commune_code" not in spec.names:  # units of another kind, checked by the table's resolver
+        return df
     communes = units.drop_duplicates("commune_code").set_index("commune_code")
     districts = units.drop_duplicates("district_code").set_index("district_code")
     fix_unknown = "check the code against the GSO unit list; for units of another vintage pass --units FILE"
@@ -580,7 +602,7 @@ def validate_table(
     path
         CSV or XLSX file.
     spec
-        :data:`analysis.schema.FINANCE`, ``POVERTY`` or ``COMMUNES``.
+        :data:`analysis.schema.FINANCE`, ``POVERTY``, ``COMMUNES`` or ``INDICATORS``.
     units
         Unit list for the reference checks (see :func:`analysis.units.load_unit_list`).
     sheet
@@ -598,6 +620,7 @@ def validate_table(
     raw = read_table(path, spec, sheet=sheet)
     rej = _Rejects(spec.name, Path(path))
     parsed, convention = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal)
+    _resolve(parsed, spec, units, rej, pad_codes=pad_codes)
     ok = parsed[~parsed[ROW].isin(rej.rows())]
     _schema_check(ok, spec, rej, raw.frame)
     ok = parsed[~parsed[ROW].isin(rej.rows())]
@@ -607,6 +630,7 @@ def validate_table(
     accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
     accepted = _finalize_types(accepted, spec)
     result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention)
+    result.notes.extend(raw.notes)
     if raw.ignored:
         result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
     return result
