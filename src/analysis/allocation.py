@@ -172,6 +172,8 @@ def convert_finance(finance: pd.DataFrame, pairs: pd.DataFrame) -> tuple[pd.Data
 
     by = ["year", "as_of", "province_code", "commune_code", "source_district_code", "project", "capital_type", "fund"]
     allrows = pd.concat([pieces, d], ignore_index=True)
+    if "programme" in allrows.columns:  # programmes are never summed together
+        by.insert(by.index("project"), "programme")
     allrows["allocation_key"] = allrows["allocation_key"].astype("string")
     g = allrows.groupby(by, dropna=False, observed=True)
     summed = g[["plan_mvnd", "disbursed_mvnd"]].sum().reset_index()
@@ -183,6 +185,7 @@ def convert_finance(finance: pd.DataFrame, pairs: pd.DataFrame) -> tuple[pd.Data
         "province_code",
         "district_code",
         "commune_code",
+        *(["programme"] if "programme" in out.columns else []),
         "project",
         "capital_type",
         "fund",

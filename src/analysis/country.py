@@ -5,7 +5,10 @@
 index), then a national index that links the provinces. The kernels start once for the
 whole run, not once per province, and reports whose inputs did not change are skipped as in
 a province's batch, so a nightly run over the country costs what changed. With
-``scheduler=`` every province's reports go to the Dask cluster instead.
+``scheduler=`` every province's reports go to the Dask cluster instead. With ``units="2025"``
+the data is converted to the units of the 2025 reform first when needed and every new
+province is rendered per new commune (:mod:`analysis.levels`); the national index is then
+``index-2025.html``, beside the old units' one.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from analysis import __version__
 from analysis.batch import BatchResult, _lang_suffix, latest_year, run_batch
 from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.prepared import load_manifest
 from analysis.storage import atomic_write_bytes
 
 #: What ``--province`` accepts for the whole country.
@@ -42,6 +46,8 @@ class CountryResult:
     #: an older vintage, say): no report can be made for them, and the summary says so.
     unlisted: list[str] = field(default_factory=list)
     index: Path | None = None
+    #: ``"2025"`` when the provinces are the new ones, rendered per new commune.
+    units: str = ""
 
     @property
     def ok(self) -> bool:
@@ -63,6 +69,10 @@ def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
     from analysis.units import official_units
 
     manifest = load_manifest(data_dir)
+    if manifest.get("units") == "2025":  # converted data: the new provinces, no districts
+        from analysis.levels import provinces_2025
+
+        return provinces_2025(data_dir)
     units = official_units()
     units = units[units["district_code"].isin(manifest.get("districts", []))]
     return (units[["province_code", "province_name"]].drop_duplicates()
@@ -91,6 +101,7 @@ def run_country(
     force: bool = False,
     scheduler: str | None = None,
     provinces: list[str] | None = None,
+    units: str | None = None,
 ) -> CountryResult:
     """Run :func:`analysis.batch.run_batch` for every province with data, on one kernel pool.
 
@@ -103,6 +114,9 @@ def run_country(
         As for :func:`~analysis.batch.run_batch`; ``jobs`` kernels serve every province.
     provinces
         GSO codes to run (default: every province with prepared data).
+    units
+        ``"2025"``: by the units of the 2025 reform (:func:`analysis.levels.ensure_converted`
+        first, then every new province per new commune); ``provinces`` are then new codes.
 
     Returns
     -------
@@ -114,6 +128,12 @@ def run_country(
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    if units not in (None, ""):
+        from analysis.levels import VINTAGE, ensure_converted
+
+        if units != VINTAGE:
+            raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+        data_dir = ensure_converted(data_dir).path
     table = provinces_with_data(data_dir)
     if provinces is not None:
         table = table[table["province_code"].isin([str(p) for p in provinces])]
@@ -130,6 +150,7 @@ def run_country(
     year = int(year)
     result = CountryResult(year, lang, Path(out_dir).expanduser().resolve() / str(year))
     result.unlisted = unlisted_districts(data_dir)
+    result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
 
     kernels = None
     if pool and not scheduler:
@@ -148,7 +169,8 @@ def run_country(
                 ))
             except NtpAtlasError as exc:  # one province's bad data does not stop the country
                 result.errors[name] = str(exc)
-    result.index = result.folder / f"index{_lang_suffix(lang)}.html"
+    suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
+    result.index = result.folder / f"index{suffix}{_lang_suffix(lang)}.html"
     result.folder.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(result.index, country_index_html(result).encode("utf-8"))
     return result

@@ -5,6 +5,10 @@ snapshots of the same year (30/6, 30/9, 31/12…). Metrics use each district's l
 at or before the requested date and never add snapshots together. Rates are always
 disbursed ÷ plan of summed amounts, never an average of rates; a zero plan gives "no plan"
 (``NaN`` with ``has_plan`` False), not 0% or infinity.
+
+Data converted to the 2025 units (``ntp-atlas convert --to 2025``) has no districts: its rows
+keep the old district that reported them (``source_district_code``), and the latest snapshot
+is taken per that district.
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ def latest_snapshot(finance: pd.DataFrame, year: int, as_of=None) -> pd.DataFram
     Parameters
     ----------
     finance
-        Prepared finance rows (``year``, ``as_of``, ``district_code``, amounts…).
+        Prepared finance rows (``year``, ``as_of``, ``district_code``, amounts…). Rows
+        converted to the 2025 units carry ``source_district_code`` (the old district that
+        reported them; ``district_code`` is empty): the snapshot is then taken per that
+        district, so a new commune formed from two old districts that reported on different
+        dates sums each one's latest figures.
     year
         Plan year.
     as_of
@@ -58,7 +66,8 @@ def latest_snapshot(finance: pd.DataFrame, year: int, as_of=None) -> pd.DataFram
         rows = rows[rows["as_of"] <= cutoff]
     if rows.empty:
         return rows
-    latest = rows.groupby("district_code", observed=True)["as_of"].transform("max")
+    reporter = "source_district_code" if "source_district_code" in rows.columns else "district_code"
+    latest = rows.groupby(reporter, observed=True, dropna=False)["as_of"].transform("max")
     return rows[rows["as_of"] == latest]
 
 

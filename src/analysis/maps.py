@@ -56,6 +56,7 @@ __all__ = [
     "change_map",
     "choropleth",
     "draw_boundaries",
+    "draw_reference_layer",
     "map_style",
     "need_vs_money_map",
     "save_map",
@@ -353,6 +354,88 @@ def draw_boundaries(
     data.boundary.plot(ax=ax, linewidth=linewidth, color=color, zorder=3, **kwargs)
     ax.collections[-1].set_gid("ntp-boundaries")
     _finish(ax)
+    return ax
+
+
+@_styled
+def draw_reference_layer(
+    ax: Axes,
+    gdf: gpd.GeoDataFrame,
+    label: str,
+    names: str | None = None,
+    *,
+    gid: str = "ntp-reference",
+    color: str = "#737373",
+    linewidth: float = 1.0,
+    linestyle: str | tuple = (0, (5, 2.5)),
+    fontsize: float = 7.0,
+    legend_kwds: Mapping[str, Any] | None = None,
+    extra_handles: Sequence[tuple[Any, str]] = (),
+) -> Axes:
+    """Draw units of another vintage over a map as a reference layer: grey dashed outlines,
+    their names, and a legend entry of their own.
+
+    For the districts abolished on 1/7/2025 on a map of the new communes. The map's extent
+    is kept (a reference unit reaching beyond it does not zoom the map out), and names go
+    inside the visible part of each unit, where they fit among the labels already placed
+    (:func:`analysis.cartography.label_units`). Call it after the map's own labels and inset.
+
+    Parameters
+    ----------
+    ax
+        The map's axes, in ``METRIC_CRS``.
+    gdf
+        The reference units, in any CRS.
+    label
+        The legend entry, e.g. "Huyện cũ (trước 1/7/2025)".
+    names
+        Column of names to write in the units (in italics, ``color``); None: no names.
+    gid
+        ``gid`` of the outlines; the names get ``<gid>-label`` and the legend ``<gid>-legend``,
+        so tests and SVG styling can find them.
+    color, linewidth, linestyle, fontsize
+        Line and text style.
+    legend_kwds
+        Passed to :meth:`~matplotlib.axes.Axes.legend` over the defaults (under the map's
+        legend, outside on the right). The map's own legend is kept.
+    extra_handles
+        More ``(handle, label)`` entries for the same legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import shapely
+    from matplotlib.lines import Line2D
+    from shapely.geometry import box
+
+    data = _metric(gdf)
+    data = data[data.geometry.notna() & ~data.geometry.is_empty]
+    if not len(data):
+        return ax
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    # one line per shared edge: two units' outlines drawn over each other break the dashes
+    lines = gpd.GeoSeries([shapely.line_merge(data.boundary.union_all())], crs=data.crs)
+    lines.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=2.5)
+    ax.collections[-1].set_gid(gid)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    if names is not None:
+        view = box(min(xlim), min(ylim), max(xlim), max(ylim))
+        visible = data.assign(geometry=data.geometry.intersection(view))
+        visible = visible[~visible.geometry.is_empty]
+        for text in label_units(ax, visible, names, fontsize=fontsize, color=color, halo=True):
+            text.set_gid(f"{gid}-label")
+            text.set_style("italic")
+    main = ax.get_legend()
+    if main is not None:
+        ax.add_artist(main)  # a second legend would replace it otherwise
+    line = Line2D([], [], color=color, linewidth=linewidth * 1.4, linestyle=linestyle)
+    handles = [line, *(h for h, _ in extra_handles)]
+    labels = [label, *(text for _, text in extra_handles)]
+    kwds = dict(loc="lower left", bbox_to_anchor=(1.02, 0.0), frameon=False, alignment="left", handlelength=2.4)
+    legend = ax.legend(handles=handles, labels=labels, **(kwds | dict(legend_kwds or {})))
+    legend.set_gid(f"{gid}-legend")
     return ax
 
 
