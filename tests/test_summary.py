@@ -20,6 +20,7 @@ from analysis.numbers import format_percent
 from analysis.summary import (
     TEMPLATES,
     Amounts,
+    IndicatorFigure,
     Position,
     Poverty,
     Previous,
@@ -141,7 +142,8 @@ def test_communes_furthest_behind_are_named(chi_lang):
 
 def test_report_section_shows_the_summary(chi_lang):
     html = report.summary(chi_lang["vi"]).data
-    assert html.count("<p>") == 3  # finance; communes; poverty and region III
+    assert html.count("<p>") == 4  # finance; communes; poverty and region III; indicators (as of 04/08/2023)
+    assert "Tính đến ngày 30/06/2023, huyện đã thành lập Ban Chỉ đạo" in html
     assert "29,72 tỷ đồng" in html
     assert "Tóm tắt" in report.section(chi_lang["vi"], "summary").data
     assert "Summary" in report.section(chi_lang["en"], "summary").data
@@ -212,6 +214,43 @@ def facts_behind() -> SummaryFacts:
     )
 
 
+def facts_indicators() -> SummaryFacts:
+    """A province with every indicator of the catalogue on three dates; a denominator (said
+    through its share) and a commune without data."""
+    end23, mid23, end18 = date(2023, 12, 31), date(2023, 6, 30), date(2018, 12, 31)
+    return SummaryFacts(
+        "province", "Thử", "Thử", 2023, AS_OF,
+        indicators=(
+            IndicatorFigure("commune_paved_road", 2023, end23, 0.75, 3, 4, 1),  # 3/4, 1 decimal: 75,0%
+            IndicatorFigure("households", 2023, end23, 1000.0),  # a denominator: no item of its own
+            IndicatorFigure("households_electricity", 2023, end23, 0.999, 999, 1000),  # 2 decimals: 99,90%
+            IndicatorFigure("facilities_solid", 2023, end23, 13 / 16, 13, 16),  # 0.8125, 0 decimals: 81%
+            IndicatorFigure("district_steering_committee", 2023, mid23, 2 / 3, 2, 3),  # 66.7 → 67%
+            IndicatorFigure("commune_steering_committee", 2023, mid23, 1.0, 4, 4),  # 100%
+            IndicatorFigure("p135_commune", 2018, end18, 0.25, 1, 4),  # 25,0%
+            IndicatorFigure("p135_village", 2018, end18, 1.0, 1, 1),  # one village: singular in English
+            IndicatorFigure("p135_works", 2018, end18, 7.0),
+            IndicatorFigure("p135_plan_mvnd", 2018, end18, 2345.6),  # 2,3456 tỷ, rounded: 2,3 tỷ đồng
+            IndicatorFigure("p30a_disbursed_mvnd", 2018, end18, 0.5, 500, 1000),  # 0 decimals: 50%
+        ),
+    )
+
+
+def facts_indicators_district() -> SummaryFacts:
+    """A district's own yes and no, a small amount with villages without data, and a figure
+    with no unit reported (left out: its date then has no sentence)."""
+    return SummaryFacts(
+        "district", "Huyện Thử Nghiệm", "Thử", 2023, AS_OF,
+        indicators=(
+            IndicatorFigure("households_electricity", 2023, date(2023, 12, 31), None, None, None, 3),
+            IndicatorFigure("district_steering_committee", 2023, date(2023, 6, 30), 1.0, 1, 1),
+            IndicatorFigure("district_steering_committee", 2022, date(2022, 6, 30), 0.0, 0, 1),
+            # a 2018 figure standing at 31/01/2019: not the end of its year, so "as of"
+            IndicatorFigure("p135_plan_mvnd", 2018, date(2019, 1, 31), 530.5, None, None, 2),
+        ),
+    )
+
+
 EXPECTED_VI = {
     "full": [
         "Tổng kế hoạch vốn năm 2023 của huyện Thử Nghiệm là trên 2,5 tỷ đồng, trong đó: vốn chuyển nguồn từ năm "
@@ -274,11 +313,27 @@ EXPECTED_VI = {
         "Năm 2023, huyện Thử Nghiệm có 7 xã khu vực III; 6 xã khu vực III năm 2021 đã thoát khỏi tình trạng đặc biệt "
         "khó khăn.",
     ],
+    "indicators": [
+        "Đến hết năm 2023, 3/4 xã (75,0%) có đường ô tô đến trung tâm xã được rải nhựa hoặc bê tông (1 xã chưa có số "
+        "liệu); 99,90% số hộ được sử dụng điện lưới quốc gia và các nguồn điện khác phù hợp; 81% trường, lớp học và "
+        "trạm y tế được xây dựng kiên cố.",
+        "Tính đến ngày 30/06/2023, 2/3 huyện (67%) đã thành lập Ban Chỉ đạo các Chương trình MTQG cấp huyện; 4/4 xã "
+        "(100%) đã thành lập, kiện toàn Ban Chỉ đạo cấp xã.",
+        "Đến hết năm 2018, 1/4 xã (25,0%) được đầu tư từ Chương trình 135; 1/1 thôn (100,0%) đặc biệt khó khăn được "
+        "đầu tư từ Chương trình 135; 7 công trình được đầu tư xây dựng từ Chương trình 135; kế hoạch vốn Chương trình "
+        "135 là 2,3 tỷ đồng; 50% kế hoạch vốn Chương trình 30a đã được giải ngân.",
+    ],
+    "indicators_district": [
+        "Tính đến ngày 30/06/2023, huyện đã thành lập Ban Chỉ đạo các Chương trình MTQG cấp huyện.",
+        "Tính đến ngày 30/06/2022, huyện chưa đạt chỉ tiêu “Huyện đã thành lập Ban Chỉ đạo các Chương trình MTQG cấp "
+        "huyện”.",
+        "Tính đến ngày 31/01/2019, kế hoạch vốn Chương trình 135 là 530,5 triệu đồng (2 thôn chưa có số liệu).",
+    ],
 }
 
 EXPECTED_EN = {
     "full": [
-        "The 2023 capital plan of Huyện Thử Nghiệm is over 2.5 billion VND, of which funds carried over from 2022 "
+        "The 2023 capital plan of Thử Nghiệm district is over 2.5 billion VND, of which funds carried over from 2022 "
         "into 2023: 500 million VND; 2023 allocation: over 2 billion VND.",
         "As of 04/08/2023, 200 million VND of the funds carried over from 2022 into 2023 had been disbursed, 40.00% "
         "of the allocated plan; 1.05 billion VND (1,050 million VND) of the 2023 allocation had been disbursed, "
@@ -287,15 +342,15 @@ EXPECTED_EN = {
         "recurrent capital had been paid out, 25% of plan.",
         "In all, 1.25 billion VND had been disbursed, 49.99% of the total plan.",
         "Since 30/06/2023, disbursement has grown by 250 million VND; the rate is 49.99%, against 40.00% then.",
-        "The disbursement rate of Huyện Thử Nghiệm (49.99%) is above that of Thử province (45.00%), rank 2 of 5 "
+        "The disbursement rate of Thử Nghiệm district (49.99%) is above that of Thử province (45.00%), rank 2 of 5 "
         "districts with data.",
         "4 of 5 communes have a capital plan for 2023.",
-        "The communes furthest behind are Xã Một (10.00%), Xã Hai (20.00%) and Xã Ba (25.00%).",
+        "The communes furthest behind are Một commune (10.00%), Hai commune (20.00%) and Ba commune (25.00%).",
         "The poverty rate was 10.00% in 2023, down 3.0 percentage points from 2021; the ethnic-minority poverty "
         "rate was 12.00% in 2023, down 6.2 percentage points from 2021; the ethnic-minority poverty rate fell by "
         "3.1 percentage points a year on average.",
-        "In 2023, Huyện Thử Nghiệm had 3 region III communes; 2 communes of region III in 2021 have left it: Xã Một "
-        "and Xã Hai.",
+        "In 2023, Thử Nghiệm district had 3 region III communes; 2 communes of region III in 2021 have left it: "
+        "Một commune and Hai commune.",
     ],
     "province": [
         "The 2023 capital plan of Thử province is 800 million VND.",
@@ -306,38 +361,55 @@ EXPECTED_EN = {
         "In all, 430 million VND had been disbursed, 53.75% of the total plan.",
         "Disbursement did not change between 30/06/2023 and 04/08/2023; the rate is 53.75%.",
         "2 of 3 districts have a capital plan for 2023.",
-        "The district furthest behind is Huyện Một (30.00%).",
+        "The district furthest behind is Một district (30.00%).",
         "The poverty rate was 20.00% in 2023, up 1.5 percentage points from 2022; the ethnic-minority poverty rate "
         "was 25.00% in 2023, unchanged from 2022.",
-        "In 2023, Thử province had 1 region III commune; 1 commune of region III in 2021 has left it: Xã Một.",
+        "In 2023, Thử province had 1 region III commune; 1 commune of region III in 2021 has left it: Một commune.",
     ],
     "flat": [
-        "The 2023 capital plan of Huyện Thử Nghiệm is 1 billion VND.",
+        "The 2023 capital plan of Thử Nghiệm district is 1 billion VND.",
         "As of 04/08/2023, 900 million VND of the 2023 allocation had been disbursed, 90.00% of the allocated plan.",
         "900 million VND of development investment capital had been paid out, 90% of plan.",
         "In all, 900 million VND had been disbursed, 90.00% of the total plan.",
         "Since 30/06/2023, cumulative disbursement has fallen by 50 million VND; the rate is 90.00%, against 95.00% "
         "then.",
-        "The disbursement rate of Huyện Thử Nghiệm (90.00%) equals that of Thử province, rank 1 of 3 districts with "
+        "The disbursement rate of Thử Nghiệm district (90.00%) equals that of Thử province, rank 1 of 3 districts with "
         "data.",
         "2 of 2 communes have a capital plan for 2023.",
-        "The commune furthest behind is Xã Một (0.00%).",
+        "The commune furthest behind is Một commune (0.00%).",
         "The poverty rate was 30.00% in 2023.",
-        "In 2023, Huyện Thử Nghiệm had no region III commune; no commune has left region III since 2021.",
+        "In 2023, Thử Nghiệm district had no region III commune; no commune has left region III since 2021.",
     ],
     "behind": [
-        "The 2023 capital plan of Huyện Thử Nghiệm is 10 billion VND.",
+        "The 2023 capital plan of Thử Nghiệm district is 10 billion VND.",
         "In all, over 3.3 billion VND had been disbursed, 33.12% of the total plan.",
-        "The disbursement rate of Huyện Thử Nghiệm (33.12%) is below that of Thử province (50.00%), rank 4 of 4 "
+        "The disbursement rate of Thử Nghiệm district (33.12%) is below that of Thử province (50.00%), rank 4 of 4 "
         "districts with data.",
         "The poverty rate was 20.00% in 2023, down 1.0 percentage points from 2021; the ethnic-minority poverty "
         "rate was 30.00% in 2023, up 2.4 percentage points from 2021; the ethnic-minority poverty rate rose by 1.2 "
         "percentage points a year on average.",
-        "In 2023, Huyện Thử Nghiệm had 7 region III communes; 6 communes of region III in 2021 have left it.",
+        "In 2023, Thử Nghiệm district had 7 region III communes; 6 communes of region III in 2021 have left it.",
+    ],
+    "indicators": [
+        "By the end of 2023, 3 of 4 communes (75.0%) had an asphalt or concrete road to the commune centre (1 commune "
+        "without data); 99.90% of households used grid or other suitable electricity; 81% of schools, classrooms and "
+        "health stations were of solid construction.",
+        "As of 30/06/2023, 2 of 3 districts (67%) had set up a steering committee for the national target programmes; "
+        "4 of 4 communes (100%) had set up a commune steering committee.",
+        "By the end of 2018, 1 of 4 communes (25.0%) were covered by Programme 135; 1 of 1 village (100.0%) were "
+        "covered by Programme 135 as especially difficult villages; 7 works were built by Programme 135; the "
+        "Programme 135 capital plan was 2.3 billion VND; 50% of the Programme 30a capital plan had been disbursed.",
+    ],
+    "indicators_district": [
+        "As of 30/06/2023, the district had set up a steering committee for the national target programmes.",
+        "As of 30/06/2022, the district is not among “Districts that set up a steering committee for the national "
+        "target programmes”.",
+        "As of 31/01/2019, the Programme 135 capital plan was 530.5 million VND (2 villages without data).",
     ],
 }
 
-HAND_MADE = {"full": facts_full, "province": facts_province, "flat": facts_flat, "behind": facts_behind}
+HAND_MADE = {"full": facts_full, "province": facts_province, "flat": facts_flat, "behind": facts_behind,
+             "indicators": facts_indicators, "indicators_district": facts_indicators_district}
 
 
 @pytest.mark.parametrize("lang, expected", [("vi", EXPECTED_VI), ("en", EXPECTED_EN)])

@@ -7,8 +7,15 @@ Outputs go under ``<out_dir>/<year>/<province-slug>/``::
     index.html              links, figures by district, the disbursement map, failures
 
 English outputs carry ``.en`` before the suffix (``187-chi-lang.en.html``,
-``overview.en.html``, ``index.en.html``) so both languages live side by side. One report's
-failure is recorded and does not stop the others.
+``overview.en.html``, ``index.en.html``) so both languages live side by side; reports of a
+programme other than NTP 1719 carry its code before that (``187-chi-lang.p135.html``,
+``overview.p135.en.html``, ``index.p135.html``), so programmes never overwrite each other. One
+report's failure is recorded and does not stop the others.
+
+Data converted to the 2025 units (``units="2025"``, or a converted folder as ``data_dir``) is
+rendered per new commune into ``<out_dir>/<year>/<province-slug>-2025/``: one report per new
+commune with finance data (``06517-quan-son.html``), the new province's overview with the
+former districts as a reference layer, and the index (:mod:`analysis.levels`).
 
 Reports run on a pool of warm kernels (:mod:`analysis.engine`). A batch is incremental: each
 page ends with the fingerprint of its inputs (the prepared rows of its area, the notebook,
@@ -36,13 +43,17 @@ from analysis import __version__
 from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
 from analysis.prepared import ensure_prepared
+from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
 from analysis.render import notebook_path, page_inputs, render_report, slug, stamp_page
 from analysis.storage import atomic_write_bytes, sha256_file
 
 #: Notebooks ``ntp-atlas report`` can render for one district.
 DISTRICT_NOTEBOOKS = ("district_report", "explore")
 #: Prepared tables whose rows for its area a report shows (see prepared.load_area).
-AREA_TABLES = ("finance", "poverty", "classification", "communes", "warnings", "rejects", "match_report")
+AREA_TABLES = ("finance", "poverty", "classification", "communes", "warnings", "rejects", "match_report",
+               "indicators")
+#: Area tables that prepared data from before they existed does not have (nothing to hash then).
+_OPTIONAL_TABLES = ("indicators",)
 #: Boundaries every report of a province draws around its area: its districts and outline.
 CONTEXT_TABLES = ("districts", "provinces")
 #: Tables without ``province_code``: a province's rows are those of its districts.
@@ -80,6 +91,12 @@ class BatchResult:
     index_error: str = ""
     #: The index was up to date and left as it was.
     index_skipped: bool = False
+    #: The programme whose finance the reports sum (:mod:`analysis.programmes`).
+    programme: str = DEFAULT_PROGRAMME
+    #: ``"2025"`` when the reports are by the new units (one per new commune), else ``""``.
+    units: str = ""
+    #: The converted data the reports read and whether it was converted for this run.
+    data_note: str = ""
 
     @property
     def succeeded(self) -> list[ReportOutcome]:
@@ -114,26 +131,36 @@ def _lang_suffix(lang: str) -> str:
     return "" if lang == "vi" else f".{lang}"
 
 
-def batch_folder(out_dir: str | Path, year: int | str, province_name: str) -> Path:
-    """``<out_dir>/<year>/<province-slug>``: the folder of a province's reports."""
-    return Path(out_dir).expanduser().resolve() / str(int(year)) / slug(province_name)
+def batch_folder(out_dir: str | Path, year: int | str, province_name: str, suffix: str = "") -> Path:
+    """``<out_dir>/<year>/<province-slug><suffix>``: the folder of a province's reports
+    (``suffix`` ``"-2025"`` for reports by the new units)."""
+    return Path(out_dir).expanduser().resolve() / str(int(year)) / (slug(province_name) + suffix)
 
 
 def report_filename(district_code: str | None = None, district_name: str | None = None, *,
-                    lang: str = "vi", notebook: str = "district_report") -> str:
+                    lang: str = "vi", notebook: str = "district_report", programme: str = DEFAULT_PROGRAMME) -> str:
     """File name of a report: ``187-chi-lang.html``, ``overview.en.html``,
-    ``187-chi-lang.explore.html``; ``.en`` before the suffix for English."""
+    ``187-chi-lang.explore.html``; ``.en`` before the suffix for English, and the programme's
+    code before that for a programme other than NTP 1719 (``187-chi-lang.p135.en.html``)."""
     if district_code:
         code = district_code if re.fullmatch(r"[0-9]{1,5}", str(district_code)) else slug(district_code)
         stem = f"{code}-{slug(district_name or '')}" if district_name else code
     else:
         stem = "overview"
     variant = "" if notebook in ("district_report", "province_overview") else f".{slug(notebook)}"
-    return f"{stem}{variant}{_lang_suffix(lang)}.html"
+    return f"{stem}{variant}{_programme_suffix(programme)}{_lang_suffix(lang)}.html"
 
 
-def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: str | None = None) -> int:
-    """The latest plan year with finance data for a province (or one of its districts).
+def _programme_suffix(programme: str | None) -> str:
+    """``""`` for NTP 1719 (the default: names as they always were), else ``.<code>`` (``.p135``)."""
+    code = get_programme(programme or DEFAULT_PROGRAMME).code
+    return "" if code == DEFAULT_PROGRAMME else f".{code}"
+
+
+def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: str | None = None, *,
+                programme: str | None = None) -> int:
+    """The latest plan year with finance data for a province (or one of its districts); of one
+    programme when ``programme`` is given.
 
     Raises
     ------
@@ -148,6 +175,8 @@ def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: s
     pcode, pname = resolve_province(province)
     dcode = resolve_district(district, pcode)[0] if district else None
     finance = read_table(data_dir, "finance", province=pcode, district=dcode)
+    if programme not in (None, ""):
+        finance = programme_finance(finance, programme, pname)[1]
     if not len(finance):
         raise ParameterError(f"{pname} has no finance data in {data_dir}; run 'ntp-atlas prepare' with its data")
     return int(finance["year"].max())
@@ -158,7 +187,7 @@ def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: s
 
 def run_report(
     province: str,
-    district: str,
+    district: str | None = None,
     *,
     year: int | str | None = None,
     as_of: str | None = None,
@@ -168,6 +197,9 @@ def run_report(
     notebook: str = "district_report",
     docx: bool = False,
     xlsx: bool = False,
+    commune: str | None = None,
+    units: str | None = None,
+    programme: str | None = None,
 ) -> Path:
     """Render one district's report where :func:`run_batch` would put it.
 
@@ -188,6 +220,14 @@ def run_report(
     docx, xlsx
         Also write the Word copy (``.docx``) and/or the tables as a workbook (``.xlsx``)
         beside the HTML (:mod:`analysis.docx_export`).
+    commune, units
+        A new commune's report instead of a district's (code or name), on data by the 2025
+        units: a converted folder as ``data_dir``, or ``units="2025"`` to convert ``data_dir``
+        first when needed (:func:`analysis.levels.ensure_converted`). ``district`` is ignored.
+    programme
+        The programme whose finance the report sums (code, name or alias); default NTP 1719.
+        Another programme's report is named with its code (``187-chi-lang.p135.html``) and
+        its default year is the programme's latest.
 
     Returns
     -------
@@ -199,15 +239,24 @@ def run_report(
     if notebook not in DISTRICT_NOTEBOOKS:
         raise ParameterError(f"notebook must be one of {', '.join(DISTRICT_NOTEBOOKS)}, not {notebook!r}")
     _lang_suffix(lang)
+    if commune not in (None, "") or units not in (None, ""):
+        from analysis.levels import run_commune_report
+
+        return run_commune_report(province, commune, year=year, as_of=as_of, lang=lang, data_dir=data_dir,
+                                  out_dir=out_dir, notebook=notebook, documents=docx or xlsx, units=units)
+    if district in (None, ""):
+        raise ParameterError("give a district (or a new commune, on data by the 2025 units)")
     pcode, pname = resolve_province(province)
     dcode, dname = resolve_district(district, pcode)
     # a URL (s3://, file://…) is read through fsspec, by this process and by cluster workers
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
-    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode)
-    out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook)
+    prog = get_programme(programme or DEFAULT_PROGRAMME).code
+    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode, programme=prog)
+    out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook,
+                                                               programme=prog)
     params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
-              "data_dir": data_dir, "baseline_year": ""}
+              "data_dir": data_dir, "baseline_year": "", "programme": prog}
     path = render_report(notebook, params, out)
     if docx or xlsx:
         from analysis.docx_export import export_for_parameters
@@ -235,6 +284,9 @@ def run_batch(
     docx: bool = False,
     xlsx: bool = False,
     kernel_pool=None,
+    units: str | None = None,
+    communes: list[str] | None = None,
+    programme: str | None = None,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
 
@@ -276,6 +328,22 @@ def run_batch(
         A started :class:`analysis.engine.KernelPool` to run the reports on, left open for
         the caller (a country run renders one province after another on the same kernels);
         ``jobs`` should then be its size.
+    units
+        ``"2025"``: render by the units of the 2025 reform, one report per new commune with
+        finance data, the new province's overview (the former districts as a reference layer)
+        and the index, into ``<province-slug>-2025/``. ``data_dir`` is then converted first
+        (to ``<data_dir>-2025``) when the converted data is missing or older than it
+        (:func:`analysis.levels.ensure_converted`). A converted folder given as ``data_dir``
+        is rendered by the new units without it.
+    communes
+        With data by the new units: render only these new communes (codes or names), with
+        the overview and the index.
+    programme
+        The programme whose finance the reports sum (code, name or alias); default NTP 1719.
+        It is a parameter of every report, so part of its fingerprint; the files of another
+        programme carry its code (``187-chi-lang.p135.html``, ``overview.p135.html``,
+        ``index.p135.html``) and sit beside NTP 1719's without overwriting them. Its default
+        year is the programme's latest with finance data.
 
     Returns
     -------
@@ -283,31 +351,39 @@ def run_batch(
         ``.ok`` is False when a report failed; ``.failed`` holds the messages;
         ``.rendered`` and ``.skipped`` say which reports were rendered and which were not.
     """
-    from analysis.prepared import area_districts
-    from analysis.units import resolve_province
+    from analysis.levels import VINTAGE, batch_plan, ensure_converted
 
     _lang_suffix(lang)
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
-    pcode, pname = resolve_province(province)
+    if units not in (None, "", VINTAGE):
+        raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    converted = ensure_converted(data_dir) if units else None  # the new units: converted first when needed
+    data_dir = converted.path if converted else data_dir
     ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
     scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
-    districts = area_districts(pcode, data_dir)
-    if not len(districts):
-        raise ParameterError(f"province {pname} ({pcode}) has no prepared data in {data_dir}")
-    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir)
-    folder = batch_folder(out_dir, year, pname)
-    result = BatchResult(pcode, pname, year, lang, folder)
+    prog = get_programme(programme or DEFAULT_PROGRAMME).code
+    if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
+        year = latest_year(province, data_dir, programme=prog)
+    plan = batch_plan(province, data_dir, year, communes)
+    if plan.converted and (docx or xlsx):
+        raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
+    pcode, pname, year = plan.province_code, plan.province_name, plan.year
+    folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
+    result = BatchResult(pcode, pname, year, lang, folder, units=VINTAGE if plan.converted else "",
+                         data_note=converted.describe() if converted else "")
 
+    result.programme = prog
     common = {"province": pcode, "year": year, "as_of": as_of or "", "lang": lang, "data_dir": data_dir,
-              "baseline_year": ""}
+              "baseline_year": "", "programme": prog}
     tasks: list[tuple[str, str, dict, Path]] = [
-        (d.district_name, "district_report", common | {"district": d.district_code},
-         folder / report_filename(d.district_code, d.district_name, lang=lang))
-        for d in districts.itertuples(index=False)
+        (name, "district_report", common | plan.unit_parameters(unit),
+         folder / report_filename(unit, name, lang=lang, programme=prog))
+        for unit, name in plan.units
     ]
-    tasks.append((pname, "province_overview", common, folder / report_filename(lang=lang)))
+    tasks.append((pname, "province_overview", common | plan.overview_parameters(),
+                  folder / report_filename(lang=lang, programme=prog)))
 
     try:
         digests = input_digests(pcode, data_dir)
@@ -316,7 +392,7 @@ def run_batch(
     package = _code_digest()
     todo, skipped = [], []
     for name, notebook, params, out in tasks:
-        code = params.get("district")
+        code = params.get("commune") or params.get("district")
         data = digests.get(code or "") if digests is not None else None
         fingerprint = report_fingerprint(notebook, params, data, package) if data else None
         if not force and fingerprint and _up_to_date(out, fingerprint):
@@ -349,7 +425,7 @@ def run_batch(
         export_batch(result.reports, {out: params for _, _, params, out in tasks}, docx=docx, xlsx=xlsx,
                      force=force, progress=progress)
 
-    index = folder / f"index{_lang_suffix(lang)}.html"
+    index = folder / f"index{_programme_suffix(prog)}{_lang_suffix(lang)}.html"
     index_fp = None
     if digests is not None:
         index_fp = _fingerprint({"data": digests[""], "parameters": _parameters(common), "code": package,
@@ -394,9 +470,13 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     from analysis.prepared import load_manifest, read_table
     from analysis.units import official_units, resolve_province
 
-    pcode, _ = resolve_province(province)
     data_dir = data_dir if "://" in str(data_dir) else Path(data_dir)
     manifest = load_manifest(data_dir)
+    if manifest.get("units") == "2025":  # by new commune (analysis.levels)
+        from analysis.levels import input_digests_2025
+
+        return input_digests_2025(province, data_dir, manifest)
+    pcode, _ = resolve_province(province)
     units = official_units()
     official = sorted(units.loc[units["province_code"] == pcode, "district_code"].unique())
 
@@ -408,6 +488,8 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     province = hashlib.sha256(context.digest() + json.dumps(with_data).encode())
     districts = {code: hashlib.sha256(context.digest()) for code in official}
     for name in AREA_TABLES:
+        if name in _OPTIONAL_TABLES and f"{name}.parquet" not in manifest.get("outputs", {}):
+            continue  # prepared before the table existed: the reports show none of it
         frame = read_table(data_dir, name, province=pcode, manifest=manifest)
         if name in _DISTRICT_ONLY and "district_code" in frame.columns:
             frame = frame[frame["district_code"].isin(official)]
@@ -473,7 +555,7 @@ def _row_hashes(frame):
 
 #: Where the code a batch's outputs come from starts: the notebooks call analysis.report,
 #: render exports the HTML, batch writes the index.
-_CODE_ROOTS = ("report", "render", "batch")
+_CODE_ROOTS = ("report", "report_indicators", "render", "batch")
 
 
 def _code_digest() -> str:
@@ -522,7 +604,7 @@ def _up_to_date(html: Path, fingerprint: str) -> bool:
 
 def _run_one(task: tuple, pool=None) -> ReportOutcome:
     name, notebook, params, out, fingerprint = task
-    code = params.get("district") or None
+    code = params.get("commune") or params.get("district") or None
     start = time.perf_counter()
     try:
         render_report(notebook, params, out, pool=pool, inputs=fingerprint)
@@ -585,8 +667,10 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
     if data_dir is not None:
         from analysis import report
 
-        ctx = report.context(result.province_code, None, result.year, as_of, lang, data_dir)
-    title = t("index.title", lang, province=result.province_name, year=result.year)
+        ctx = report.context(result.province_code, None, result.year, as_of, lang, data_dir,
+                             programme=result.programme)
+    title = t("index.title_programme", lang, programme=get_programme(result.programme).title(lang),
+              province=result.province_name, year=result.year)
     parts = [f"<h1>{esc(title)}</h1>"]
     if ctx is not None:
         from analysis.numbers import format_date
@@ -595,13 +679,18 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
         note = report.coverage_note(ctx)
         if note:
             parts.append(f"<div class='ntp-warn'>{esc(note)}</div>")
+        if ctx.converted:
+            from analysis.reform_report import title_notes
+
+            parts += [f"<div class='{css}'>{esc(text)}</div>" for css, text in title_notes(ctx)]
     overview = next((r for r in result.reports if r.notebook == "province_overview"), None)
     if overview is not None and overview.ok:
         parts.append(f"<p class='ntp-links'><a href='{esc(_href(overview.html, result.folder))}'>"
                      f"{esc(t('index.overview_link', lang, province=result.province_name))}</a></p>")
     if ctx is not None:
-        parts.append(f"<h2>{esc(t('index.districts', lang))}</h2>")
-        parts.append(f"<p class='ntp-note'>{esc(t('index.districts_note', lang))}</p>")
+        key = "levels.index.communes" if ctx.converted else "index.districts"
+        parts.append(f"<h2>{esc(t(key, lang))}</h2>")
+        parts.append(f"<p class='ntp-note'>{esc(t(key + '_note', lang))}</p>")
         parts.append(_district_table(ctx, result))
         parts.append(f"<h2>{esc(t('index.map', lang))}</h2>")
         parts.append(report.map_disbursement(ctx)._repr_html_())
@@ -636,9 +725,10 @@ def _district_table(ctx, result: BatchResult) -> str:
     from analysis.i18n import t
     from analysis.tables import esc, html_table
 
-    lang = ctx.lang
+    lang, code_col = ctx.lang, ctx.unit_col  # districts; new communes for data by the 2025 units
+    name_col = code_col.replace("_code", "_name")
     # official GSO order, as the offices list districts (and as the reports' file names sort)
-    df = report.unit_table(ctx).sort_values("district_code").reset_index(drop=True)
+    df = report.unit_table(ctx).sort_values(code_col).reset_index(drop=True)
     df["rate"] = df["rate"].where(df["has_plan"].eq(True))  # no plan: no rate, not 0 %
     done = {r.district_code: r for r in result.reports if r.notebook == "district_report"}
     links: dict[str, str] = {}
@@ -646,8 +736,8 @@ def _district_table(ctx, result: BatchResult) -> str:
     for i, row in df.iterrows():
         token = f"ntpdistrict{i}x"
         tokens.append(token)
-        outcome = done.get(str(row["district_code"]))
-        name = esc(row["district_name"])
+        outcome = done.get(str(row[code_col]))
+        name = esc(row[name_col])
         if outcome is not None and outcome.ok:
             links[token] = f"<a href='{esc(_href(outcome.html, result.folder))}'>{name}</a>"
         elif outcome is not None:
@@ -656,7 +746,7 @@ def _district_table(ctx, result: BatchResult) -> str:
             links[token] = name
     df["_link"] = tokens
     cols: dict[str, tuple[str, str]] = {
-        "_link": (t("report.col.district_name", lang), "text"),
+        "_link": (t(f"report.col.{name_col}", lang), "text"),
         "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
@@ -665,5 +755,9 @@ def _district_table(ctx, result: BatchResult) -> str:
         cols["poverty_rate"] = (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate")
     if "poverty_rate_change_pp" in df.columns:
         cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
+    if ctx.converted:  # figures allocated from a divided old commune are marked
+        from analysis.reform_report import estimated_codes, mark_estimated
+
+        df, cols = mark_estimated(ctx, df, cols, "commune_code", estimated_codes(ctx), "_link")
     table = html_table(df, cols, lang)
     return re.sub(r"<td>(ntpdistrict\d+x)</td>", lambda m: f"<td>{links[m.group(1)]}</td>", table)

@@ -56,10 +56,10 @@ def _add_prepare(sub) -> None:
     p.add_argument(
         "--indicators",
         type=Path,
-        default=SAMPLE_FILES["indicators"],
+        default=None,
         metavar="FILE",
         help="indicators table: year, as_of, unit_code, indicator, value, CSV or XLSX (optional; 'none' to skip; "
-        "default: sample)",
+        "default: the sample's when --finance is the sample's)",
     )
     p.add_argument(
         "--boundaries",
@@ -103,7 +103,7 @@ def _cmd_prepare(args) -> int:
         finance=args.finance,
         poverty=args.poverty,
         communes=communes,
-        indicators=None if str(args.indicators).lower() == "none" else args.indicators,
+        indicators=_indicators_option(args.indicators),
         boundaries=args.boundaries,
         code_column=args.code_column or None,
         name_column=args.name_column,
@@ -118,6 +118,13 @@ def _cmd_prepare(args) -> int:
     )
     print(_prepare_summary(result))
     return 0
+
+
+def _indicators_option(value: Path | None) -> Path | str | None:
+    """``--indicators``: not given is "auto" (the sample's with the sample's finance), 'none' is none."""
+    if value is None:
+        return "auto"
+    return None if str(value).lower() == "none" else value
 
 
 def _prepare_summary(result) -> str:
@@ -190,6 +197,8 @@ examples:
   ntp-atlas report --province 14 --district 127 --lang en --data data/processed --out reports
   ntp-atlas report --province 20 --district 187 --notebook explore
   ntp-atlas report --province 20 --district 187 --docx --xlsx   # + Word copy and Excel tables
+  ntp-atlas report --province 20 --district 187 --programme p135  # Programme 135's money: 187-chi-lang.p135.html
+  ntp-atlas report --province "Lạng Sơn" --units 2025 --commune "Hồng Phong" # a new commune (from 1/7/2025)
 
 The report goes where 'ntp-atlas batch' puts it: <out>/<year>/<province>/<code>-<name>.html
 (.en.html in English), with the executed notebook beside it (.ipynb). A failed run leaves
@@ -202,8 +211,10 @@ examples:
   ntp-atlas batch --province "Lạng Sơn" --year 2023 --lang en --jobs 2
   ntp-atlas batch --province 14 --as-of 2023-11-30 --data data/processed --out reports
   ntp-atlas batch --province 20 --docx --xlsx        # + <name>.docx and <name>.xlsx beside each report
+  ntp-atlas batch --province 20 --programme p135     # another programme's money: <name>.p135.html, index.p135.html
   ntp-atlas batch --province all --jobs 2            # every province with data, one set of kernels
   ntp-atlas batch --province 20,14                   # several provinces, the same way
+  ntp-atlas batch --province "Lạng Sơn" --units 2025 # by the units of 1/7/2025: a report per new commune
 
 Writes <out>/<year>/<province>/: one report per district with prepared data
 (<code>-<name>.html), overview.html and index.html (.en.html in English). A report that
@@ -215,7 +226,25 @@ Reports run on --jobs warm kernels started once for the batch. A report whose in
 (its area's prepared data, the notebook, the parameters, the package) have not changed
 since its last good page is skipped, and the summary says so; --force renders them all.
 See docs/batch-engine.md.
+
+With --units 2025 the reports are by the units of the 2025 reform (no districts): the data is
+converted first (to <data>-2025, as 'ntp-atlas convert --to 2025' does) when the converted
+folder is missing or older than the prepared data, then one report per new commune with data
+(<code>-<name>.html), the new province's overview with the former districts as a reference
+layer, and index.html go to <out>/<year>/<province>-2025/, beside the old units' reports.
+--commune CODE[,CODE] renders only those new communes (with the overview and index). A
+converted folder given as --data is rendered by the new units as it is. See
+docs/reform-2025.md.
 """
+
+
+def _add_units_options(p, batch: bool) -> None:
+    p.add_argument("--units", choices=["2025"], default=None,
+                   help="report by the units of the 2025 reform (34 provinces, new communes, no districts); the "
+                   "data is converted to <data>-2025 first when that is missing or older than --data")
+    what = ("render only these new communes, codes or names, comma-separated (with the overview and index)"
+            if batch else "the new commune, code or name (with --units 2025 or converted --data)")
+    p.add_argument("--commune", default=None, metavar="CODES" if batch else "COMMUNE", help=what)
 
 
 def _add_report_options(p) -> None:
@@ -238,6 +267,9 @@ def _add_report_options(p) -> None:
         help="prepared data from 'ntp-atlas prepare' (default: data/processed)",
     )
     p.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR", help="reports folder (default: reports/)")
+    p.add_argument("--programme", default=None, metavar="CODE",
+                   help="programme whose finance the reports sum, by code or name: ntp1719 (default), ntp_gnbv, "
+                   "ntp_ntm, p135, p30a; other programmes' files carry the code (187-chi-lang.p135.html)")
 
 
 def _add_document_options(p) -> None:
@@ -258,7 +290,8 @@ def _add_report(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--province", required=True, help="province GSO code or name, e.g. 20 or 'Lạng Sơn'")
-    p.add_argument("--district", required=True, help="district GSO code or name, e.g. 187 or 'Chi Lăng'")
+    p.add_argument("--district", default=None,
+                   help="district GSO code or name, e.g. 187 or 'Chi Lăng' (required unless --commune)")
     _add_report_options(p)
     p.add_argument(
         "--notebook",
@@ -267,12 +300,15 @@ def _add_report(sub) -> None:
         help="report notebook in notebooks/ (default: %(default)s)",
     )
     _add_document_options(p)
+    _add_units_options(p, batch=False)
     p.set_defaults(func=_cmd_report)
 
 
 def _cmd_report(args) -> int:
     from analysis.batch import run_report
 
+    if not args.district and not args.commune:
+        raise ParameterError("give --district (or --commune with --units 2025)")
     path = run_report(
         args.province,
         args.district,
@@ -284,6 +320,9 @@ def _cmd_report(args) -> int:
         notebook=args.notebook,
         docx=args.docx,
         xlsx=args.xlsx,
+        commune=args.commune,
+        units=args.units,
+        programme=args.programme,
     )
     print(path)
     for suffix, wanted in ((".docx", args.docx), (".xlsx", args.xlsx)):
@@ -331,6 +370,7 @@ def _add_batch(sub) -> None:
         "(default: $NTP_ATLAS_SCHEDULER, else this machine); workers must reach --data",
     )
     _add_document_options(p)
+    _add_units_options(p, batch=True)
     p.set_defaults(func=_cmd_batch)
 
 
@@ -339,7 +379,13 @@ def _cmd_batch(args) -> int:
     from analysis.country import is_all
 
     if is_all(args.province) or "," in args.province:
+        from analysis.programmes import DEFAULT_PROGRAMME, get_programme
+
+        if args.programme and get_programme(args.programme).code != DEFAULT_PROGRAMME:
+            raise ParameterError("--programme other than ntp1719 is for one province at a time: "
+                                 "ntp-atlas batch --province P --programme CODE")
         return _cmd_country(args)
+    communes = [c.strip() for c in args.commune.split(",") if c.strip()] if args.commune else None
     result = run_batch(
         args.province,
         args.year,
@@ -354,6 +400,9 @@ def _cmd_batch(args) -> int:
         scheduler=args.scheduler,
         docx=args.docx,
         xlsx=args.xlsx,
+        units=args.units,
+        communes=communes,
+        programme=args.programme,
     )
     print(_batch_summary(result))
     return 0 if result.ok else 1
@@ -366,12 +415,19 @@ def _cmd_country(args) -> int:
     if args.docx or args.xlsx:
         print("error: --docx and --xlsx are per province: run ntp-atlas batch --province P --docx", file=sys.stderr)
         return 2
+    if args.commune:
+        print("error: --commune is for one province: run ntp-atlas batch --province P --units 2025 --commune C",
+              file=sys.stderr)
+        return 2
     provinces = None
     if not is_all(args.province):  # a list: "20,14" or "Lạng Sơn,Sơn La"
-        provinces = [resolve_province(p.strip())[0] for p in args.province.split(",") if p.strip()]
+        from analysis.levels import resolve_new_province
+
+        resolve = resolve_new_province if args.units else resolve_province  # --units 2025: the new provinces
+        provinces = [resolve(p.strip())[0] for p in args.province.split(",") if p.strip()]
     result = run_country(args.year, lang=args.lang, jobs=args.jobs, data_dir=args.data, out_dir=args.out,
                          as_of=args.as_of, progress=True, pool=args.pool, force=args.force, scheduler=args.scheduler,
-                         provinces=provinces)
+                         provinces=provinces, units=args.units)
     for province in result.provinces:
         print(_batch_summary(province))
     for name, why in result.errors.items():
@@ -388,9 +444,11 @@ def _cmd_country(args) -> int:
 def _batch_summary(result) -> str:
     n_districts = sum(r.notebook == "district_report" and r.ok for r in result.succeeded)
     overview = "+ overview" if any(r.notebook == "province_overview" for r in result.succeeded) else "(no overview)"
+    units = "new commune" if getattr(result, "units", "") else "district"
     lines = [
         f"{result.province_name} {result.year} ({result.lang}): reports in {result.folder}",
-        f"  ok      {n_districts} district reports {overview}: "
+        *([f"  data    {result.data_note}"] if getattr(result, "data_note", "") else []),
+        f"  ok      {n_districts} {units} reports {overview}: "
         f"{len(result.skipped)} unchanged, skipped; {len(result.rendered)} rendered",
         f"  failed  {len(result.failed)}",
     ]

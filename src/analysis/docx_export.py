@@ -572,7 +572,8 @@ def context_for(parameters: Mapping[str, object]):
         return None if value in (None, "") else str(value)
 
     return report.context(get("province"), get("district"), get("year"), get("as_of"), get("lang") or "vi",
-                          parameters.get("data_dir") or PROCESSED_DIR, get("baseline_year"))
+                          parameters.get("data_dir") or PROCESSED_DIR, get("baseline_year"),
+                          programme=get("programme"))
 
 
 def export_for_parameters(parameters: Mapping[str, object], html: str | Path, *, docx: bool = True,

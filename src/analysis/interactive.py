@@ -16,8 +16,8 @@ import shapely
 
 from analysis.config import METRIC_CRS
 from analysis.i18n import t
-from analysis.legends import NO_DATA, NO_PLAN, classify, get_legend_set, legend_labels, legend_title
-from analysis.numbers import format_percent, format_points
+from analysis.legends import NO_DATA, NO_PLAN, LegendSet, classify, get_legend_set, legend_labels, legend_title
+from analysis.numbers import format_number, format_percent, format_points
 
 _WIDTH = 720
 
@@ -34,6 +34,32 @@ def _path(geom, x0: float, y1: float, scale: float) -> str:
             pts = " ".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y in xy)
             parts.append(f"M{pts}Z")
     return " ".join(parts)
+
+
+def value_text(value: float, code: int, legend_set: LegendSet | str, lang: str = "vi") -> str:
+    """A unit's value as its hover text says it, in its legend set's format.
+
+    Rates and shares as percentages (``96,1%``), changes in points with their sign
+    (``−2,9``), counts and amounts as numbers (``431``, ``1.250,5``; million VND for
+    amounts, as in the tables), yes/no and other categories by their class label (``có``).
+
+    Examples
+    --------
+    >>> value_text(0.4299, 2, "disbursement_rate"), value_text(-2.9, 1, "poverty_change_pp", "en")
+    ('42,99%', '−2.9')
+    >>> value_text(1250.5, 4, "indicator_amount"), value_text(1.0, 1, "indicator_yes_no", "en")
+    ('1.250,5', 'yes')
+    """
+    ls = get_legend_set(legend_set)
+    if ls.labels_fmt == "points":
+        return format_points(value, lang)
+    if ls.labels_fmt == "number":
+        decimals = 0 if float(value).is_integer() else 3
+        text = format_number(value, lang, decimals)
+        return text.rstrip("0") if decimals else text  # 1.250,500 → 1.250,5
+    if ls.labels_fmt == "category":
+        return legend_labels(ls, lang, special=False)[code]
+    return format_percent(value, lang)
 
 
 def svg_map(
@@ -77,7 +103,6 @@ def svg_map(
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     scale = _WIDTH / max(x1 - x0, 1.0)
     height = (y1 - y0) * scale
-    fmt = format_points if ls.labels_fmt == "points" else format_percent
     paths = []
     for geom, code, name, value in zip(geoms, codes, data[name_column], data[column], strict=True):
         if code == NO_DATA:
@@ -85,7 +110,7 @@ def svg_map(
         elif code == NO_PLAN:
             fill, text = ls.no_plan_color, t("legend.no_plan", lang)
         else:
-            fill, text = ls.colors[code], fmt(value, lang)
+            fill, text = ls.colors[code], value_text(value, code, ls, lang)
         title = html.escape(f"{name}: {text}")
         paths.append(
             f'<path d="{_path(geom, x0, y1, scale)}" fill="{fill}" class="ntp-unit"><title>{title}</title></path>'

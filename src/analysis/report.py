@@ -18,16 +18,18 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from analysis import __version__, charts, interactive, maps
+from analysis import __version__, charts, interactive, maps, reform_report
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
 from analysis.i18n import t
+from analysis.levels import is_converted, load_for_level
 from analysis.mapdata import commune_metrics
 from analysis.numbers import format_date, format_number, format_percent, format_points
 from analysis.period import resolve_period
 from analysis.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
-from analysis.prepared import AreaData, load_area
+from analysis.prepared import AreaData
+from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
 from analysis.tables import CSS, cards, esc, html_table
 
 
@@ -44,7 +46,11 @@ class ReportContext:
     class_years: tuple[int | None, int | None]
     snapshot: pd.DataFrame
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: The programme whose finance rows the report sums (:func:`analysis.programmes.programme_finance`).
+    programme: str = DEFAULT_PROGRAMME
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
+    #: The area's indicator rows, read once (:mod:`analysis.report_indicators`).
+    _indicators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def level(self) -> str:
@@ -52,8 +58,16 @@ class ReportContext:
 
     @property
     def unit_col(self) -> str:
-        """Column of the units a report's tables and maps are broken down by."""
-        return "commune_code" if self.level == "district" else "district_code"
+        """Column of the units a report's tables and maps are broken down by: communes, except
+        in a province overview of the old units (districts)."""
+        if self.level == "province" and not is_converted(self.area):
+            return "district_code"
+        return "commune_code"
+
+    @property
+    def converted(self) -> bool:
+        """The data is keyed to the 2025 units (``ntp-atlas convert --to 2025``)."""
+        return is_converted(self.area)
 
 
 def context(
@@ -64,6 +78,9 @@ def context(
     lang: str = "vi",
     data_dir: str | Path = PROCESSED_DIR,
     baseline_year: int | str | None = None,
+    programme: str | None = None,
+    level: str | None = "",
+    commune: str | None = None,
 ) -> ReportContext:
     """Validate report parameters and load the area's prepared data.
 
@@ -83,6 +100,15 @@ def context(
         Prepared-data folder.
     baseline_year
         Year the poverty change is measured from; default the first year with poverty data.
+    programme
+        The programme whose finance the report sums (code, name or alias of
+        :mod:`analysis.programmes`); default NTP 1719. Rows of other programmes are left out.
+    level
+        ``""`` for the data's own units (districts; the new communes of data converted with
+        ``ntp-atlas convert --to 2025``), or ``"commune"`` for a report per new commune
+        (:mod:`analysis.levels`); ``district`` is then ignored.
+    commune
+        New commune GSO code or name, on converted data; empty or ``None`` for the province.
 
     Raises
     ------
@@ -95,9 +121,11 @@ def context(
         data_dir = Path(data_dir)
     if lang not in LANGUAGES:
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-    area = load_area(str(province), str(district) if district not in (None, "") else None, data_dir)
+    area = load_for_level(str(province), district, commune, level, data_dir)
+    prog, area.finance = programme_finance(area.finance, programme, area.name)  # never two programmes summed
     p = resolve_period(area, year, as_of, baseline_year)
-    return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot)
+    return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot,
+                         programme=prog.code)
 
 
 # --- text sections ---------------------------------------------------------------------
@@ -108,10 +136,14 @@ def _h2(key: str, ctx: ReportContext) -> str:
 
 
 def _area_title(ctx: ReportContext) -> str:
-    a = ctx.area
+    a, programme = ctx.area, get_programme(ctx.programme).title(ctx.lang)
+    if ctx.level == "commune":
+        return t("levels.title_commune", ctx.lang, programme=programme, commune=a.commune_name,
+                 province=a.province_name)
     if ctx.level == "district":
-        return t("report.title_district", ctx.lang, district=a.district_name, province=a.province_name)
-    return t("report.title_province", ctx.lang, province=a.province_name)
+        return t("report.title_programme_district", ctx.lang, programme=programme, district=a.district_name,
+                 province=a.province_name)
+    return t("report.title_programme_province", ctx.lang, programme=programme, province=a.province_name)
 
 
 def title(ctx: ReportContext) -> HTML:
@@ -121,11 +153,15 @@ def title(ctx: ReportContext) -> HTML:
     note = coverage_note(ctx)
     if note:
         body += f"<div class='ntp-warn'>{esc(note)}</div>"
+    for css, text in reform_report.title_notes(ctx) if ctx.converted else []:
+        body += f"<div class='{css}'>{esc(text)}</div>"
     return HTML(body + "</div>")
 
 
 def coverage_note(ctx: ReportContext) -> str:
     """ "1 of 12 districts reported" when the data covers only part of the province."""
+    if ctx.converted:
+        return reform_report.coverage_note(ctx)
     cov = ctx.area.coverage
     reported = ctx.snapshot["district_code"].nunique()
     if ctx.level == "province" and reported < cov["districts_official"]:
@@ -138,8 +174,8 @@ def section(ctx: ReportContext, key: str) -> HTML:
 
     ``"units"`` names the table by commune in a district report, by district in an overview.
     """
-    if key == "units":
-        key = "units_commune" if ctx.level == "district" else "units_district"
+    if key == "units":  # a new commune's table is of the old communes it was formed from
+        key = "units_former" if ctx.level == "commune" else "units_" + ctx.unit_col.removesuffix("_code")
     intro_key = f"report.intro.{key}"
     intro = ""
     try:
@@ -153,7 +189,8 @@ def summary(ctx: ReportContext) -> HTML:
     """The written summary that opens the report (:mod:`analysis.summary`), one paragraph per topic."""
     from analysis.summary import write_summary
 
-    paragraphs = write_summary(ctx) or [t("report.no_summary", ctx.lang)]
+    written = reform_report.write_summary(ctx) if ctx.converted else write_summary(ctx)
+    paragraphs = written or [t("report.no_summary", ctx.lang)]
     body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
     return HTML(f"<div class='ntp-report ntp-summary'>{body}</div>")
 
@@ -180,7 +217,8 @@ def headline_figures(ctx: ReportContext) -> HTML:
     (rows, cols), (detail_rows, _) = headline_frames(ctx, h)
     totals = html_table(rows, cols, lang, total_row=True)
     detail = html_table(detail_rows, cols, lang)
-    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}</div>")
+    estimated = reform_report.estimated_html(ctx) if ctx.converted else ""
+    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{estimated}</div>")
 
 
 def headline_frames(
@@ -281,6 +319,9 @@ def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
+    if ctx.converted:
+        marked = reform_report.estimated_projects(ctx)
+        return reform_report.mark_estimated(ctx, wide, cols, "project", marked, "project")
     return wide, cols
 
 
@@ -296,11 +337,11 @@ def unit_table(ctx: ReportContext) -> pd.DataFrame:
         out = out.merge(ch.drop(columns="n_communes", errors="ignore"), on=col, how="left")
         now = poverty_rates(ctx.area.poverty[ctx.area.poverty["year"] == ctx.poverty_year], col)
         out = out.merge(now[[col, "poverty_rate", "em_poverty_rate"]], on=col, how="left")
-    if ctx.level == "district" and ctx.class_years[1] is not None:
+    if col == "commune_code" and ctx.class_years[1] is not None:
         cls = ctx.area.classification
         cls = cls[cls["year"] == ctx.class_years[1]][["commune_code", "region"]]
         out = out.merge(cls, on="commune_code", how="left")
-    warn = ctx.area.warnings
+    warn = reform_report.unit_warnings(ctx) if ctx.converted else ctx.area.warnings
     if col in warn.columns and len(warn):
         counts = warn.groupby(col).size().rename("warnings")
         out = out.merge(counts, left_on=col, right_index=True, how="left")
@@ -309,7 +350,7 @@ def unit_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
-    if ctx.level == "district":
+    if ctx.unit_col == "commune_code":
         return ctx.area.communes[
             ["commune_code", "commune_name", "district_code", "geometry", "boundary_quality"]
         ].copy()
@@ -319,7 +360,10 @@ def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
 
 
 def units_table(ctx: ReportContext) -> HTML:
-    """The table by commune (district report) or by district (province overview)."""
+    """The table by commune (district report) or by district (province overview); a new
+    commune's report lists the old communes it was formed from."""
+    if ctx.level == "commune":
+        return HTML(f"<div class='ntp-report'>{reform_report.former_communes_table(ctx)}</div>")
     df, cols = units_frame(ctx)
     return HTML(f"<div class='ntp-report'>{html_table(df, cols, ctx.lang)}</div>")
 
@@ -328,7 +372,7 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
     """The units table as ``(frame, {column: (header, kind)})``, sorted by name, no rate
     where there is no plan."""
     lang, df = ctx.lang, unit_table(ctx)
-    name = "commune_name" if ctx.level == "district" else "district_name"
+    name = ctx.unit_col.replace("_code", "_name")
     cols: dict[str, tuple[str, str]] = {name: (t(f"report.col.{name}", lang), "text")}
     if "region" in df.columns:
         cols["region"] = (t("report.col.region", lang), "text")
@@ -346,6 +390,8 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
     cols["warnings"] = (t("report.col.warnings", lang), "int")
     df = df.sort_values(name)
     df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
+    if ctx.converted:
+        return reform_report.mark_estimated(ctx, df, cols, "commune_code", reform_report.estimated_codes(ctx), name)
     return df, cols
 
 
@@ -362,6 +408,8 @@ def _map_frame(ctx: ReportContext) -> gpd.GeoDataFrame:
         gdf = commune_metrics(ctx.area, ctx.snapshot, ctx.baseline_year, ctx.poverty_year)
         if ctx.level == "district":
             gdf = gdf[gdf["district_code"] == ctx.area.district_code]
+        elif ctx.level == "commune":
+            gdf = gdf[gdf["commune_code"] == ctx.area.commune_code]
         ctx._map_frame = gdf
     return ctx._map_frame.copy()
 
@@ -409,7 +457,9 @@ def _new_map() -> tuple[Figure, object]:
 
 
 def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
-    if ctx.level == "district":
+    if ctx.converted:  # the former districts as a reference layer; a new commune with its neighbours
+        reform_report.decorate_map(ctx, ax)
+    elif ctx.level == "district":
         maps.add_inset(
             ax,
             ctx.area.districts,
@@ -421,15 +471,18 @@ def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
 
 
 def _source(ctx: ReportContext) -> str:
-    return t("report.map_source", ctx.lang, as_of=format_date(ctx.as_of, ctx.lang))
+    return t("report.map_source_programme", ctx.lang, programme=get_programme(ctx.programme).title(ctx.lang),
+             as_of=format_date(ctx.as_of, ctx.lang))
 
 
 def _map(ctx: ReportContext, title_key: str, draw, title: str | None = None) -> Picture:
     """A map of the report's communes: ``draw(gdf, ax, **common)`` draws the indicator."""
     gdf = _map_frame(ctx)
     fig, ax = _new_map()
+    if ctx.converted:
+        reform_report.frame_axes(ctx, ax)
     subtitle = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
-    labels = "commune_name" if ctx.level == "district" else None  # a province has too many to label
+    labels = "commune_name" if ctx.level != "province" else None  # a province has too many to label
     extra = {"title": title} if title else {}
     draw(gdf, ax=ax, lang=ctx.lang, source=_source(ctx), subtitle=subtitle, labels=labels, **extra)
     _decorate(ctx, ax, gdf)
@@ -485,7 +538,10 @@ def flagged_units(ctx: ReportContext) -> HTML:
     lang, w = ctx.lang, ctx.area.warnings
     if not len(w):
         return HTML(f"<div class='ntp-report'><p>{esc(t('report.no_warnings', lang))}</p></div>")
-    names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
+    if ctx.converted:  # warnings are those of the old data, keyed to the old communes
+        names = reform_report.warning_names(ctx)
+    else:
+        names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
     w = w.assign(rule_label=w["rule"].map(lambda r: t(f"rule.{r}", lang)), commune_name=w["commune_code"].map(names))
     summary = w.groupby("rule_label").size().rename("n").reset_index()
     cols = {"rule_label": (t("report.col.rule", lang), "text"), "n": (t("report.col.count", lang), "int")}
@@ -526,7 +582,8 @@ def data_quality(ctx: ReportContext) -> HTML:
     parts = [html_table(pd.DataFrame(rows), cols, lang)]
     rej = ctx.area.rejects
     n_rows = rej[["file", "row"]].drop_duplicates().shape[0] if len(rej) else 0
-    parts.append(f"<p>{esc(t('report.rejects_in_area', lang, n=n_rows, area=ctx.area.name))}</p>")
+    where = ctx.area.province_name if ctx.level == "commune" else ctx.area.name  # rejects of a new province
+    parts.append(f"<p>{esc(t('report.rejects_in_area', lang, n=n_rows, area=where))}</p>")
     if len(rej):
         rcols = {
             "file": (t("report.col.file", lang), "text"),
@@ -538,6 +595,9 @@ def data_quality(ctx: ReportContext) -> HTML:
         parts.append(html_table(rej.assign(file=rej["file"].map(lambda p: Path(p).name)), rcols, lang, max_rows=30))
     mr = ctx.area.match_report
     counts = mr["status"].value_counts()
+    if ctx.converted:
+        parts.append(f"<p>{esc(reform_report.match_summary(ctx))}</p>")
+        return HTML(f"<div class='ntp-report'>{''.join(parts)}</div>")
     parts.append(
         "<p>"
         + esc(
@@ -552,7 +612,20 @@ def data_quality(ctx: ReportContext) -> HTML:
         )
         + "</p>"
     )
+    parts += [f"<p>{esc(note)}</p>" for note in _boundary_notes(m.get("boundaries") or {}, lang)]
     return HTML(f"<div class='ntp-report'>{''.join(parts)}</div>")
+
+
+def _boundary_notes(entry: dict, lang: str) -> list[str]:
+    """What prepare did to the boundaries: merged communes dissolved (crosswalk), polygons repaired."""
+    notes = []
+    crosswalk = entry.get("crosswalk") or {}
+    if crosswalk.get("merges_used"):
+        notes.append(t("report.boundary_merges", lang, n_old=crosswalk["features_merged"],
+                       n_new=len(crosswalk["merges_used"]), file=Path(crosswalk["path"]).name))
+    if entry.get("repaired_geometries"):
+        notes.append(t("report.boundary_repairs", lang, n=entry["repaired_geometries"]))
+    return notes
 
 
 def sources(ctx: ReportContext) -> HTML:
@@ -561,8 +634,9 @@ def sources(ctx: ReportContext) -> HTML:
     files = [
         {"input": name, "file": Path(e["path"]).name, "sha256": e["sha256"][:16]} for name, e in m["inputs"].items()
     ]
-    b = m["boundaries"]
-    files.append({"input": "boundaries", "file": Path(b["path"]).name, "sha256": b["sha256"][:16]})
+    b = reform_report.boundary_file(m)
+    if b.get("path"):
+        files.append({"input": "boundaries", "file": Path(b["path"]).name, "sha256": str(b.get("sha256", ""))[:16]})
     cols = {
         "input": (t("report.col.input", lang), "text"),
         "file": (t("report.col.file", lang), "text"),
@@ -574,6 +648,8 @@ def sources(ctx: ReportContext) -> HTML:
         t("report.method.poverty", lang),
         t("report.method.units", lang),
     ]
+    if ctx.converted:
+        notes = reform_report.method_notes(ctx)
     if b.get("quality") == "approximate":
         notes.append(t("report.method.approximate", lang))
     gen = t(

@@ -28,6 +28,9 @@ office can change it without touching code. Each template may use the placeholde
 ``{amount:both}``
     as ``{amount}``, followed by the exact million-VND figure in brackets when the prose
     says billions: ``trên 2,7 tỷ đồng (2.791 triệu đồng)``, but ``541,305 triệu đồng``.
+``{amount:round}``
+    billion VND rounded to one decimal from 1,000 million (226.284,5 triệu →
+    ``226,3 tỷ đồng``, as seed 002 and the indicator tables write it), else million VND.
 ``{rate}``
     a rate as the tables show it (``33,40%``); ``{rate:short}`` the same rounded figure
     with trailing zeros dropped (``37%``, ``4,9%``).
@@ -58,7 +61,8 @@ from analysis.config import LANGUAGES
 from analysis.errors import NtpAtlasError
 from analysis.finance import disbursement, headline, latest_snapshot, progress
 from analysis.i18n import t
-from analysis.numbers import LOCALES, format_date, format_number
+from analysis.indicators import load_catalogue
+from analysis.numbers import LOCALES, format_date, format_number, format_percent
 from analysis.poverty import poverty_change, region_counts, region_iii_exits
 from analysis.schema import CAPITAL_TYPES, FUNDS
 
@@ -70,10 +74,11 @@ TEMPLATE_FOLDER = "resources/summaries"
 
 _M, _R, _P, _T = "money", "rate", "points", "text"
 #: Format specifications a placeholder of each kind accepts.
-SPECS = {_M: ("", "mvnd", "bvnd", "both"), _R: ("", "short"), _P: ("",), _T: ("",)}
+SPECS = {_M: ("", "mvnd", "bvnd", "both", "round"), _R: ("", "short"), _P: ("",), _T: ("",)}
 _CHANGE = {"previous_as_of": _T, "as_of": _T, "delta": _M, "rate": _R, "previous_rate": _R}
 _POSITION = {"area": _T, "rate": _R, "province": _T, "province_rate": _R, "rank": _T, "n": _T}
 _POVERTY = {"what": _T, "year": _T, "rate": _R, "change": _P, "base_year": _T}
+_INDICATOR = {"phrase": _T, "name": _T}
 
 #: Every template and the placeholders (name: kind) it may use.
 TEMPLATES: dict[str, dict[str, str]] = {
@@ -131,6 +136,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "regions.exits_one": {"n": _T, "base_year": _T, "names": _T},
     "regions.exits_unnamed": {"n": _T, "base_year": _T},
     "regions.no_exits": {"base_year": _T},
+    # unit-level indicators (analysis.indicators): a sentence per date, an item per indicator
+    "indicators.year_end": {"year": _T, "area": _T, "items": _T},
+    "indicators.as_of": {"as_of": _T, "area": _T, "items": _T},
+    "indicator.share": {"n": _T, "total": _T, "units": _T, "share": _T, **_INDICATOR},
+    "indicator.ratio": {"share": _T, "num": _T, "den": _T, "unit": _T, **_INDICATOR},
+    "indicator.count": {"n": _T, "unit": _T, **_INDICATOR},
+    "indicator.amount": {"amount": _M, **_INDICATOR},
+    "indicator.own_yes": {"unit": _T, **_INDICATOR},
+    "indicator.own_no": {"unit": _T, **_INDICATOR},
+    "indicator.missing": {"item": _T, "n": _T, "units": _T},
+    # what each indicator of the catalogue says, in the sentence's own words: a new indicator needs one
+    **{f"phrase.{code}": {} for code, ind in load_catalogue().indicators.items() if ind.kind != "denominator"},
 }
 
 #: Units named as furthest behind, at most; and region III leavers named, at most.
@@ -214,6 +231,23 @@ class Regions:
 
 
 @dataclass(frozen=True)
+class IndicatorFigure:
+    """One indicator of the area at its latest date, as :func:`analysis.indicators.aggregate` adds it up.
+
+    ``value`` is the share (yes/no, numerator) or the sum (count, amount); ``numerator`` and
+    ``denominator`` its n and N; ``units_missing`` the units in scope without a figure.
+    """
+
+    code: str  # an indicator of resources/indicators.json
+    year: int
+    as_of: date
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    units_missing: int = 0
+
+
+@dataclass(frozen=True)
 class SummaryFacts:
     """Everything a summary says, each figure as the report's tables compute it.
 
@@ -233,6 +267,7 @@ class SummaryFacts:
     units: Units | None = None
     poverty: Poverty | None = None
     regions: Regions | None = None
+    indicators: tuple[IndicatorFigure, ...] = ()
 
 
 def summary_facts(ctx: ReportContext) -> SummaryFacts:
@@ -268,6 +303,7 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
         units=_units(ctx, unit_table(ctx)),
         poverty=_poverty(ctx),
         regions=_regions(ctx),
+        indicators=_indicators(ctx),
     )
 
 
@@ -292,9 +328,11 @@ def _position(ctx: ReportContext, total: Amounts | None) -> Position | None:
     if ctx.level != "district" or total is None or total.rate is None:
         return None
     from analysis.prepared import read_table
+    from analysis.programmes import programme_finance
 
     a = ctx.area
     finance = read_table(a.data_dir, "finance", province=a.province_code, manifest=a.manifest)
+    finance = programme_finance(finance, ctx.programme)[1]  # the report's programme only
     snap = latest_snapshot(finance, ctx.year, ctx.as_of)
     by_district = disbursement(snap, "district_code")
     by_district = by_district[by_district["has_plan"]]
@@ -347,6 +385,13 @@ def _regions(ctx: ReportContext) -> Regions | None:
     names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
     exits = region_iii_exits(cls, base_y, now_y)
     return Regions(now_y, n3, base_y, tuple(str(names.get(c, c)) for c in sorted(exits["commune_code"])))
+
+
+def _indicators(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
+    """The area's indicators at their latest dates (:func:`analysis.report_indicators.summary_figures`)."""
+    from analysis.report_indicators import summary_figures
+
+    return summary_figures(ctx)
 
 
 def _number(x: object) -> float | None:
@@ -447,11 +492,20 @@ def _strip_zeros(text: str, lang: str) -> str:
     return text.rstrip("0").rstrip(mark)
 
 
+#: The unit type after the name in English prose: ``Huyện Sốp Cộp`` → ``Sốp Cộp district``.
+_ENGLISH_TYPES = {"Huyện ": "district", "Quận ": "urban district", "Thị xã ": "town", "Thành phố ": "city",
+                  "Xã ": "commune", "Phường ": "ward", "Thị trấn ": "township", "Tỉnh ": "province"}
+
+
 def _running_name(name: str, lang: str) -> str:
-    """A unit's name inside a Vietnamese sentence: ``Huyện Chi Lăng`` → ``huyện Chi Lăng``."""
-    if lang == "vi" and name.startswith(_PREFIXES):
+    """A unit's name inside a sentence: ``Huyện Chi Lăng`` → ``huyện Chi Lăng`` in Vietnamese,
+    ``Chi Lăng district`` in English."""
+    if not name.startswith(_PREFIXES):
+        return name
+    if lang == "vi":
         return name[0].lower() + name[1:]
-    return name
+    prefix = next(p for p in _PREFIXES if name.startswith(p))
+    return f"{name[len(prefix):]} {_ENGLISH_TYPES[prefix]}"
 
 
 class _Money:
@@ -474,15 +528,23 @@ class _Money:
         amount = f"{_strip_zeros(format_number(cut, self.lang, 1), self.lang)} {unit}"
         return self.over.format(amount=amount)
 
+    def _rounded(self) -> str:
+        b = round(self.mvnd / 1000.0, 1)
+        return f"{_strip_zeros(format_number(b, self.lang, 1), self.lang)} {t('money.billion_vnd', self.lang)}"
+
     def __format__(self, spec: str) -> str:
         prose = self.mvnd >= 1000.0
-        if spec == "mvnd" or (spec in ("", "both") and not prose):
+        if spec == "mvnd" or (spec in ("", "both", "round") and not prose):
             return self._million()
+        if spec == "round":
+            return self._rounded()
         if spec in ("", "bvnd"):
             return self._billion()
         if spec == "both":
             return f"{self._billion()} ({self._million()})"
-        raise SummaryTemplateError(f"unknown money format {spec!r}; use {{x}}, {{x:mvnd}}, {{x:bvnd}} or {{x:both}}")
+        raise SummaryTemplateError(
+            f"unknown money format {spec!r}; use {{x}}, {{x:mvnd}}, {{x:bvnd}}, {{x:both}} or {{x:round}}"
+        )
 
 
 def format_money(mvnd: float, lang: str = "vi", spec: str = "") -> str:
@@ -532,7 +594,7 @@ class Sentence:
 
     key: str
     text: str
-    paragraph: str  # "finance", "units" or "poverty"
+    paragraph: str  # "finance", "units", "poverty" or "indicators"
 
 
 class _Writer:
@@ -692,6 +754,65 @@ class _Writer:
                                      names=self.names([_running_name(x, self.lang) for x in r.exits])))
         return "regions:" + ",".join(used), self.fill("regions", clauses=self.tpl["join.items"].join(clauses))
 
+    def indicators(self) -> list[tuple[str, str]] | None:
+        """A sentence per date the area's indicators stand at, latest first; an item per indicator."""
+        groups: dict[tuple[date, int], list[IndicatorFigure]] = {}
+        for fig in self.f.indicators:
+            groups.setdefault((fig.as_of, fig.year), []).append(fig)
+        out = []
+        for (as_of, year), figures in sorted(groups.items(), reverse=True):
+            made = [m for m in map(self.indicator, figures) if m is not None]
+            if not made:
+                continue
+            year_end = (as_of.year, as_of.month, as_of.day) == (year, 12, 31)  # "Đến hết năm 2023"
+            key = "indicators.year_end" if year_end else "indicators.as_of"
+            items = self.tpl["join.items"].join(text for _, text in made)
+            text = self.fill(key, year=year, as_of=self.date(as_of), area=self.area(), items=items)
+            out.append((f"indicators:{key}," + ",".join(k for k, _ in made), text))
+        return out or None
+
+    def indicator(self, fig: IndicatorFigure) -> tuple[str, str] | None:
+        """One indicator's item (``174/181 xã (96,1%) có đường ô tô…``); None for a denominator or no figure."""
+        ind, lang = load_catalogue()[fig.code], self.lang
+        if ind.kind == "denominator" or fig.value is None or pd.isna(fig.value):
+            return None
+        common = {"phrase": self.tpl[f"phrase.{ind.code}"], "name": ind.name(lang)}
+        if ind.kind == "yes_no" and ind.level == self.f.level:  # the area's own yes or no
+            key = "indicator.own_yes" if fig.value >= 1 else "indicator.own_no"
+            text = self.fill(key, unit=_noun("level", ind.level, 1, lang), **common)
+        elif ind.kind == "yes_no":
+            key = "indicator.share"
+            text = self.fill(key, n=format_number(fig.numerator, lang), total=format_number(fig.denominator, lang),
+                             units=_noun("level", ind.level, fig.denominator, lang),
+                             share=format_percent(fig.value, lang, ind.decimals), **common)
+        elif ind.kind == "numerator":
+            key = "indicator.ratio"
+            if ind.is_amount:
+                num, den = (format_number(x / 1000.0, lang, 1) for x in (fig.numerator, fig.denominator))
+                unit = t("indicator.unit.billion_vnd", lang)
+            else:
+                num, den = format_number(fig.numerator, lang), format_number(fig.denominator, lang)
+                unit = _noun("unit", ind.unit, fig.denominator, lang)
+            text = self.fill(key, share=format_percent(fig.value, lang, ind.decimals), num=num, den=den, unit=unit,
+                             **common)
+        elif ind.is_amount:
+            key = "indicator.amount"
+            text = self.fill(key, amount=self.money(fig.value), **common)
+        else:
+            key = "indicator.count"
+            text = self.fill(key, n=format_number(fig.value, lang), unit=_noun("unit", ind.unit, fig.value, lang),
+                             **common)
+        if fig.units_missing:
+            text = self.fill("indicator.missing", item=text, n=format_number(fig.units_missing, lang),
+                             units=_noun("level", ind.level, fig.units_missing, lang))
+            key += ",indicator.missing"
+        return key, text
+
+
+def _noun(kind: str, what: str | None, n: float | None, lang: str) -> str:
+    """``xã``, ``hộ``; in English ``commune`` for one, ``communes`` for more (labels-indicators.json)."""
+    return t(f"indicator.{kind}{'_one' if n == 1 else ''}.{what}", lang)
+
 
 #: The sentences of a summary in order, with the paragraph each belongs to.
 ORDER = (
@@ -705,6 +826,7 @@ ORDER = (
     ("behind", "units"),
     ("poverty", "poverty"),
     ("regions", "poverty"),
+    ("indicators", "indicators"),
 )
 
 
@@ -732,8 +854,7 @@ def summary_sentences(facts: SummaryFacts, lang: str = "vi") -> list[Sentence]:
     out = []
     for name, paragraph in ORDER:
         made = getattr(writer, name)()
-        if made is not None:
-            key, text = made
+        for key, text in [made] if isinstance(made, tuple) else made or ():  # indicators: a sentence per date
             out.append(Sentence(key, _capitalise(text), paragraph))
     return out
 
