@@ -11,7 +11,7 @@ LANG_ ?= vi
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench clean system-deps
+.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench fuzz clean system-deps
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,10 +39,11 @@ sample: setup ## Rebuild data/sample/ with the deterministic generator
 maps: prepare ## Export every map of the sample province for print (PNG 300 dpi, SVG, PDF, atlas)
 	$(BIN)/ntp-atlas maps --province $(PROVINCE) --year $(YEAR) --lang $(LANG_) --jobs $(JOBS)
 
-docs: setup ## Regenerate the maps shown in docs/maps.md (docs/img/)
+docs: setup ## Regenerate docs/img/ (the maps in docs/maps.md) and docs/bad-inputs.md
 	$(BIN)/ntp-atlas maps --docs
+	$(BIN)/python -m tests.bad_inputs_doc --write-docs
 
-system-deps: ## Install the Debian packages the tests use (chromium, poppler-utils) when run as root
+system-deps: ## Install the Debian packages the tests use (chromium, poppler-utils, LibreOffice Writer) when run as root
 	@bash scripts/system-deps.sh
 
 test: setup system-deps ## Set everything up and run the full test suite
@@ -59,6 +60,9 @@ lab: setup prepare ## Open JupyterLab on notebooks/ with the project's environme
 
 bench: prepare ## Run the benchmarks (figures in benchmarks/results/)
 	$(BIN)/python benchmarks/run.py
+
+fuzz: setup ## Fuzz the CSV/XLSX readers with 5,000 mutated files (crashes in benchmarks/results/fuzz/)
+	$(BIN)/python benchmarks/fuzz_readers.py --iterations 5000 --seed 1
 
 clean: ## Remove generated data and reports (keeps .venv)
 	rm -rf data/processed reports/*/ reports/index.html
