@@ -59,3 +59,34 @@ def sample_batch(sample_prepared, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     return run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out,
                      as_of="2023-08-04", progress=False)
+
+
+@pytest.fixture
+def stamp_render(monkeypatch):
+    """Replace the notebook run of batches with one that writes what render_report writes (a
+    page stamped with its inputs, the executed notebook beside it), fast.
+
+    Call it with ``record(notebook, parameters, out_html, pool) -> item``: each render appends
+    its item to the list returned. The package's code digest is fixed too: edits made to the
+    tree while a test runs must not count as changed inputs.
+    """
+    from analysis import batch
+    from analysis.render import stamp_page
+
+    def install(record):
+        calls = []
+
+        def render(notebook, parameters, out_html, *, inputs=None, pool=None, **_):
+            calls.append(record(notebook, parameters, Path(out_html), pool))
+            out = Path(out_html)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page = f"<html><body>{notebook} {parameters.get('district')} {parameters.get('commune')}</body></html>\n"
+            out.write_bytes(stamp_page(page.encode(), inputs) if inputs else page.encode())
+            out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
+            return out
+
+        monkeypatch.setattr(batch, "render_report", render)
+        monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
+        return calls
+
+    return install

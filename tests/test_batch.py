@@ -15,7 +15,6 @@ from analysis import batch
 from analysis.batch import report_filename, run_batch
 from analysis.cli import main
 from analysis.errors import ReportError
-from analysis.render import stamp_page
 from analysis.storage import sha256_file, write_json
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
@@ -159,24 +158,9 @@ def changed_copy(prepared: Path, tmp_path: Path, district: str = "187") -> Path:
 
 
 @pytest.fixture
-def stamping_render(monkeypatch):
-    """Replace the notebook run with one that writes what render_report writes: a page
-    stamped with its inputs, and the executed notebook beside it."""
-    calls = []
-
-    def render(notebook, parameters, out_html, *, inputs=None, pool=None, **_):
-        calls.append((notebook, parameters.get("district"), pool))
-        out = Path(out_html)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page = f"<html><body>{notebook} {parameters.get('district')}</body></html>\n".encode()
-        out.write_bytes(stamp_page(page, inputs) if inputs else page)
-        out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
-        return out
-
-    monkeypatch.setattr(batch, "render_report", render)
-    # the package files count in a fingerprint; edits made to the tree meanwhile must not
-    monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
-    return calls
+def stamping_render(stamp_render):
+    """Batches with a fast stand-in for the notebook run (conftest.stamp_render)."""
+    return stamp_render(lambda notebook, parameters, html, pool: (notebook, parameters.get("district"), pool))
 
 
 def rendered(calls) -> list[str]:

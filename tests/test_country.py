@@ -8,37 +8,21 @@ overviews, 2 province indexes and 1 national index.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from analysis import batch
 from analysis.cli import main
 from analysis.country import is_all, provinces_with_data, run_country
 from analysis.engine import KernelPool
 from analysis.errors import ParameterError
-from analysis.render import stamp_page
 
 HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
 
 
 @pytest.fixture
-def fake_render(monkeypatch):
-    """Write what render_report writes (a stamped page and the notebook), and note the pool."""
-    calls = []
-
-    def render(notebook, parameters, out_html, *, inputs=None, pool=None, **_):
-        calls.append((parameters["province"], parameters.get("district"), pool))
-        out = Path(out_html)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page = f"<html><body>{notebook} {parameters.get('district')}</body></html>\n".encode()
-        out.write_bytes(stamp_page(page, inputs) if inputs else page)
-        out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
-        return out
-
-    monkeypatch.setattr(batch, "render_report", render)
-    monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
-    return calls
+def fake_render(stamp_render):
+    """Batches with a fast stand-in for the notebook run; notes province, district and pool."""
+    return stamp_render(lambda notebook, params, html, pool: (params["province"], params.get("district"), pool))
 
 
 def test_all_means_the_country():

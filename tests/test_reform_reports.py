@@ -19,7 +19,7 @@ import pytest
 from matplotlib.collections import Collection
 from matplotlib.legend import Legend
 
-from analysis import batch, report
+from analysis import report
 from analysis.batch import report_filename, run_batch
 from analysis.cli import main
 from analysis.convert import convert_prepared
@@ -27,7 +27,6 @@ from analysis.errors import ParameterError
 from analysis.finance import disbursement, latest_snapshot, progress
 from analysis.levels import batch_plan, ensure_converted, input_digests_2025
 from analysis.reform_report import REFERENCE_GID
-from analysis.render import stamp_page
 from analysis.storage import sha256_file, write_json
 
 AS_OF = "2023-08-04"  # Chi Lăng's published date: its district reported on 04/08, the others on 30/06
@@ -286,22 +285,9 @@ def test_digests_by_new_commune(converted, tmp_path):
 
 
 @pytest.fixture
-def stamping_render(monkeypatch):
+def stamping_render(stamp_render):
     """The notebook run replaced by one that stamps its page as render_report does (fast)."""
-    calls = []
-
-    def render(notebook, parameters, out_html, *, inputs=None, pool=None, **_):
-        calls.append((notebook, dict(parameters)))
-        out = Path(out_html)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page = f"<html><body>{notebook} {parameters.get('commune')}</body></html>\n".encode()
-        out.write_bytes(stamp_page(page, inputs) if inputs else page)
-        out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
-        return out
-
-    monkeypatch.setattr(batch, "render_report", render)
-    monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
-    return calls
+    return stamp_render(lambda notebook, parameters, html, pool: (notebook, dict(parameters)))
 
 
 def test_a_batch_by_new_commune_is_incremental(stamping_render, converted, tmp_path):
