@@ -256,8 +256,9 @@ def _form(sheet: str = "Sốp Cộp", **kwargs):
     def build(path):
         from tests.form_fixtures import sheet_a, sheet_b, workbook
 
-        shape = kwargs.pop("shape", "b")
-        workbook(path, (sheet, sheet_a if shape == "a" else sheet_b, kwargs))
+        # read, never pop: the builder runs once for the docs table and again for the test
+        options = {k: v for k, v in kwargs.items() if k != "shape"}
+        workbook(path, (sheet, sheet_a if kwargs.get("shape", "b") == "a" else sheet_b, options))
 
     return build
 
