@@ -150,6 +150,33 @@ def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
         load_area("14", "127", copy)
 
 
+def test_a_table_read_again_comes_from_memory_but_never_shares_changes(sample_prepared, tmp_path):
+    # The districts of a province read the same province tables one after another on the same
+    # kernel: read_table keeps them, but every caller gets its own copy, and a file that
+    # changed is read again.
+    from analysis import prepared
+    from analysis.prepared import read_table
+
+    copy = tmp_path / "processed"
+    shutil.copytree(sample_prepared, copy)
+    first = read_table(copy, "finance", province="14")
+    n = len(first)
+    assert n > 0
+    assert any(k[1].endswith("finance.parquet") and k[4] == "14" for k in prepared._READ_CACHE)
+    first["plan_mvnd"] = -1.0  # what one report does to its frame
+    first.drop(first.index, inplace=True)
+    second = read_table(copy, "finance", province="14")
+    assert len(second) == n and (second["plan_mvnd"] != -1.0).all()
+
+    # prepare writes a new file (here: the first 3 rows) and its hash: the new rows are read
+    path = copy / "finance.parquet"
+    pd.read_parquet(path).head(3).to_parquet(path, index=False)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["outputs"]["finance.parquet"] = sha256_file(path)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert len(read_table(copy, "finance")) == 3
+
+
 #: Merges that the GSO lists name themselves: the surviving code's name after the merge joins
 #: the two old names (or takes the old one's), and the old code is gone from the later list.
 #: (old code, its 2019 name, surviving code, its 2019 name, its name in the 2025 list, district)

@@ -27,6 +27,8 @@ CAPITAL_COLORS = {"investment": ("#1f78b4", "#a6cee3"), "recurrent": ("#33a02c",
 #: Line colours of units (Okabe–Ito, safe for colour-blind readers); markers and dashes
 #: cycle with them so that lines stay apart in greyscale too.
 UNIT_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000")
+#: Where a chart's axes sit in its figure (left, bottom, width, height).
+CHART_RECT = (0.1, 0.1, 0.88, 0.8)
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _DASHES = ("-", "--", "-.", ":")
 
@@ -34,8 +36,10 @@ _DASHES = ("-", "--", "-.", ":")
 def _axes(ax: Axes | None, size=(9.0, 4.6)) -> Axes:
     if ax is not None:
         return ax
-    fig = Figure(figsize=size, dpi=110, layout="constrained")
-    return fig.add_subplot()
+    # A fixed frame, no layout engine (a layout pass measures every text again at each draw);
+    # the saved picture is cut to what was drawn, tick labels and titles included.
+    fig = Figure(figsize=size, dpi=110)
+    return fig.add_axes(CHART_RECT)
 
 
 def _money_axis(ax: Axes, lang: str, axis: str = "y") -> None:

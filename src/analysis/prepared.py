@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,11 @@ def _verified(fs: fsspec.AbstractFileSystem, path: str, stamp: str, expected: st
 
 
 def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> str:
+    return _checked(fs, root, name, manifest)[0]
+
+
+def _checked(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> tuple[str, str]:
+    """The path of a prepared file that matches the manifest, and its size:modification stamp."""
     path = f"{root}/{name}"
     expected = manifest.get("outputs", {}).get(name)
     if not fs.exists(path):
@@ -81,7 +87,7 @@ def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) 
             f"{path} is corrupt (hash mismatch: it does not match the hash in manifest.json, so it changed or was "
             "cut short since prepare). Run 'ntp-atlas prepare' again."
         )
-    return path
+    return path, stamp
 
 
 def damaged_files(data_dir: str | Path = PROCESSED_DIR, manifest: dict | None = None) -> list[str]:
@@ -207,7 +213,31 @@ def read_table(
     """
     fs, root = _location(data_dir)
     manifest = manifest or load_manifest(data_dir)
-    path = _check(fs, root, f"{name}.parquet", manifest)
+    path, stamp = _checked(fs, root, f"{name}.parquet", manifest)
+    key = (fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0], path, stamp,
+           manifest.get("outputs", {}).get(f"{name}.parquet"), province, district)
+    with _READ_LOCK:
+        frame = _READ_CACHE.pop(key, None)
+    if frame is None:
+        frame = _read(fs, path, name, province, district)
+    with _READ_LOCK:
+        _READ_CACHE[key] = frame  # most recently used last
+        while len(_READ_CACHE) > READ_CACHE_SIZE:
+            _READ_CACHE.pop(next(iter(_READ_CACHE)))
+    return frame.copy()
+
+
+#: Tables kept in memory by :func:`read_table`, most recently used last. A report kernel
+#: serves one province's districts one after another, and each reads the same province
+#: tables; the key holds the file's size, modification stamp and manifest hash, so a file
+#: that changed is read again. Callers get a deep copy: what one report does to its frames
+#: never reaches the next.
+READ_CACHE_SIZE = 32
+_READ_CACHE: dict[tuple, pd.DataFrame] = {}
+_READ_LOCK = threading.Lock()
+
+
+def _read(fs, path: str, name: str, province: str | None, district: str | None) -> pd.DataFrame:
     filters = []
     if province is not None:
         filters.append(("province_code", "==", province))

@@ -19,6 +19,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from analysis import __version__, charts, interactive, maps, reform_report
+from analysis.cartography import layout_renderer
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
@@ -436,9 +437,14 @@ class Picture:
 
             buf = io.BytesIO()
             with maps.map_style():
+                # A figure without a layout engine (the report's maps and charts) is measured
+                # here: savefig's "tight" would first draw it once more just to measure it.
+                bbox = "tight"
+                if self.figure.get_layout_engine() is None:
+                    bbox = self.figure.get_tightbbox(layout_renderer(self.figure.axes[0])).padded(0.1)
                 # zlib level 3: for flat map colours nearly as small as the default 6, at half the time
                 self.figure.savefig(
-                    buf, format="png", dpi=self.dpi, bbox_inches="tight", pad_inches=0.1,
+                    buf, format="png", dpi=self.dpi, bbox_inches=bbox, pad_inches=0.1,
                     pil_kwargs={"compress_level": 3},
                 )
             self._png = buf.getvalue()
@@ -451,9 +457,17 @@ class Picture:
         return f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" style="max-width:100%">'
 
 
+#: Where a report map's axes sit in its 9 × 6.6 in figure: room above for the title and
+#: subtitle, below for the source line, on the right for the legend and the locator inset.
+#: A fixed frame rather than constrained layout: a layout pass measures every text of the
+#: figure again at each draw, and the PNG is cut to what was drawn anyway. A legend wider
+#: than the room is drawn beyond the figure's edge and still kept whole by the cut.
+MAP_RECT = (0.01, 0.06, 0.64, 0.82)
+
+
 def _new_map() -> tuple[Figure, object]:
-    fig = Figure(figsize=(9.0, 6.6), dpi=110, layout="constrained")
-    return fig, fig.add_subplot()
+    fig = Figure(figsize=(9.0, 6.6), dpi=110)
+    return fig, fig.add_axes(MAP_RECT)
 
 
 def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
