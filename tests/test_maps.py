@@ -308,3 +308,36 @@ def test_draw_boundaries_adds_a_heavier_line():
     assert maps.draw_boundaries(ax, district, linewidth=1.5) is ax
     lines = [c for c in ax.collections if c.get_gid() == "ntp-boundaries"]
     assert lines and lines[0].get_linewidth()[0] == 1.5
+
+
+def _map_state(ax: Axes) -> dict:
+    """What a reader sees of a choropleth, artist by artist."""
+    classes = {c.get_gid(): (c.get_facecolor().round(4).tolist(), c.get_hatch(), len(c.get_paths()))
+               for c in ax.collections if (c.get_gid() or "").startswith("ntp-class-")}
+    labels = sorted((tx.get_text(), tx.get_position(), tx.get_color()) for tx in ax.texts
+                    if tx.get_gid() == "ntp-label")
+    return {"classes": classes, "legend": legend_texts(ax), "title": ax.get_title(loc="left"), "labels": labels}
+
+
+def test_restyle_gives_the_map_drawn_alone():
+    # A report draws its three maps on one figure in turn. Rates 10%, 95%, missing, 0 plan;
+    # changes -4, +1, -0.5, missing: after restyle the map must be the change map drawn alone
+    # (fills, legend with its counts, title, labels and their colours), with nothing of the
+    # disbursement map left.
+    gdf = communes([0.10, 0.95, NAN, NAN], plan=[100.0, 100.0, 100.0, 0.0],
+                   change=[-4.0, 1.0, -0.5, NAN], name=["An", "Bình", "Chi", "Dương"])
+    gdf.geometry = squares(4, d=0.05)  # room for a label in each
+    ax = maps.choropleth(gdf, "rate", "disbursement_rate", no_plan_column="plan", labels="name", subtitle="2023")
+    before = _map_state(ax)
+    maps.restyle(ax, gdf, "change", "poverty_change_pp", title="Δ")
+    alone = maps.choropleth(gdf, "change", "poverty_change_pp", labels="name", subtitle="2023", title="Δ")
+    after, expected = _map_state(ax), _map_state(alone)
+    assert after == expected
+    assert after["classes"] != before["classes"] and after["legend"] != before["legend"]
+    assert not any("ntp-class-%d" % NO_PLAN == gid for gid in after["classes"])  # the change map has no "no plan"
+    assert len(after["labels"]) == 4  # every square labelled, in the same places as before
+    assert [p for _, p, _ in after["labels"]] == [p for _, p, _ in before["labels"]]
+    # The 95% square is dark blue in the disbursement map (white name), light in the change map.
+    assert dict((t_, c) for t_, _, c in before["labels"])["Bình"] == "white"
+    assert dict((t_, c) for t_, _, c in after["labels"])["Bình"] != "white"
+    plt.close("all")

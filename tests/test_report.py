@@ -120,3 +120,22 @@ def test_english_sections(sample_prepared):
     assert "By commune" in report.section(ctx, "units").data
     assert "Sources and method" in report.section(ctx, "sources").data
     assert "approximate" in report.sources(ctx).data
+
+
+def test_the_three_maps_drawn_in_turn_equal_each_map_drawn_alone(sample_prepared):
+    # The report draws its three commune maps on one figure in turn (maps.restyle) and makes
+    # each PNG before the next; each picture's .figure draws that map alone on a new figure.
+    # The PNGs must be the same pixels.
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    ctx = report.context("20", "187", "2023", "2023-08-04", "en", sample_prepared)
+    pictures = [report.map_disbursement(ctx), report.map_poverty_change(ctx), report.map_need_vs_money(ctx)]
+    pixels = [np.asarray(Image.open(io.BytesIO(p.png()))) for p in pictures]
+    for pic, shared in zip(pictures, pixels, strict=True):
+        alone = np.asarray(Image.open(io.BytesIO(report.Picture(pic.figure, pic.alt).png())))
+        assert shared.shape == alone.shape, pic.alt
+        assert (shared == alone).all(), pic.alt
+    assert not any(a.shape == b.shape and (a == b).all() for a, b in zip(pixels, pixels[1:]))  # three maps

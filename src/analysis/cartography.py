@@ -56,6 +56,7 @@ __all__ = [
     "add_scale_bar",
     "add_titles",
     "emptiest_corner",
+    "label_colour",
     "label_units",
     "layout_renderer",
     "map_style",
@@ -384,6 +385,11 @@ def _is_dark(colour: str) -> bool:
     return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 0.3
 
 
+def label_colour(fill: str, ink: str = "#1a1a1a") -> str:
+    """The colour of a name written over ``fill``: white on a dark fill, ``ink`` otherwise."""
+    return "white" if _is_dark(fill) else ink
+
+
 def _obstacles(ax: Axes, renderer) -> list[Bbox]:
     # What labels must not cover: labels already placed, the map furniture, a legend or an
     # inset drawn inside the map.
@@ -465,7 +471,9 @@ def label_units(
         if len(background) != len(gdf):
             raise ValueError(f"background has {len(background)} colours for {len(gdf)} units")
         data = data.assign(_fill=list(background))
-    data = data[data.geometry.notna() & ~data.geometry.is_empty & data[name_column].notna()]
+    keep = (data.geometry.notna() & ~data.geometry.is_empty & data[name_column].notna()).to_numpy()
+    rows = np.flatnonzero(keep)  # each label's row in gdf, for maps.restyle
+    data = data[keep]
     renderer = layout_renderer(ax)
     ax.set_autoscale_on(False)  # the labels are fitted to this extent: keep it
     taken = _obstacles(ax, renderer)
@@ -483,8 +491,9 @@ def label_units(
         name = names[i]
         variants = [name, *([_wrapped(name)] if wrap and _wrapped(name) else [])]
         label = ax.text(0, 0, name, gid="ntp-label", **style)
-        if background is not None and _is_dark(data["_fill"].iloc[i]):
-            label.set_color("white")
+        label.ntp_row, label.ntp_ink = int(rows[i]), color
+        if background is not None:
+            label.set_color(label_colour(data["_fill"].iloc[i], color))
         label.set_clip_on(False)
         for text in variants:
             label.set_text(text)

@@ -31,6 +31,7 @@ from analysis.cartography import (
     add_scale_bar,
     add_titles,
     emptiest_corner,
+    label_colour,
     label_units,
     map_style,
     styled,
@@ -59,6 +60,7 @@ __all__ = [
     "draw_reference_layer",
     "map_style",
     "need_vs_money_map",
+    "restyle",
     "save_map",
 ]
 
@@ -237,11 +239,7 @@ def choropleth(
     ax = _axes(ax)
     data = _metric(gdf)
     styles = _class_styles(ls, missing_kwds)
-    for code, style in styles.items():
-        part = data.geometry[(codes == code).to_numpy()]
-        if len(part):
-            part.plot(ax=ax, linewidth=0, **style)
-            ax.collections[-1].set_gid(f"ntp-class-{code}")
+    _draw_classes(ax, data, codes, styles)
     outline = {"color": _OUTLINE["edgecolor"], "linewidth": _OUTLINE["linewidth"]}
     if boundary_kwds:
         outline |= dict(boundary_kwds)
@@ -260,6 +258,71 @@ def choropleth(
     if labels is not None:
         fills = [styles[c]["facecolor"] for c in codes]  # white names on dark classes
         label_units(ax, data, labels, **({"background": fills} | dict(label_kwds or {})))
+    return ax
+
+
+def _draw_classes(ax: Axes, data: gpd.GeoDataFrame, codes: pd.Series, styles: dict[int, dict]) -> None:
+    # One collection per class (gid "ntp-class-<code>"), under the outlines (polygons are
+    # drawn at zorder 1, lines at 2 and above).
+    for code, style in styles.items():
+        part = data.geometry[(codes == code).to_numpy()]
+        if len(part):
+            part.plot(ax=ax, linewidth=0, **style)
+            ax.collections[-1].set_gid(f"ntp-class-{code}")
+
+
+@_styled
+def restyle(
+    ax: Axes,
+    gdf: gpd.GeoDataFrame,
+    column: str | Sequence[str],
+    legend_set: LegendSet | str,
+    lang: str = "vi",
+    no_plan_column: str | None = None,
+    title: str | None = None,
+    legend_kwds: Mapping[str, Any] | None = None,
+    missing_kwds: Mapping[str, Any] | None = None,
+    show_counts: bool = True,
+) -> Axes:
+    """Show another indicator on a map that :func:`choropleth` drew of the same units.
+
+    The classes' fills, the legend, the title and the colour of each unit's label are
+    replaced; everything that depends only on the units stays as drawn: outlines, labels and
+    where they went, scale bar, north arrow, source, subtitle and any inset or boundaries
+    added since. A report draws its three maps of one district this way, measuring and
+    placing everything once. The result is the map that :func:`choropleth` with the same
+    arguments draws on a new figure (``tests/test_maps.py`` compares their pixels).
+
+    Parameters
+    ----------
+    ax
+        Axes a :func:`choropleth` of ``gdf`` was drawn on, with the same ``labels`` column
+        if any.
+    gdf, column, legend_set, lang, no_plan_column, title, legend_kwds, missing_kwds, show_counts
+        As for :func:`choropleth`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ls = get_legend_set(legend_set)
+    columns = [column] if isinstance(column, str) else list(column)
+    _check_columns(gdf, [*columns, no_plan_column])
+    values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
+    codes = classify(values, ls, _no_plan(gdf, no_plan_column))
+    styles = _class_styles(ls, missing_kwds)
+    for artist in list(ax.collections):
+        if (artist.get_gid() or "").startswith("ntp-class-"):
+            artist.remove()
+    _draw_classes(ax, _metric(gdf), codes, styles)
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    _legend(ax, ls, codes, styles, lang, show_counts, legend_kwds)
+    ax._left_title.set_text(t(f"title.{ls.key}", lang) if title is None else title)  # set by add_titles
+    fills = [styles[c]["facecolor"] for c in codes]
+    for label in ax.texts:
+        if label.get_gid() == "ntp-label" and hasattr(label, "ntp_row"):
+            label.set_color(label_colour(fills[label.ntp_row], label.ntp_ink))
     return ax
 
 

@@ -9,6 +9,7 @@ is formatted in the report's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,8 @@ class ReportContext:
     #: The programme whose finance rows the report sums (:func:`analysis.programmes.programme_finance`).
     programme: str = DEFAULT_PROGRAMME
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
+    #: The figure the report's commune maps are drawn on in turn (:func:`_map`).
+    _map_base: Figure | None = field(default=None, repr=False, compare=False)
     #: The area's indicator rows, read once (:mod:`analysis.report_indicators`).
     _indicators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -422,13 +425,35 @@ class Picture:
     drawn once and kept: a notebook shows the picture as HTML only (``<img>`` with its alt
     text), so the executed notebook does not carry every image twice and a report does not
     pay to draw it twice.
+
+    A picture can also be made from its PNG and a function that draws its figure: the
+    report's three maps are drawn on one figure in turn (:func:`analysis.maps.restyle`), and
+    ``.figure`` then draws the map alone on a new figure when first asked for.
     """
 
-    def __init__(self, figure: Figure, alt: str, dpi: int = 150) -> None:
-        self.figure = figure
+    def __init__(
+        self,
+        figure: Figure | None,
+        alt: str,
+        dpi: int = 150,
+        *,
+        png: bytes | None = None,
+        draw: Callable[[], Figure] | None = None,
+    ) -> None:
+        if figure is None and draw is None:
+            raise ValueError("a Picture needs a figure, or a function that draws it")
+        self._figure = figure
+        self._draw = draw
         self.alt = alt
         self.dpi = dpi
-        self._png: bytes | None = None
+        self._png = png
+
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure (drawn now if the picture was made from its PNG)."""
+        if self._figure is None:
+            self._figure = self._draw()
+        return self._figure
 
     def png(self) -> bytes:
         """The picture as PNG bytes at ``dpi``, trimmed to its content (drawn on first call)."""
@@ -489,46 +514,60 @@ def _source(ctx: ReportContext) -> str:
              as_of=format_date(ctx.as_of, ctx.lang))
 
 
-def _map(ctx: ReportContext, title_key: str, draw, title: str | None = None) -> Picture:
-    """A map of the report's communes: ``draw(gdf, ax, **common)`` draws the indicator."""
-    gdf = _map_frame(ctx)
-    fig, ax = _new_map()
-    if ctx.converted:
-        reform_report.frame_axes(ctx, ax)
-    subtitle = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
-    labels = "commune_name" if ctx.level != "province" else None  # a province has too many to label
-    extra = {"title": title} if title else {}
-    draw(gdf, ax=ax, lang=ctx.lang, source=_source(ctx), subtitle=subtitle, labels=labels, **extra)
-    _decorate(ctx, ax, gdf)
-    return Picture(fig, t(title_key, ctx.lang))
+def _map(
+    ctx: ReportContext,
+    title_key: str,
+    column: str | tuple[str, str],
+    legend_set: str,
+    title: str | None = None,
+    no_plan: bool = True,
+) -> Picture:
+    """A map of the report's communes: ``column`` classed by ``legend_set``.
+
+    The report's maps show the same communes, so the first one is drawn in full and the
+    next ones on the same figure with only their fills, legend, title and label colours
+    replaced (:func:`analysis.maps.restyle`): outlines, label placement, the inset and the
+    scale bar are drawn and measured once. Each map's PNG is made before the next map is
+    drawn; its ``.figure`` draws the map alone again when an analyst asks for it.
+    """
+    alt = t(title_key, ctx.lang)
+    kw = {"no_plan_column": "no_plan" if no_plan else None, "title": title}
+
+    def alone() -> Figure:
+        gdf = _map_frame(ctx)
+        fig, ax = _new_map()
+        if ctx.converted:
+            reform_report.frame_axes(ctx, ax)
+        subtitle = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+        labels = "commune_name" if ctx.level != "province" else None  # a province has too many to label
+        maps.choropleth(gdf, column, legend_set, ax=ax, lang=ctx.lang, source=_source(ctx), subtitle=subtitle,
+                        labels=labels, **kw)  # fmt: skip
+        _decorate(ctx, ax, gdf)
+        return fig
+
+    if ctx.converted:  # new communes with their neighbours and the former districts: drawn alone
+        return Picture(alone(), alt)
+    if ctx._map_base is None:
+        ctx._map_base = alone()
+    else:
+        maps.restyle(ctx._map_base.axes[0], _map_frame(ctx), column, legend_set, lang=ctx.lang, **kw)
+    return Picture(None, alt, png=Picture(ctx._map_base, alt).png(), draw=alone)
 
 
 def map_disbursement(ctx: ReportContext) -> Picture:
     """Disbursement rate by commune, with the fixed policy bins; zero plan its own class."""
-
-    def draw(gdf, **kw):
-        maps.choropleth(gdf, "rate", "disbursement_rate", no_plan_column="no_plan", **kw)
-
-    return _map(ctx, "title.disbursement_rate", draw)
+    return _map(ctx, "title.disbursement_rate", "rate", "disbursement_rate")
 
 
 def map_poverty_change(ctx: ReportContext) -> Picture:
     """Change in the poverty rate since the baseline year, percentage points, by commune."""
     title = t("title.poverty_change_pp", ctx.lang) + f" ({ctx.baseline_year}–{ctx.poverty_year})"
-
-    def draw(gdf, **kw):
-        maps.change_map(gdf, "poverty_rate_change_pp", **kw)
-
-    return _map(ctx, "title.poverty_change_pp", draw, title)
+    return _map(ctx, "title.poverty_change_pp", "poverty_rate_change_pp", "poverty_change_pp", title, no_plan=False)
 
 
 def map_need_vs_money(ctx: ReportContext) -> Picture:
     """Where need and money diverge: high poverty with low disbursement stands out."""
-
-    def draw(gdf, **kw):
-        maps.need_vs_money_map(gdf, "poverty_rate_now", "rate", no_plan_column="no_plan", **kw)
-
-    return _map(ctx, "title.need_vs_money", draw)
+    return _map(ctx, "title.need_vs_money", ("poverty_rate_now", "rate"), "need_vs_money")
 
 
 def chart_projects(ctx: ReportContext) -> Picture:
