@@ -353,8 +353,13 @@ def load_area(
                 + ", ".join(d for d in manifest["districts"] if d in _districts_of(pcode))
             )
 
-    def rd(name: str, **kw) -> pd.DataFrame:
-        return read_table(data_dir, name, manifest=manifest, **kw)
+    def rd(name: str, province: str | None = None, district: str | None = None) -> pd.DataFrame:
+        # The province's table (or the country's), kept by read_table for the province's
+        # next district, then the district's rows of it.
+        frame = read_table(data_dir, name, manifest=manifest, province=province)
+        if district is not None and "district_code" in frame.columns:
+            frame = frame[frame["district_code"] == district].reset_index(drop=True)
+        return frame
 
     area = {"province": pcode, "district": dcode}
     official = _districts_of(pcode)
