@@ -334,10 +334,31 @@ def test_restyle_gives_the_map_drawn_alone():
     after, expected = _map_state(ax), _map_state(alone)
     assert after == expected
     assert after["classes"] != before["classes"] and after["legend"] != before["legend"]
-    assert not any("ntp-class-%d" % NO_PLAN == gid for gid in after["classes"])  # the change map has no "no plan"
+    assert f"ntp-class-{NO_PLAN}" not in after["classes"]  # the change map has no "no plan"
     assert len(after["labels"]) == 4  # every square labelled, in the same places as before
     assert [p for _, p, _ in after["labels"]] == [p for _, p, _ in before["labels"]]
     # The 95% square is dark blue in the disbursement map (white name), light in the change map.
     assert dict((t_, c) for t_, _, c in before["labels"])["Bình"] == "white"
     assert dict((t_, c) for t_, _, c in after["labels"])["Bình"] != "white"
+    plt.close("all")
+
+
+def test_locator_maps_of_two_provinces_are_not_mixed_up():
+    # The simplified surroundings of a locator map are kept per process (every district of a
+    # province draws the same province): two provinces must still get their own, and a
+    # drawing must not change what is kept.
+    west = gpd.GeoDataFrame({"d": ["a", "b"]}, geometry=squares(2), crs="EPSG:4326")
+    east = gpd.GeoDataFrame({"d": ["a", "b", "c"]}, geometry=squares(3, x0=107.0), crs="EPSG:4326")
+
+    def inset_extent(context):
+        _, ax = plt.subplots()
+        inset = maps.add_inset(ax, context, context.iloc[[0]])
+        polygons = inset.collections[0]
+        return len(polygons.get_paths()), inset.collections[1].get_paths()[0].get_extents().x0
+
+    n_west, x_west = inset_extent(west)
+    n_east, x_east = inset_extent(east)
+    assert (n_west, n_east) == (2, 3)  # two squares, then three: not the first province again
+    assert x_east > x_west  # the outline of the eastern province lies east (107.0° vs 106.5°)
+    assert inset_extent(west) == (n_west, x_west)  # the kept one, unchanged
     plt.close("all")

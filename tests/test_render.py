@@ -242,3 +242,28 @@ def test_failed_report_keeps_previous_one(sample_batch, sample_prepared, tmp_pat
     failed = tmp_path / "187-chi-lang.failed.ipynb"
     assert failed.exists() and str(failed) in message
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
+    # notebook_to_html keeps one HTML exporter per language and thread (building one compiles
+    # the templates again). Two different notebooks exported in turn, in two languages, must
+    # give the pages that a new exporter gives each of them.
+    import nbformat
+
+    from analysis import render
+
+    def notebook(text: str, tag: str | None = None):
+        cell = nbformat.v4.new_code_cell("x", metadata={"tags": [tag] if tag else []})
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": f"<p>{text}</p>"})]
+        return nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell(f"# {text}")])
+
+    cases = [(notebook("Chi Lăng", "parameters"), "vi", "A"), (notebook("Sốp Cộp"), "en", "B"),
+             (notebook("Đình Lập"), "vi", "C")]
+    in_turn = [render.notebook_to_html(nb, lang=lang, title=title) for nb, lang, title in cases]
+    fresh = []
+    for nb, lang, title in cases:
+        render._EXPORTERS.__dict__.clear()
+        fresh.append(render.notebook_to_html(nb, lang=lang, title=title))
+    assert in_turn == fresh
+    assert "Sốp Cộp" in in_turn[1] and "Chi Lăng" not in in_turn[1] and '<html lang="en"' in in_turn[1]
+    assert "<title>C</title>" in in_turn[2]

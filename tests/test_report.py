@@ -138,4 +138,4 @@ def test_the_three_maps_drawn_in_turn_equal_each_map_drawn_alone(sample_prepared
         alone = np.asarray(Image.open(io.BytesIO(report.Picture(pic.figure, pic.alt).png())))
         assert shared.shape == alone.shape, pic.alt
         assert (shared == alone).all(), pic.alt
-    assert not any(a.shape == b.shape and (a == b).all() for a, b in zip(pixels, pixels[1:]))  # three maps
+    assert not any(a.shape == b.shape and (a == b).all() for a, b in zip(pixels, pixels[1:], strict=False))

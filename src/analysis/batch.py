@@ -453,7 +453,8 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     A district's digest covers its rows of :data:`AREA_TABLES` and the province's
     :data:`CONTEXT_TABLES` (the boundaries drawn around it); the province's (key ``""``)
     covers the rows of all its districts, the boundaries and which districts have data. Rows
-    are hashed by value (:func:`pandas.util.hash_pandas_object`, geometries as WKB), so a
+    are hashed by value (:func:`pandas.util.hash_pandas_object`, geometries by their WKB as
+    stored, without decoding them), so a
     digest changes when, and only when, what the report reads changes, whatever happened to
     the rest of the file.
 
@@ -482,7 +483,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
 
     context = hashlib.sha256()
     for name in CONTEXT_TABLES:
-        _, hashes, header = _row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest))
+        _, hashes, header = _row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False))
         context.update(header + hashes.tobytes())
     with_data = sorted(set(manifest.get("districts", [])) & set(official))
     province = hashlib.sha256(context.digest() + json.dumps(with_data).encode())
@@ -490,7 +491,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     for name in AREA_TABLES:
         if name in _OPTIONAL_TABLES and f"{name}.parquet" not in manifest.get("outputs", {}):
             continue  # prepared before the table existed: the reports show none of it
-        frame = read_table(data_dir, name, province=pcode, manifest=manifest)
+        frame = read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False)
         if name in _DISTRICT_ONLY and "district_code" in frame.columns:
             frame = frame[frame["district_code"].isin(official)]
         codes, hashes, header = _row_hashes(frame)
@@ -581,8 +582,10 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _package_imports(source: str, root: Path) -> set[str]:
-    """Modules of this package that a module's source imports, at its top or in a function."""
+@functools.lru_cache(maxsize=512)
+def _package_imports(source: str, root: Path) -> frozenset[str]:
+    """Modules of this package that a module's source imports, at its top or in a function
+    (kept per source text: a country run fingerprints 63 provinces with the same code)."""
     import ast
 
     found = set()
@@ -594,7 +597,7 @@ def _package_imports(source: str, root: Path) -> set[str]:
                 found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
             found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("analysis.")}
-    return found
+    return frozenset(found)
 
 
 def _up_to_date(html: Path, fingerprint: str) -> bool:

@@ -542,19 +542,41 @@ def add_inset(
     # extent (under a printed pixel) draw the same and several times faster than full detail.
     xmin, ymin, xmax, ymax = context.total_bounds
     tolerance = max(xmax - xmin, ymax - ymin) / 1000 if context.notna().any() else 0.0
+    context, outline = _locator(context, tolerance)
     if tolerance > 0:
-        context = context.simplify(tolerance)
         highlight = highlight.simplify(tolerance)
     x, y = _INSET_LOCS[loc](size)
     inset = ax.inset_axes((x, y, size, size), zorder=5)
     context.plot(ax=inset, facecolor="#e5e5e5", edgecolor="white", linewidth=0.3)
-    _outline(context).plot(ax=inset, color="#525252", linewidth=0.6)
+    outline.plot(ax=inset, color="#525252", linewidth=0.6)
     highlight.plot(ax=inset, facecolor="#cb181d", edgecolor="#67000d", linewidth=0.4)
     inset.set_aspect("equal", adjustable="datalim")
     inset.set(xticks=[], yticks=[], xlabel="", ylabel="")  # geopandas labels the CRS axes
     for spine in inset.spines.values():
         spine.set(edgecolor="#969696", linewidth=0.5)
     return inset
+
+
+#: Simplified surroundings and their outline, by the exact bytes of the surroundings: every
+#: district report of a province draws the same province in its locator map.
+_LOCATORS: dict[bytes, tuple[gpd.GeoSeries, gpd.GeoSeries]] = {}
+
+
+def _locator(context: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSeries, gpd.GeoSeries]:
+    """``context`` simplified to ``tolerance`` and its outline (:func:`_outline`), kept per process."""
+    import hashlib
+
+    h = hashlib.sha256(repr((tolerance, str(context.crs), list(context.index))).encode())
+    for wkb in context.to_wkb():
+        h.update(wkb if wkb is not None else b"\0")
+    key = h.digest()
+    if key not in _LOCATORS:
+        simple = context.simplify(tolerance) if tolerance > 0 else context
+        if len(_LOCATORS) >= 64:
+            _LOCATORS.pop(next(iter(_LOCATORS)))
+        _LOCATORS[key] = (simple, _outline(simple))
+    simple, outline = _LOCATORS[key]
+    return simple.copy(), outline.copy()
 
 
 def _outline(geoms: gpd.GeoSeries) -> gpd.GeoSeries:

@@ -199,6 +199,7 @@ def read_table(
     province: str | None = None,
     district: str | None = None,
     manifest: dict | None = None,
+    geometry: bool = True,
 ) -> pd.DataFrame:
     """Read one prepared table, filtered to an area.
 
@@ -210,16 +211,19 @@ def read_table(
         Table name without extension (``"finance"``, ``"communes"``…).
     province, district
         GSO codes to filter on (the columns ``province_code``/``district_code``).
+    geometry
+        Read a boundary table as a GeoDataFrame (default), or as a plain DataFrame with the
+        geometries as stored (WKB bytes), which is much quicker when they are only hashed.
     """
     fs, root = _location(data_dir)
     manifest = manifest or load_manifest(data_dir)
     path, stamp = _checked(fs, root, f"{name}.parquet", manifest)
     key = (fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0], path, stamp,
-           manifest.get("outputs", {}).get(f"{name}.parquet"), province, district)
+           manifest.get("outputs", {}).get(f"{name}.parquet"), province, district, geometry)
     with _READ_LOCK:
         frame = _READ_CACHE.pop(key, None)
     if frame is None:
-        frame = _read(fs, path, name, province, district)
+        frame = _read(fs, path, geometry and name in _BOUNDARY_TABLES, province, district)
     with _READ_LOCK:
         _READ_CACHE[key] = frame  # most recently used last
         while len(_READ_CACHE) > READ_CACHE_SIZE:
@@ -237,13 +241,16 @@ _READ_CACHE: dict[tuple, pd.DataFrame] = {}
 _READ_LOCK = threading.Lock()
 
 
-def _read(fs, path: str, name: str, province: str | None, district: str | None) -> pd.DataFrame:
+#: Prepared tables with polygons (GeoParquet).
+_BOUNDARY_TABLES = ("communes", "districts", "provinces")
+
+
+def _read(fs, path: str, geo: bool, province: str | None, district: str | None) -> pd.DataFrame:
     filters = []
     if province is not None:
         filters.append(("province_code", "==", province))
     if district is not None:
         filters.append(("district_code", "==", district))
-    geo = name in ("communes", "districts", "provinces")
     reader = gpd.read_parquet if geo else pd.read_parquet
     if filters:
         try:

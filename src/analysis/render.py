@@ -247,8 +247,9 @@ def notebook_to_html(nb, *, lang: str = DEFAULT_LANGUAGE, title: str | None = No
     Code and prompts are hidden, cells tagged :data:`REMOVED_TAGS` are left out, images are
     embedded, and the page declares ``lang`` and ``title``.
     """
-    nb = copy.deepcopy(nb)
-    if title:
+    if title:  # on a copy of the notebook's top level (the exporter copies the rest itself)
+        nb = copy.copy(nb)
+        nb.metadata = copy.deepcopy(nb.metadata)
         nb.metadata["title"] = title
     exporter = _exporter(lang)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})

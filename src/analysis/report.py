@@ -51,6 +51,7 @@ class ReportContext:
     #: The programme whose finance rows the report sums (:func:`analysis.programmes.programme_finance`).
     programme: str = DEFAULT_PROGRAMME
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
+    _unit_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: The figure the report's commune maps are drawn on in turn (:func:`_map`).
     _map_base: Figure | None = field(default=None, repr=False, compare=False)
     #: The area's indicator rows, read once (:mod:`analysis.report_indicators`).
@@ -331,7 +332,16 @@ def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str
 
 def unit_table(ctx: ReportContext) -> pd.DataFrame:
     """One row per commune (district report) or district (province overview), all units
-    included, with finance and poverty figures (NaN where there is no data)."""
+    included, with finance and poverty figures (NaN where there is no data).
+
+    Worked out once per report (the summary and the units table both use it) and handed out
+    as a copy."""
+    if ctx._unit_table is None:
+        ctx._unit_table = _unit_table(ctx)
+    return ctx._unit_table.copy()
+
+
+def _unit_table(ctx: ReportContext) -> pd.DataFrame:
     col = ctx.unit_col
     units = _units(ctx)
     fin = disbursement(ctx.snapshot[ctx.snapshot[col].notna()], col)
