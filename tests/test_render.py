@@ -245,8 +245,8 @@ def test_failed_report_keeps_previous_one(sample_batch, sample_prepared, tmp_pat
 
 
 def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
-    # notebook_to_html keeps one HTML exporter per language and thread (building one compiles
-    # the templates again). Two different notebooks exported in turn, in two languages, must
+    # notebook_to_html lends out HTML exporters kept per language (building one compiles the
+    # templates again). Two different notebooks exported in turn, in two languages, must
     # give the pages that a new exporter gives each of them.
     import nbformat
 
@@ -262,8 +262,41 @@ def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
     in_turn = [render.notebook_to_html(nb, lang=lang, title=title) for nb, lang, title in cases]
     fresh = []
     for nb, lang, title in cases:
-        render._EXPORTERS.__dict__.clear()
+        render._EXPORTERS.clear()
         fresh.append(render.notebook_to_html(nb, lang=lang, title=title))
     assert in_turn == fresh
     assert "Sốp Cộp" in in_turn[1] and "Chi Lăng" not in in_turn[1] and '<html lang="en"' in in_turn[1]
     assert "<title>C</title>" in in_turn[2]
+
+
+def test_page_has_the_document_tree_nbconvert_gives(sample_batch):
+    # notebook_to_html skips nbconvert's BeautifulSoup pass and makes its two changes on the
+    # text (tabindex on output areas, alt text for images without one). On the real executed
+    # Chi Lăng report, and on a notebook with an image without alt text, the page must parse
+    # to the same document as nbconvert's own HTMLExporter gives with the same settings.
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from analysis import render
+
+    def nbconvert_page(nb, lang):
+        exporter = render._new_exporter(lang)
+        plain = HTMLExporter(config=exporter.config, template_name=render.TEMPLATE_NAME,
+                             extra_template_basedirs=[str(render.TEMPLATES_DIR)], exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
+                             language_code=lang)
+        return plain.from_notebook_node(nb, resources={"metadata": {"name": "T"}})[0]
+
+    def tree(page: str) -> str:
+        return str(BeautifulSoup(page, features="html.parser"))
+
+    report_nb = nbformat.read(sample_batch.folder / "187-chi-lang.ipynb", as_version=4)
+    cell = nbformat.v4.new_code_cell("x", metadata={"tags": []})
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": '<p>a</p><img src="data:,">'})]
+    bare = nbformat.v4.new_notebook(cells=[cell])
+    for nb, lang in ((report_nb, "vi"), (bare, "en")):
+        ours = render.notebook_to_html(nb, lang=lang, title="T")
+        nb.metadata["title"] = "T"
+        assert tree(ours) == tree(nbconvert_page(nb, lang))
+    assert ours.count('tabindex="0"') == 1 and 'alt="No description has been provided for this image"' in ours
+    assert render._new_exporter("vi").__class__.__name__ == "PageExporter"

@@ -33,6 +33,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -656,6 +657,11 @@ def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipp
 # --- index page ----------------------------------------------------------------------------
 
 
+#: matplotlib is not thread-safe: an index draws its map in the batch's own process, and a
+#: country run writes two provinces' indexes from two threads.
+_DRAWING = threading.Lock()
+
+
 def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str | Path | None = PROCESSED_DIR) -> str:
     """The index page of a batch: self-contained HTML, every text escaped.
 
@@ -696,7 +702,8 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
         parts.append(f"<p class='ntp-note'>{esc(t(key + '_note', lang))}</p>")
         parts.append(_district_table(ctx, result))
         parts.append(f"<h2>{esc(t('index.map', lang))}</h2>")
-        parts.append(report.map_disbursement(ctx)._repr_html_())
+        with _DRAWING:
+            parts.append(report.map_disbursement(ctx)._repr_html_())
     failed = result.failed
     if failed or result.index_error:
         parts.append(f"<h2>{esc(t('index.failed', lang, n=len(failed)))}</h2><ul class='ntp-failed'>")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +29,8 @@ from analysis.errors import NtpAtlasError, ParameterError
 from analysis.prepared import load_manifest
 from analysis.storage import atomic_write_bytes
 
+#: Provinces in flight at once on the country's kernels (see :func:`run_country`).
+PROVINCES_AT_ONCE = 2
 #: What ``--province`` accepts for the whole country.
 ALL = ("all", "tất cả", "toàn quốc", "*")
 
@@ -152,23 +155,35 @@ def run_country(
     result.unlisted = unlisted_districts(data_dir)
     result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
 
+    def one(code: str, name: str) -> BatchResult | str:
+        if latest.get(code, 0) < year:
+            return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
+        try:
+            return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
+                             progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels)
+        except NtpAtlasError as exc:  # one province's bad data does not stop the country
+            return str(exc)
+
     kernels = None
     if pool and not scheduler:
         from analysis.engine import KernelPool
 
         kernels = KernelPool(int(jobs))
+    rows = list(table.itertuples(index=False))
     with kernels or contextlib.nullcontext():
-        for code, name in table.itertuples(index=False):
-            if latest.get(code, 0) < year:
-                result.errors[name] = f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
-                continue
-            try:
-                result.provinces.append(run_batch(
-                    code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
-                    progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels,
-                ))
-            except NtpAtlasError as exc:  # one province's bad data does not stop the country
-                result.errors[name] = str(exc)
+        if kernels is None or len(rows) < 2:
+            outcomes = [one(code, name) for code, name in rows]
+        else:
+            # Two provinces at a time on the same kernels: while one works out its
+            # fingerprints, waits for its last report or writes its index, the kernels run the
+            # other's reports instead of waiting (the kernels' queue keeps them in order).
+            with ThreadPoolExecutor(max_workers=PROVINCES_AT_ONCE, thread_name_prefix="ntp-province") as threads:
+                outcomes = list(threads.map(lambda row: one(*row), rows))
+    for (_, name), outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, str):
+            result.errors[name] = outcome
+        else:
+            result.provinces.append(outcome)
     suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
     result.index = result.folder / f"index{suffix}{_lang_suffix(lang)}.html"
     result.folder.mkdir(parents=True, exist_ok=True)

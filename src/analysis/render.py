@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import html
 import os
@@ -251,39 +252,97 @@ def notebook_to_html(nb, *, lang: str = DEFAULT_LANGUAGE, title: str | None = No
         nb = copy.copy(nb)
         nb.metadata = copy.deepcopy(nb.metadata)
         nb.metadata["title"] = title
-    exporter = _exporter(lang)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
+    with _exporter(lang) as exporter:
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
     return body
 
 
 # --- helpers -------------------------------------------------------------------------------
 
-_EXPORTERS = threading.local()
+#: What nbconvert's HTMLExporter does to a page after rendering it, done without parsing the
+#: page: output and input areas made focusable, and a text for images without one.
+_FOCUSABLE = re.compile(r'<div class="(jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"')
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
 
+def _accessible(page: str) -> str:
+    page = _FOCUSABLE.sub(lambda m: f'<div class="{m.group(1)}" tabindex="0"', page)
+    return _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', page)
+
+
+@functools.cache
+def _page_exporter_class():
+    """nbconvert's HTML exporter without its last pass through BeautifulSoup.
+
+    That pass parses the whole page (a report is about a megabyte, nearly all of it its
+    images) to add ``tabindex`` to the output areas and alt text to images without one, and
+    writes it out again: a fifth of a second per report, in the batch process that every
+    report waits on. :func:`_accessible` makes the same two changes on the text.
+    ``tests/test_render.py`` checks that a real report's page has the same document tree as
+    nbconvert's own exporter gives; a newer nbconvert that this does not fit falls back to it.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            try:  # HTMLExporter.from_notebook_node (nbconvert 7.16), up to its BeautifulSoup pass
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+                highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+                resources = self._init_resources(resources)
+                data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                  resources=resources)
+                self.register_filter("highlight_code", highlight_code)
+                self.register_filter("filter_data_type", data_type)
+            except (AttributeError, TypeError):  # an nbconvert whose internals moved
+                return super().from_notebook_node(nb, resources, **kw)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(page), resources
+
+    return PageExporter
+
+
+#: HTML exporters not in use, by language. Building one compiles the Jinja templates again
+#: (about a third of a second) and a batch exports hundreds of pages from short-lived
+#: threads, so exporters are lent out and given back rather than made per call or per thread.
+_EXPORTERS: dict[str, list] = {}
+_EXPORTERS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
 def _exporter(lang: str):
-    """The HTML exporter of a language, one per thread: building one compiles the Jinja
-    templates again (about a third of a second), and a batch exports hundreds of pages."""
-    cache = _EXPORTERS.__dict__.setdefault("by_lang", {})
-    if lang not in cache:
-        from nbconvert import HTMLExporter
-        from traitlets.config import Config
+    """An HTML exporter for ``lang``, for one page at a time."""
+    with _EXPORTERS_LOCK:
+        free = _EXPORTERS.setdefault(lang, [])
+        exporter = free.pop() if free else None
+    if exporter is None:
+        exporter = _new_exporter(lang)
+    try:
+        yield exporter
+    finally:
+        with _EXPORTERS_LOCK:
+            _EXPORTERS.setdefault(lang, []).append(exporter)
 
-        config = Config()
-        config.TagRemovePreprocessor.enabled = True
-        config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
-        cache[lang] = HTMLExporter(
-            config=config,
-            template_name=TEMPLATE_NAME,
-            extra_template_basedirs=[str(TEMPLATES_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,
-            language_code=lang,
-        )
-    return cache[lang]
 
+def _new_exporter(lang: str):
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
+    return _page_exporter_class()(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code=lang,
+    )
 
 
 def _string_parameters(parameters: Mapping[str, object]) -> dict[str, str]:
