@@ -228,17 +228,11 @@ def choropleth(
     -------
     matplotlib.axes.Axes
     """
-    ls = get_legend_set(legend_set)
-    columns = [column] if isinstance(column, str) else list(column)
-    _check_columns(gdf, [*columns, no_plan_column, labels])
-    values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
-    if classification_kwds:
-        ls = scheme_legend_set(values, like=ls, **classification_kwds)
-    codes = classify(values, ls, _no_plan(gdf, no_plan_column))
+    ls, codes, styles = _classes(gdf, column, legend_set, no_plan_column, missing_kwds, classification_kwds,
+                                 also=labels)
 
     ax = _axes(ax)
     data = _metric(gdf)
-    styles = _class_styles(ls, missing_kwds)
     _draw_classes(ax, data, codes, styles)
     outline = {"color": _OUTLINE["edgecolor"], "linewidth": _OUTLINE["linewidth"]}
     if boundary_kwds:
@@ -259,6 +253,27 @@ def choropleth(
         fills = [styles[c]["facecolor"] for c in codes]  # white names on dark classes
         label_units(ax, data, labels, **({"background": fills} | dict(label_kwds or {})))
     return ax
+
+
+def _classes(
+    gdf: pd.DataFrame,
+    column: str | Sequence[str],
+    legend_set: LegendSet | str,
+    no_plan_column: str | None,
+    missing_kwds: Mapping[str, Any] | None,
+    classification_kwds: Mapping[str, Any] | None = None,
+    also: str | None = None,
+) -> tuple[LegendSet, pd.Series, dict[int, dict]]:
+    # The legend set (data-driven when classification_kwds asks), each unit's class, and the
+    # style of each class, for choropleth and restyle alike; ``also``: one more column the
+    # caller needs (checked with the others, so that one message names every missing one).
+    ls = get_legend_set(legend_set)
+    columns = [column] if isinstance(column, str) else list(column)
+    _check_columns(gdf, [*columns, no_plan_column, also])
+    values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
+    if classification_kwds:
+        ls = scheme_legend_set(values, like=ls, **classification_kwds)
+    return ls, classify(values, ls, _no_plan(gdf, no_plan_column)), _class_styles(ls, missing_kwds)
 
 
 def _draw_classes(ax: Axes, data: gpd.GeoDataFrame, codes: pd.Series, styles: dict[int, dict]) -> None:
@@ -305,12 +320,7 @@ def restyle(
     -------
     matplotlib.axes.Axes
     """
-    ls = get_legend_set(legend_set)
-    columns = [column] if isinstance(column, str) else list(column)
-    _check_columns(gdf, [*columns, no_plan_column])
-    values = gdf[columns[0]] if len(columns) == 1 else gdf[columns]
-    codes = classify(values, ls, _no_plan(gdf, no_plan_column))
-    styles = _class_styles(ls, missing_kwds)
+    ls, codes, styles = _classes(gdf, column, legend_set, no_plan_column, missing_kwds)
     for artist in list(ax.collections):
         if (artist.get_gid() or "").startswith("ntp-class-"):
             artist.remove()

@@ -69,11 +69,7 @@ def _verified(fs: fsspec.AbstractFileSystem, path: str, stamp: str, expected: st
     return h.hexdigest() == expected
 
 
-def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> str:
-    return _checked(fs, root, name, manifest)[0]
-
-
-def _checked(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> tuple[str, str]:
+def _check(fs: fsspec.AbstractFileSystem, root: str, name: str, manifest: dict) -> tuple[str, str]:
     """The path of a prepared file that matches the manifest, and its size:modification stamp."""
     path = f"{root}/{name}"
     expected = manifest.get("outputs", {}).get(name)
@@ -217,7 +213,7 @@ def read_table(
     """
     fs, root = _location(data_dir)
     manifest = manifest or load_manifest(data_dir)
-    path, stamp = _checked(fs, root, f"{name}.parquet", manifest)
+    path, stamp = _check(fs, root, f"{name}.parquet", manifest)
     key = (fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0], path, stamp,
            manifest.get("outputs", {}).get(f"{name}.parquet"), province, district, geometry)
     with _READ_LOCK:
