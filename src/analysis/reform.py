@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import METRIC_CRS
-from analysis.crosswalk import CROSSWALK
+from analysis.crosswalk import CROSSWALK, _as_text, _listed
 from analysis.errors import InputFileError, NtpAtlasError, ParameterError
 from analysis.numbers import classify_number, detect_convention
 from analysis.readers import ROW, read_table
@@ -263,24 +263,10 @@ REFORM_CROSSWALK = TableSpec(
 )
 
 
-def _listed(items: list[str]) -> str:
-    more = f", … ({len(items)} in all)" if len(items) > _EXAMPLES else ""
-    return "; ".join(items[:_EXAMPLES]) + more
-
-
-def _cell_text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    return text or None
-
-
 def _codes(frame: pd.DataFrame, column: str, path: Path) -> list[str]:
     codes = []
     for row, value in zip(frame[ROW], frame[column], strict=True):
-        text = _cell_text(value)
+        text = _as_text(value)
         if text is None:
             raise InputFileError(
                 path,
