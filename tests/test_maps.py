@@ -343,6 +343,50 @@ def test_restyle_gives_the_map_drawn_alone():
     plt.close("all")
 
 
+def _pixels(fig) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with maps.map_style():
+        fig.savefig(buf, format="png", dpi=60)
+    return np.asarray(Image.open(buf))
+
+
+def test_restyle_replaces_subtitle_and_source_and_moves_the_title():
+    # An indicator map drawn on the figure of a commune map brings its own subtitle (here two
+    # lines where the first map had one) and source. The title must go up by one subtitle
+    # line, as on the map drawn alone with them: the same pixels, and not those of the
+    # first map's subtitle.
+    from matplotlib.figure import Figure
+
+    gdf = communes([0.10, 0.95, NAN, NAN], plan=[100.0, 100.0, 100.0, 0.0],
+                   change=[-4.0, 1.0, -0.5, NAN], name=["An", "Bình", "Chi", "Dương"])
+    gdf.geometry = squares(4, d=0.05)
+    two_lines, rect = "Lạng Sơn\n31/12/2023", (0.1, 0.1, 0.6, 0.6)
+
+    def new_axes():
+        fig = Figure(figsize=(6, 4))
+        return fig, fig.add_axes(rect)
+
+    shared, ax = new_axes()
+    maps.choropleth(gdf, "rate", "disbursement_rate", ax=ax, no_plan_column="plan", labels="name",
+                    subtitle="2023", source="Sở Tài chính")
+    maps.restyle(ax, gdf, "change", "poverty_change_pp", title="Δ", subtitle=two_lines, source="UBND")
+    texts = {tx.get_gid(): tx.get_text() for tx in ax.texts}
+    assert texts["ntp-subtitle"] == two_lines
+    assert texts["ntp-source"] == t("source_line", "vi", source="UBND")
+    alone, ax2 = new_axes()
+    maps.choropleth(gdf, "change", "poverty_change_pp", ax=ax2, labels="name", subtitle=two_lines, source="UBND",
+                    title="Δ")
+    one_line, ax3 = new_axes()
+    maps.choropleth(gdf, "change", "poverty_change_pp", ax=ax3, labels="name", subtitle="2023", source="UBND",
+                    title="Δ")
+    assert (_pixels(shared) == _pixels(alone)).all()
+    assert not (_pixels(shared) == _pixels(one_line)).all()  # the subtitle and title did change
+
+
 def test_locator_maps_of_two_provinces_are_not_mixed_up():
     # The simplified surroundings of a locator map are kept per process (every district of a
     # province draws the same province): two provinces must still get their own, and a

@@ -139,3 +139,29 @@ def test_the_three_maps_drawn_in_turn_equal_each_map_drawn_alone(sample_prepared
         assert shared.shape == alone.shape, pic.alt
         assert (shared == alone).all(), pic.alt
     assert not any(a.shape == b.shape and (a == b).all() for a, b in zip(pixels, pixels[1:], strict=False))
+
+
+@pytest.mark.parametrize("district", ["187", ""])
+def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample_prepared, district):
+    # The indicator maps of a report are drawn on the figure of its commune maps too (same
+    # communes, same labels: names in a district report, none in the province overview),
+    # with their own title, subtitle, source and legend: the PNGs must be the pixels of each
+    # map drawn alone.
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from analysis import report_indicators
+
+    def pixels(png: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    ctx = report.context("20", district, "2023", "", "en", sample_prepared)
+    report.map_disbursement(ctx)
+    drawn, _ = report_indicators._candidates(ctx)
+    assert len(drawn) >= 3  # the sample maps several indicators here (5 on 23 Nov 2026)
+    for code, values in drawn.items():
+        pic = report_indicators.map_indicator(ctx, code, values)
+        assert (pixels(pic.png()) == pixels(report.Picture(pic.figure, pic.alt).png())).all(), code
+    assert len(ctx._map_bases) == 1  # drawn in turn, not each on its own figure

@@ -85,6 +85,7 @@ MAP_STYLE: dict[str, Any] = {
 _INK = "#252525"
 _GREY = "#525252"
 _NOTE = {"fontsize": 8, "color": _GREY, "va": "top"}
+_TITLE_GAP = 4.0  # points between the map and the subtitle (or the title when there is none)
 #: Type prefixes left out of map labels, and their short forms for telling apart two units
 #: of the same name ("Xã Chi Lăng" and "Thị trấn Chi Lăng" -> "Chi Lăng", "TT. Chi Lăng").
 _PREFIXES = {
@@ -521,6 +522,12 @@ def label_units(
 
 
 @styled
+def title_pad(subtitle: str | None, subtitle_size: float = 9.5) -> float:
+    """Points between a map's title and the map: room for the subtitle's lines under the title."""
+    lines = subtitle.count("\n") + 1 if subtitle else 0
+    return _TITLE_GAP + lines * subtitle_size * 1.25 + (3 if lines else 2)
+
+
 def add_titles(
     ax: Axes,
     title: str | None,
@@ -555,15 +562,13 @@ def add_titles(
         The ``Text`` artists drawn, under ``"title"``, ``"subtitle"``, ``"source"``.
     """
     out: dict[str, Text] = {}
-    gap = 4.0
     if subtitle:
         out["subtitle"] = ax.annotate(
-            subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, gap), textcoords="offset points",
+            subtitle, xy=(0, 1), xycoords="axes fraction", xytext=(0, _TITLE_GAP), textcoords="offset points",
             ha="left", va="bottom", fontsize=subtitle_size, color=_GREY, gid="ntp-subtitle",
         )  # fmt: skip
     if title:
-        lines = subtitle.count("\n") + 1 if subtitle else 0
-        out["title"] = ax.set_title(title, loc="left", pad=gap + lines * subtitle_size * 1.25 + (3 if lines else 2))
+        out["title"] = ax.set_title(title, loc="left", pad=title_pad(subtitle, subtitle_size))
     if source:
         out["source"] = ax.text(0.0, -0.01, t("source_line", lang, source=source), transform=ax.transAxes,
                                 ha="left", gid="ntp-source", **_NOTE)  # fmt: skip

@@ -89,6 +89,7 @@ def indicator_table(
     as_of=None,
     indicators: list[str] | None = None,
     catalogue: Catalogue | None = None,
+    aggregated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Formatted indicator values by unit: one row per unit of ``level``, one column per indicator.
 
@@ -97,17 +98,20 @@ def indicator_table(
     ``99,99% (1.203/1.204 hộ)``, ``–`` without data); ``frame.attrs["notes"]`` lists, per
     indicator, the units in scope without a figure.
 
+    ``aggregated``: ``aggregate(area_indicators, units, level)`` when already worked out.
+
     Returns
     -------
     pandas.DataFrame
         Columns: code, unit name, then the indicators (headers in ``lang``), all text.
     """
     cat = catalogue or load_catalogue()
-    agg = latest(aggregate(area_indicators, units, level, cat), year, as_of)
+    if aggregated is None:
+        aggregated = aggregate(area_indicators, units, level, cat)
+    agg = latest(aggregated, year, as_of)
     wanted = [c for c in (indicators or cat.codes) if c in set(agg["indicator"])]
     code_col, name_col = t("indicator.col.unit_code", lang), t("indicator.col.unit_name", lang)
-    out = area_units(units, level, locate(area_indicators, units)).rename(
-        columns={"unit_code": code_col, "unit_name": name_col})  # fmt: skip
+    out = _targets(area_indicators, units, level).rename(columns={"unit_code": code_col, "unit_name": name_col})
     notes = []
     for code in wanted:
         ind, part = cat[code], agg[agg["indicator"] == code]
@@ -120,6 +124,12 @@ def indicator_table(
     out[name_col] = out[name_col].fillna("–")
     out.attrs["notes"] = notes
     return out
+
+
+def _targets(area_indicators: pd.DataFrame, units: pd.DataFrame, level: str) -> pd.DataFrame:
+    # The units of ``level`` (villages: those the rows name; locating the rows only for them).
+    rows = locate(area_indicators, units) if level == "village" else None
+    return area_units(units, level, rows)
 
 
 def province_figures(
@@ -239,19 +249,22 @@ def indicator_values(
     year: int | None = None,
     as_of=None,
     catalogue: Catalogue | None = None,
+    aggregated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One indicator by unit, ready for a choropleth: ``unit_code, value, n_units, units_missing``.
 
     Every unit of ``level`` in ``units`` is there; ``value`` is NaN where nothing is known (a
     map draws it hatched as "no data"). ``frame.attrs["legend_set"]`` names the legend set.
+    ``aggregated``: ``aggregate(area_indicators, units, level)`` of every indicator, when
+    already worked out (a report maps several).
     """
     cat = catalogue or load_catalogue()
     ind = cat.get(indicator)
-    rows = locate(area_indicators, units)
-    needed = rows["indicator"].isin([ind.code, ind.denominator])  # a ratio needs its denominator rows
-    agg = latest(aggregate(rows[needed], units, level, cat), year, as_of)
-    agg = agg[agg["indicator"] == ind.code]
-    out = area_units(units, level, rows)[["unit_code"]].merge(
+    if aggregated is None:
+        needed = area_indicators["indicator"].isin([ind.code, ind.denominator])  # a ratio needs its denominators
+        aggregated = aggregate(area_indicators[needed], units, level, cat)
+    agg = latest(aggregated[aggregated["indicator"] == ind.code], year, as_of)
+    out = _targets(area_indicators, units, level)[["unit_code"]].merge(
         agg[["unit_code", "value", "n_units", "units_missing"]], on="unit_code", how="left")  # fmt: skip
     out[["n_units", "units_missing"]] = out[["n_units", "units_missing"]].fillna(0).astype("int64")
     out.attrs["legend_set"] = legend_set_for(ind, level)

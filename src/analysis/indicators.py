@@ -465,9 +465,12 @@ def locate(indicators: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 # --- aggregation ----------------------------------------------------------------------------
 
 
-def area_units(units: pd.DataFrame, level: str, rows: pd.DataFrame) -> pd.DataFrame:
-    """The units of ``level`` in ``units`` (``unit_code``, ``unit_name``); villages: those of ``rows``."""
+def area_units(units: pd.DataFrame, level: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The units of ``level`` in ``units`` (``unit_code``, ``unit_name``); villages: those of
+    ``rows`` (located indicator rows, needed for villages only)."""
     if level == "village":
+        if rows is None:
+            raise ValueError("the villages of an area are those of its indicator rows: pass rows")
         v = rows.loc[(rows["level"] == "village") & rows["commune_code"].isin(units["commune_code"]), "unit_code"]
         return pd.DataFrame({"unit_code": sorted(v.unique()), "unit_name": None})
     name = f"{level}_name"

@@ -35,6 +35,7 @@ from analysis.cartography import (
     label_units,
     map_style,
     styled,
+    title_pad,
     to_metric,
 )
 from analysis.i18n import t
@@ -298,15 +299,19 @@ def restyle(
     legend_kwds: Mapping[str, Any] | None = None,
     missing_kwds: Mapping[str, Any] | None = None,
     show_counts: bool = True,
+    *,
+    subtitle: str | None = None,
+    source: str | None = None,
 ) -> Axes:
     """Show another indicator on a map that :func:`choropleth` drew of the same units.
 
     The classes' fills, the legend, the title and the colour of each unit's label are
-    replaced; everything that depends only on the units stays as drawn: outlines, labels and
-    where they went, scale bar, north arrow, source, subtitle and any inset or boundaries
-    added since. A report draws its three maps of one district this way, measuring and
-    placing everything once. The result is the map that :func:`choropleth` with the same
-    arguments draws on a new figure (``tests/test_maps.py`` compares their pixels).
+    replaced, and the subtitle and source line when given; everything that depends only on
+    the units stays as drawn: outlines, labels and where they went, scale bar, north arrow
+    and any inset or boundaries added since. A report draws its maps of one district this
+    way, measuring and placing everything once. The result is the map that
+    :func:`choropleth` with the same arguments draws on a new figure (``tests/test_maps.py``
+    and ``tests/test_report.py`` compare their pixels).
 
     Parameters
     ----------
@@ -315,6 +320,9 @@ def restyle(
         if any.
     gdf, column, legend_set, lang, no_plan_column, title, legend_kwds, missing_kwds, show_counts
         As for :func:`choropleth`.
+    subtitle, source
+        The new subtitle and source line, on a map first drawn with one; None keeps the
+        map's own.
 
     Returns
     -------
@@ -328,7 +336,14 @@ def restyle(
     if ax.get_legend() is not None:
         ax.get_legend().remove()
     _legend(ax, ls, codes, styles, lang, show_counts, legend_kwds)
-    ax._left_title.set_text(t(f"title.{ls.key}", lang) if title is None else title)  # set by add_titles
+    drawn = {a.get_gid(): a for a in ax.texts}
+    if subtitle is not None and "ntp-subtitle" in drawn:
+        drawn["ntp-subtitle"].set_text(subtitle)
+    if source is not None and "ntp-source" in drawn:
+        drawn["ntp-source"].set_text(t("source_line", lang, source=source))
+    sub = drawn.get("ntp-subtitle")
+    pad = title_pad(sub.get_text() if sub else None, sub.get_fontsize() if sub else 9.5)
+    ax.set_title(t(f"title.{ls.key}", lang) if title is None else title, loc="left", pad=pad)
     fills = [styles[c]["facecolor"] for c in codes]
     for label in ax.texts:
         if label.get_gid() == "ntp-label" and hasattr(label, "ntp_row"):

@@ -52,10 +52,13 @@ class ReportContext:
     programme: str = DEFAULT_PROGRAMME
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
     _unit_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    #: The figure the report's commune maps are drawn on in turn (:func:`_map`).
-    _map_base: Figure | None = field(default=None, repr=False, compare=False)
+    #: The figures the report's maps are drawn on in turn, by the units they show and how
+    #: those are labelled (:func:`shared_map`).
+    _map_bases: dict = field(default_factory=dict, repr=False, compare=False)
     #: The area's indicator rows, read once (:mod:`analysis.report_indicators`).
     _indicators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: Those rows added up by level, each level once (:mod:`analysis.report_indicators`).
+    _indicators_by_level: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def level(self) -> str:
@@ -532,36 +535,71 @@ def _map(
     title: str | None = None,
     no_plan: bool = True,
 ) -> Picture:
-    """A map of the report's communes: ``column`` classed by ``legend_set``.
-
-    The report's maps show the same communes, so the first one is drawn in full and the
-    next ones on the same figure with only their fills, legend, title and label colours
-    replaced (:func:`analysis.maps.restyle`): outlines, label placement, the inset and the
-    scale bar are drawn and measured once. Each map's PNG is made before the next map is
-    drawn; its ``.figure`` draws the map alone again when an analyst asks for it.
-    """
+    """A map of the report's communes: ``column`` classed by ``legend_set``, drawn on the
+    report's figure of its communes when it has one (:func:`shared_map`)."""
     alt = t(title_key, ctx.lang)
-    kw = {"no_plan_column": "no_plan" if no_plan else None, "title": title}
+    labels = "commune_name" if ctx.level != "province" else None  # a province has too many to label
+    kw = {"no_plan_column": "no_plan" if no_plan else None, "title": title, "lang": ctx.lang,
+          "source": _source(ctx), "subtitle": _subtitle(ctx)}  # fmt: skip
 
     def alone() -> Figure:
         gdf = _map_frame(ctx)
         fig, ax = _new_map()
         if ctx.converted:
             reform_report.frame_axes(ctx, ax)
-        subtitle = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
-        labels = "commune_name" if ctx.level != "province" else None  # a province has too many to label
-        maps.choropleth(gdf, column, legend_set, ax=ax, lang=ctx.lang, source=_source(ctx), subtitle=subtitle,
-                        labels=labels, **kw)  # fmt: skip
+        maps.choropleth(gdf, column, legend_set, ax=ax, labels=labels, **kw)
         _decorate(ctx, ax, gdf)
         return fig
 
     if ctx.converted:  # new communes with their neighbours and the former districts: drawn alone
         return Picture(alone(), alt)
-    if ctx._map_base is None:
-        ctx._map_base = alone()
+    gdf = _map_frame(ctx)
+    return shared_map(ctx, gdf["commune_code"], labels, alt, alone,
+                      lambda ax: maps.restyle(ax, gdf, column, legend_set, **kw))  # fmt: skip
+
+
+def _subtitle(ctx: ReportContext) -> str:
+    return t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+
+
+def shared_map(
+    ctx: ReportContext,
+    units: pd.Series,
+    labels: str | None,
+    alt: str,
+    alone: Callable[[], Figure],
+    restyle: Callable[[object], object],
+) -> Picture:
+    """A map of ``units`` drawn on the report's figure of those units, if it has one.
+
+    A report shows several maps of the same units (its communes' disbursement, poverty and
+    indicators). The first is drawn in full by ``alone``; the next ones are drawn on the
+    same figure by ``restyle(ax)`` (:func:`analysis.maps.restyle`: fills, legend, titles and
+    label colours replaced), so that outlines, label placement, the inset and the scale bar
+    are drawn and measured once. Each map's PNG is made before the next map is drawn; its
+    ``.figure`` calls ``alone`` to draw it alone when an analyst asks for it.
+
+    Parameters
+    ----------
+    ctx
+        The report; it keeps one figure per set of units and labels.
+    units
+        The unit codes the map shows, in the order drawn.
+    labels
+        The column the units are labelled with, or None.
+    alt
+        Alt text of the picture.
+    alone, restyle
+        Draw the map on a new figure; show it on the axes of a figure ``alone`` drew for
+        another map of the same units.
+    """
+    key = (tuple(units), labels)
+    base = ctx._map_bases.get(key)
+    if base is None:
+        base = ctx._map_bases[key] = alone()
     else:
-        maps.restyle(ctx._map_base.axes[0], _map_frame(ctx), column, legend_set, lang=ctx.lang, **kw)
-    return Picture(None, alt, png=Picture(ctx._map_base, alt).png(), draw=alone)
+        restyle(base.axes[0])
+    return Picture(None, alt, png=Picture(base, alt).png(), draw=alone)
 
 
 def map_disbursement(ctx: ReportContext) -> Picture:

@@ -24,15 +24,16 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML
+from matplotlib.figure import Figure
 
 from analysis.i18n import t
 from analysis.indicator_report import format_figure, indicator_table, indicator_values, missing_note
 from analysis.indicators import aggregate, empty_indicators, latest, load_catalogue, load_indicators
 from analysis.legends import NO_DATA, classify, legend_labels
-from analysis.maps import choropleth
+from analysis.maps import choropleth, restyle
 from analysis.numbers import format_date
 from analysis.poverty import region_iii_exits
-from analysis.report import Picture, ReportContext, _decorate, _new_map
+from analysis.report import Picture, ReportContext, _decorate, _new_map, shared_map
 from analysis.report import section as _section
 from analysis.summary import IndicatorFigure, format_money
 from analysis.tables import esc, html_table
@@ -71,6 +72,16 @@ def _units(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(ctx.area.communes.drop(columns="geometry"))
 
 
+def aggregated(ctx: ReportContext, level: str) -> pd.DataFrame:
+    """The report's indicator rows added up to the units of ``level``
+    (:func:`analysis.indicators.aggregate`), worked out once per report and level: the area's
+    figures, the table by unit and the maps use them. A copy each time."""
+    by_level = ctx._indicators_by_level
+    if level not in by_level:
+        by_level[level] = aggregate(indicator_rows(ctx), _units(ctx), level, load_catalogue())
+    return by_level[level].copy()
+
+
 def _table_level(ctx: ReportContext) -> str:
     """Units of the table by unit: communes in a district report, districts in an overview."""
     return "commune" if ctx.level == "district" else "district"
@@ -92,7 +103,7 @@ def area_figures(ctx: ReportContext) -> pd.DataFrame:
     if not len(rows):
         return pd.DataFrame(columns=["indicator", "name", "year", "as_of", "value", "text", "note"])
     cat = load_catalogue()
-    agg = latest(aggregate(rows, _units(ctx), ctx.level, cat))
+    agg = latest(aggregated(ctx, ctx.level))
     agg = agg[(agg["n_units"] > 0) | (agg["units_missing"] > 0)].copy()  # only what was reported here
 
     def text(r: pd.Series) -> str:
@@ -181,8 +192,9 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
     their shares); ``frame.attrs["notes"]`` lists the units without a figure."""
     cat = load_catalogue()
     wanted = [c for c in cat.codes if cat[c].kind != "denominator"]
-    frame = indicator_table(indicator_rows(ctx), _units(ctx), _table_level(ctx), lang=ctx.lang, indicators=wanted,
-                            catalogue=cat)  # fmt: skip
+    level = _table_level(ctx)
+    frame = indicator_table(indicator_rows(ctx), _units(ctx), level, lang=ctx.lang, indicators=wanted, catalogue=cat,
+                            aggregated=aggregated(ctx, level))  # fmt: skip
     return frame, {c: (c, "text") for c in frame.columns}
 
 
@@ -228,7 +240,7 @@ def map_values(ctx: ReportContext, code: str) -> pd.DataFrame | None:
     rows = indicator_rows(ctx)
     if ind.kind not in MAPPED_KINDS or level is None or not rows["indicator"].eq(ind.code).any():
         return None
-    return indicator_values(rows, _units(ctx), ind.code, level, catalogue=cat)
+    return indicator_values(rows, _units(ctx), ind.code, level, catalogue=cat, aggregated=aggregated(ctx, level))
 
 
 def _classes(values: pd.DataFrame) -> list[int]:
@@ -257,15 +269,19 @@ def map_indicator(ctx: ReportContext, code: str, values: pd.DataFrame | None = N
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=ctx.area.communes.crs)
     as_of = pd.to_datetime(indicator_rows(ctx).loc[lambda r: r["indicator"] == code, "as_of"]).max()
     when = format_date(as_of, lang)
-    fig, ax = _new_map()
-    choropleth(
-        gdf, "value", values.attrs["legend_set"], ax=ax, lang=lang, title=ind.name(lang),
-        subtitle=t("report.indicators.map_subtitle", lang, area=ctx.area.name, as_of=when),
-        source=t("report.indicators.map_source", lang, as_of=when),
-        labels=f"{level}_name" if ctx.level == "district" or level == "district" else None,
-    )  # fmt: skip
-    _decorate(ctx, ax, gdf)
-    return Picture(fig, f"{ind.name(lang)} ({when})")
+    labels = f"{level}_name" if ctx.level == "district" or level == "district" else None
+    kw = {"lang": lang, "title": ind.name(lang), "source": t("report.indicators.map_source", lang, as_of=when),
+          "subtitle": t("report.indicators.map_subtitle", lang, area=ctx.area.name, as_of=when)}  # fmt: skip
+    legend_set = values.attrs["legend_set"]
+
+    def alone() -> Figure:
+        fig, ax = _new_map()
+        choropleth(gdf, "value", legend_set, ax=ax, labels=labels, **kw)
+        _decorate(ctx, ax, gdf)
+        return fig
+
+    return shared_map(ctx, gdf[f"{level}_code"], labels, f"{ind.name(lang)} ({when})", alone,
+                      lambda ax: restyle(ax, gdf, "value", legend_set, **kw))  # fmt: skip
 
 
 def _geometries(ctx: ReportContext, level: str) -> gpd.GeoDataFrame:
