@@ -297,3 +297,44 @@ def test_shared_text_size_cache_gives_matplotlibs_own_sizes():
     )
     narrow, wide = (measure(RendererAgg(10, 10, 72), s, prop, False)[0] for s in ("iiii", "WWWW"))
     assert narrow < wide
+
+
+# --- PNG cut to the drawing ------------------------------------------------------------------
+
+
+def _decoded(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_png_is_cut_to_what_was_drawn_with_its_margin():
+    # Worked by hand: a 2 x 1 in figure at 100 dpi is 200 x 100 px; a black rectangle from
+    # 25% to 75% of it covers x 50..149 and y 25..74, 100 x 50 px; 0.1 in of margin at 100 dpi
+    # is 10 px on each side: 120 x 70 px, black inside, white in the margin.
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    fig = Figure(figsize=(2, 1))
+    fig.patches.append(Rectangle((0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="black",
+                                 linewidth=0, antialiased=False))
+    pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
+    assert pixels.shape == (70, 120, 3)
+    assert (pixels[10:60, 10:110] == 0).all()
+    assert (pixels[:10] == 255).all() and (pixels[-10:] == 255).all()
+    assert (pixels[:, :10] == 255).all() and (pixels[:, -10:] == 255).all()
+
+
+def test_png_of_a_drawing_past_the_edge_keeps_all_of_it():
+    # A text that runs off the right edge of the figure (a legend wider than its room): the
+    # cut must not stop at the canvas, as bbox_inches="tight" does not.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.add_axes((0.1, 0.1, 0.5, 0.8)).set_axis_off()
+    fig.text(0.7, 0.5, "Tỷ lệ giải ngân rất dài, rất dài", fontsize=12)
+    pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
+    assert pixels.shape[1] > 200  # wider than the 200 px canvas
+    assert (pixels[:, -5:] == 255).all()  # and the text ends inside the picture, with a margin

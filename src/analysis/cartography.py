@@ -27,7 +27,8 @@ import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.figure import Figure
 from matplotlib.offsetbox import (
     AnchoredOffsetbox,
     AuxTransformBox,
@@ -115,6 +116,65 @@ def styled(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def png_trimmed(figure: Figure, dpi: float, pad_inches: float = 0.1, compress_level: int = 3) -> bytes:
+    """The figure as PNG bytes at ``dpi``, cut to what was drawn with ``pad_inches`` around it.
+
+    The figure is drawn once and cut to its non-background pixels. A figure whose drawing
+    reaches the edge of the canvas (a legend wider than the room left for it) may have more
+    beyond it: that one is measured and saved as ``bbox_inches="tight"`` does, which draws
+    past the edge. A figure with a layout engine or a background that is not opaque is saved
+    that way too. zlib level 3: for flat map colours nearly as small as the default 6, in
+    half the time.
+
+    Parameters
+    ----------
+    figure
+        The figure.
+    dpi
+        Resolution.
+    pad_inches
+        Background kept around the drawing.
+    compress_level
+        zlib level of the PNG (0-9).
+
+    Returns
+    -------
+    bytes
+    """
+    import io
+
+    from PIL import Image
+
+    background = tuple(round(c * 255) for c in to_rgba(figure.get_facecolor()))
+    with map_style():
+        if figure.get_layout_engine() is None and background[3] == 255:
+            raw = io.BytesIO()
+            figure.savefig(raw, format="rgba", dpi=dpi)
+            w = int(figure.get_figwidth() * dpi)
+            h = len(raw.getbuffer()) // 4 // max(w, 1)
+            if h * w * 4 == len(raw.getbuffer()):
+                ink = np.frombuffer(raw.getbuffer(), dtype=np.uint32).reshape(h, w) != np.frombuffer(
+                    bytes(background), dtype=np.uint32)[0]  # fmt: skip
+                rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+                if len(rows) and rows[0] > 0 and cols[0] > 0 and rows[-1] < h - 1 and cols[-1] < w - 1:
+                    image = Image.frombuffer("RGBA", (w, h), raw.getbuffer(), "raw", "RGBA", 0, 1)
+                    box_ = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+                    drawn, pad = image.crop(box_).convert("RGB"), round(pad_inches * dpi)
+                    out = Image.new("RGB", (drawn.width + 2 * pad, drawn.height + 2 * pad), background[:3])
+                    out.paste(drawn, (pad, pad))
+                    buf = io.BytesIO()
+                    out.save(buf, format="png", compress_level=compress_level, dpi=(dpi, dpi))
+                    return buf.getvalue()
+        # Measured here rather than by savefig's "tight", which would draw it once more to measure it.
+        bbox = "tight"
+        if figure.get_layout_engine() is None and figure.axes:
+            bbox = figure.get_tightbbox(layout_renderer(figure.axes[0])).padded(pad_inches)
+        buf = io.BytesIO()
+        figure.savefig(buf, format="png", dpi=dpi, bbox_inches=bbox, pad_inches=pad_inches,
+                       pil_kwargs={"compress_level": compress_level})  # fmt: skip
+        return buf.getvalue()
 
 
 def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "gdf") -> gpd.GeoDataFrame:

@@ -449,6 +449,7 @@ _WARM_STATE: dict[str, Any] = {}
 def kernel_warm(modules: Sequence[str]) -> None:
     """In a new kernel: import ``modules``, draw once (font cache, Agg) and record the state
     that :func:`kernel_reset` restores before every report."""
+    import gc
     import importlib
     import sys
     import warnings
@@ -477,6 +478,11 @@ def kernel_warm(modules: Sequence[str]) -> None:
     # Entered now and exited by each reset: catch_warnings restores the filters it saved.
     _WARM_STATE["warnings"] = warnings.catch_warnings()
     _WARM_STATE["warnings"].__enter__()
+    # What the imports made lives as long as the kernel: out of the garbage collector's sight,
+    # so that the full collections of a report and of each reset look only at what reports
+    # made (200,000 objects fewer: 0.1-0.2 s a report).
+    gc.collect()
+    gc.freeze()
 
 
 def kernel_reset() -> None:

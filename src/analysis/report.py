@@ -20,7 +20,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from analysis import __version__, charts, interactive, maps, reform_report
-from analysis.cartography import layout_renderer
+from analysis.cartography import png_trimmed
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
@@ -471,21 +471,7 @@ class Picture:
     def png(self) -> bytes:
         """The picture as PNG bytes at ``dpi``, trimmed to its content (drawn on first call)."""
         if self._png is None:
-            import io
-
-            buf = io.BytesIO()
-            with maps.map_style():
-                # A figure without a layout engine (the report's maps and charts) is measured
-                # here: savefig's "tight" would first draw it once more just to measure it.
-                bbox = "tight"
-                if self.figure.get_layout_engine() is None:
-                    bbox = self.figure.get_tightbbox(layout_renderer(self.figure.axes[0])).padded(0.1)
-                # zlib level 3: for flat map colours nearly as small as the default 6, at half the time
-                self.figure.savefig(
-                    buf, format="png", dpi=self.dpi, bbox_inches=bbox, pad_inches=0.1,
-                    pil_kwargs={"compress_level": 3},
-                )
-            self._png = buf.getvalue()
+            self._png = png_trimmed(self.figure, self.dpi)
         return self._png
 
     def _repr_html_(self) -> str:
