@@ -387,6 +387,46 @@ def test_restyle_replaces_subtitle_and_source_and_moves_the_title():
     assert not (_pixels(shared) == _pixels(one_line)).all()  # the subtitle and title did change
 
 
+@pytest.mark.parametrize("style", [{"facecolor": "#336699", "edgecolor": "#ff0000", "hatch": "//", "linewidth": 0},
+                                   {"facecolor": "#e5e5e5", "edgecolor": "#67000d", "linewidth": 3}])
+def test_class_fills_are_the_polygons_geopandas_draws(style):
+    # maps draws each class's polygons from paths made with shapely's array functions
+    # (maps.polygon_paths) instead of GeoSeries.plot. On a polygon with two holes (given in
+    # the same winding as its exterior, which geopandas normalises), a multipolygon whose
+    # second part has a hole, a triangle, a missing and an empty geometry, the fill must be
+    # GeoSeries.plot's: same paths, same pixels, holes left empty. With hatching (a class
+    # without data) and with thick outlines (the locator inset).
+    from matplotlib.figure import Figure
+    from shapely.geometry import MultiPolygon, Polygon
+
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)],
+                    [[(1, 1), (2, 1), (2, 2), (1, 2)], [(2.5, 2.5), (3.5, 2.5), (3, 3.5)]])
+    multi = MultiPolygon([box(5, 0, 6, 1), Polygon([(5, 2), (7, 2), (7, 4), (5, 4)],
+                                                  [[(5.5, 2.5), (6.5, 2.5), (6.5, 3.5), (5.5, 3.5)]])])
+    geoms = gpd.GeoSeries([holed, multi, Polygon([(0, 5), (3, 5), (1.5, 7)]), None, Polygon()], crs="EPSG:3405")
+
+    def drawn(fill) -> tuple[np.ndarray, Axes]:
+        fig = Figure(figsize=(4, 4))
+        ax = fig.add_axes((0, 0, 1, 1))
+        fill(ax)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        return _pixels(fig), ax
+
+    theirs, ax1 = drawn(lambda ax: geoms.plot(ax=ax, **style))
+    ours, ax2 = drawn(lambda ax: maps._fill(ax, maps.polygon_paths(geoms), **style))
+    assert (theirs == ours).all()
+    paths1, paths2 = ax1.collections[0].get_paths(), ax2.collections[0].get_paths()
+    assert len(paths2) == 3  # the missing and the empty geometry are left out, as geopandas does
+    for p1, p2 in zip(paths1, paths2, strict=True):
+        assert (p1.codes == p2.codes).all() and np.allclose(p1.vertices, p2.vertices)
+    assert ax1.get_xlim() == ax2.get_xlim() and ax1.get_ylim() == ax2.get_ylim()
+    # the hole at (1.5, 1.5) is empty: white, and the polygon around it is filled
+    x, y = (ax2.transData.transform([(1.5, 1.5), (0.5, 0.5)]) * 60 / ax2.figure.dpi).round().astype(int).T  # at 60 dpi
+    h = ours.shape[0]
+    assert (ours[h - y[0], x[0], :3] == 255).all() and not (ours[h - y[1], x[1], :3] == 255).all()
+
+
 def test_locator_maps_of_two_provinces_are_not_mixed_up():
     # The simplified surroundings of a locator map are kept per process (every district of a
     # province draws the same province): two provinces must still get their own, and a

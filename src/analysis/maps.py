@@ -20,9 +20,13 @@ from typing import Any
 import geopandas as gpd
 import matplotlib.patches as mpatches
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
 from analysis.cartography import (
@@ -280,11 +284,54 @@ def _classes(
 def _draw_classes(ax: Axes, data: gpd.GeoDataFrame, codes: pd.Series, styles: dict[int, dict]) -> None:
     # One collection per class (gid "ntp-class-<code>"), under the outlines (polygons are
     # drawn at zorder 1, lines at 2 and above).
+    paths = polygon_paths(data.geometry)
     for code, style in styles.items():
-        part = data.geometry[(codes == code).to_numpy()]
-        if len(part):
-            part.plot(ax=ax, linewidth=0, **style)
-            ax.collections[-1].set_gid(f"ntp-class-{code}")
+        fill = _fill(ax, [paths[i] for i in np.flatnonzero((codes == code).to_numpy())], linewidth=0, **style)
+        if fill is not None:
+            fill.set_gid(f"ntp-class-{code}")
+
+
+def _fill(ax: Axes, paths: Sequence[MplPath], **style: Any) -> PathCollection | None:
+    # What GeoSeries.plot(ax=ax, **style) draws of polygons, from their paths
+    # (polygon_paths): one collection, the axes' limits widened to it; empty paths left out.
+    paths = [p for p in paths if len(p.vertices)]
+    if not paths:
+        return None
+    fill = PathCollection(paths, **style)
+    ax.add_collection(fill, autolim=True)
+    ax.autoscale_view()
+    return fill
+
+
+def polygon_paths(geometry: gpd.GeoSeries) -> list[MplPath]:
+    """One matplotlib path per (multi)polygon, as geopandas draws it: the geometry
+    normalised (exteriors clockwise, holes the other way, so that matplotlib's winding rule
+    leaves the holes empty), each part's exterior then its holes, every ring closed.
+    ``GeoSeries.plot`` makes the same paths one ring at a time in Python; here shapely's
+    array functions make them all at once.
+
+    Parameters
+    ----------
+    geometry
+        Polygons and multipolygons; an empty or missing geometry gets an empty path.
+
+    Returns
+    -------
+    list of matplotlib.path.Path
+        In the order of ``geometry``.
+    """
+    geoms = shapely.normalize(np.asarray(geometry.values, dtype=object))
+    parts, part_row = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    if len(coords):
+        change = coord_ring[1:] != coord_ring[:-1]
+        codes[np.r_[True, change]] = MplPath.MOVETO
+        codes[np.r_[change, True]] = MplPath.CLOSEPOLY
+    row = part_row[ring_part[coord_ring]]
+    bounds = np.searchsorted(row, np.arange(len(geoms) + 1))
+    return [MplPath(coords[a:b], codes[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 @_styled
@@ -572,9 +619,9 @@ def add_inset(
         highlight = highlight.simplify(tolerance)
     x, y = _INSET_LOCS[loc](size)
     inset = ax.inset_axes((x, y, size, size), zorder=5)
-    context.plot(ax=inset, facecolor="#e5e5e5", edgecolor="white", linewidth=0.3)
+    _fill(inset, polygon_paths(context), facecolor="#e5e5e5", edgecolor="white", linewidth=0.3)
     outline.plot(ax=inset, color="#525252", linewidth=0.6)
-    highlight.plot(ax=inset, facecolor="#cb181d", edgecolor="#67000d", linewidth=0.4)
+    _fill(inset, polygon_paths(highlight), facecolor="#cb181d", edgecolor="#67000d", linewidth=0.4)
     inset.set_aspect("equal", adjustable="datalim")
     inset.set(xticks=[], yticks=[], xlabel="", ylabel="")  # geopandas labels the CRS axes
     for spine in inset.spines.values():
