@@ -62,6 +62,32 @@ def test_index_links_resolve(sample_batch):
     assert "Huyện Chi Lăng" in page and "Tỷ lệ giải ngân" in page
 
 
+def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_prepared, monkeypatch):
+    # The index shows the province's disbursement map, the same map the overview's page has
+    # (same communes, parameters and data): it is taken from that page, not drawn again. With
+    # drawing made impossible the index still gets it, byte for byte the overview's image;
+    # when the overview failed, the index draws its own.
+    import dataclasses
+
+    from analysis import batch, report
+
+    folder = sample_batch.folder
+    image = re.compile(r'<img src="data:image/png;base64,[^"]+" alt="Tỷ lệ giải ngân theo xã"[^>]*>')
+    in_overview = image.findall((folder / "overview.html").read_text(encoding="utf-8"))
+    assert len(in_overview) == 1
+    assert image.findall((folder / "index.html").read_text(encoding="utf-8")) == in_overview
+
+    drawn = []
+    monkeypatch.setattr(report, "map_disbursement", lambda ctx: drawn.append(ctx) or report.Picture(
+        None, "Tỷ lệ giải ngân theo xã", png=b"drawn", draw=lambda: None))
+    page = batch.index_html(sample_batch, as_of="2023-08-04", data_dir=sample_prepared)
+    assert image.findall(page) == in_overview and not drawn
+    failed = dataclasses.replace(sample_batch, reports=[
+        dataclasses.replace(r, ok=False) if r.notebook == "province_overview" else r for r in sample_batch.reports])
+    page = batch.index_html(failed, as_of="2023-08-04", data_dir=sample_prepared)
+    assert len(drawn) == 1 and image.findall(page) != in_overview  # drawn, not taken from a failed overview
+
+
 # --- failures, with a stand-in for the notebook run (fast) -----------------------------------
 
 

@@ -662,6 +662,26 @@ def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipp
 _DRAWING = threading.Lock()
 
 
+def _overview_map(overview: ReportOutcome | None, ctx) -> str | None:
+    """The disbursement map of the province overview written by this run (rendered, or left
+    as it was because its inputs had not changed), as the ``<img>`` of its page; None when
+    there is none to take. The index shows the same map of the same communes with the same
+    parameters, so a batch does not draw it twice. Reports by the new units draw their own."""
+    from analysis.i18n import t
+    from analysis.tables import esc
+
+    if overview is None or not overview.ok or ctx.converted:
+        return None
+    try:
+        page = overview.html.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    alt = esc(t("title.disbursement_rate", ctx.lang))
+    found = re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="' + re.escape(alt)
+                      + r'" style="max-width:100%">', page)  # fmt: skip
+    return found.group(0) if found else None
+
+
 def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str | Path | None = PROCESSED_DIR) -> str:
     """The index page of a batch: self-contained HTML, every text escaped.
 
@@ -702,8 +722,11 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
         parts.append(f"<p class='ntp-note'>{esc(t(key + '_note', lang))}</p>")
         parts.append(_district_table(ctx, result))
         parts.append(f"<h2>{esc(t('index.map', lang))}</h2>")
-        with _DRAWING:
-            parts.append(report.map_disbursement(ctx)._repr_html_())
+        shown = _overview_map(overview, ctx)
+        if shown is None:
+            with _DRAWING:
+                shown = report.map_disbursement(ctx)._repr_html_()
+        parts.append(shown)
     failed = result.failed
     if failed or result.index_error:
         parts.append(f"<h2>{esc(t('index.failed', lang, n=len(failed)))}</h2><ul class='ntp-failed'>")

@@ -24,7 +24,7 @@ from analysis.cartography import png_trimmed
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
-from analysis.i18n import t
+from analysis.i18n import labels, t
 from analysis.levels import is_converted, load_for_level
 from analysis.mapdata import commune_metrics
 from analysis.numbers import format_date, format_number, format_percent, format_points
@@ -185,11 +185,7 @@ def section(ctx: ReportContext, key: str) -> HTML:
     if key == "units":  # a new commune's table is of the old communes it was formed from
         key = "units_former" if ctx.level == "commune" else "units_" + ctx.unit_col.removesuffix("_code")
     intro_key = f"report.intro.{key}"
-    intro = ""
-    try:
-        intro = f"<p>{esc(t(intro_key, ctx.lang))}</p>"
-    except ValueError:
-        pass
+    intro = f"<p>{esc(t(intro_key, ctx.lang))}</p>" if intro_key in labels() else ""
     return HTML(f"<div class='ntp-report'>{_h2('report.section.' + key, ctx)}{intro}</div>")
 
 
