@@ -285,3 +285,43 @@ def test_changed_district_rerenders_it_the_overview_and_the_index(sample_batch, 
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert sorted(name for name in after if after[name] != before.get(name)) == [
         "187-chi-lang.html", "187-chi-lang.ipynb", "index.html", "overview.html", "overview.ipynb"]
+
+
+def test_package_sources_parsed_from_two_threads_at_once(tmp_path):
+    # A country run fingerprints two provinces at once, each thread parsing the package's
+    # sources. Python 3.11's ast.parse keeps its depth counter per interpreter: a thread
+    # switched out while it builds a tree (here: a garbage collection every 50 objects, whose
+    # callback lets the other threads run) made the other fail with "AST constructor
+    # recursion depth mismatch" (seen in a country run on 23 Nov 2026). Parsing is serialised.
+    import gc
+    import threading
+    import time
+
+    from analysis import batch
+
+    nested = "def f():\n" + "".join("    " * (i + 1) + f"if x{i}:\n" for i in range(30)) + "    " * 31 + "pass\n"
+    errors: list[BaseException] = []
+
+    def parse(n: int) -> None:
+        for i in range(40):  # a new source text each time: not from the cache
+            try:
+                batch._package_imports(f"# {n}-{i}\nfrom analysis import report\n" + nested * 5, tmp_path)
+            except SystemError as exc:
+                errors.append(exc)
+
+    def let_others_run(phase, info):
+        time.sleep(0)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(let_others_run)
+    gc.set_threshold(50, 1, 1)
+    try:
+        threads = [threading.Thread(target=parse, args=(n,)) for n in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(let_others_run)
+    assert errors == []

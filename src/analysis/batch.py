@@ -583,14 +583,22 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+#: Python 3.11 keeps the depth counter of ``ast.parse`` per interpreter, not per thread: two
+#: threads parsing at once (a country run's two provinces) can fail with "AST constructor
+#: recursion depth mismatch" when one is switched out while building its tree.
+_PARSING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=512)
 def _package_imports(source: str, root: Path) -> frozenset[str]:
     """Modules of this package that a module's source imports, at its top or in a function
     (kept per source text: a country run fingerprints 63 provinces with the same code)."""
     import ast
 
+    with _PARSING:
+        tree = ast.parse(source)
     found = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "analysis":
             if node.module == "analysis":  # from analysis import report, __version__
                 found |= {a.name for a in node.names if (root / f"{a.name}.py").is_file()}
