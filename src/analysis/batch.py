@@ -676,7 +676,7 @@ def _overview_map(overview: ReportOutcome | None, ctx) -> str | None:
     there is none to take. The index shows the same map of the same communes with the same
     parameters, so a batch does not draw it twice. Reports by the new units draw their own."""
     from analysis.i18n import t
-    from analysis.tables import esc
+    from analysis.report import Picture
 
     if overview is None or not overview.ok or ctx.converted:
         return None
@@ -684,10 +684,7 @@ def _overview_map(overview: ReportOutcome | None, ctx) -> str | None:
         page = overview.html.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    alt = esc(t("title.disbursement_rate", ctx.lang))
-    found = re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="' + re.escape(alt)
-                      + r'" style="max-width:100%">', page)  # fmt: skip
-    return found.group(0) if found else None
+    return Picture.find_html(page, t("title.disbursement_rate", ctx.lang))
 
 
 def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str | Path | None = PROCESSED_DIR) -> str:

@@ -389,7 +389,7 @@ def restyle(
     if source is not None and "ntp-source" in drawn:
         drawn["ntp-source"].set_text(t("source_line", lang, source=source))
     sub = drawn.get("ntp-subtitle")
-    pad = title_pad(sub.get_text() if sub else None, sub.get_fontsize() if sub else 9.5)
+    pad = title_pad(sub.get_text(), sub.get_fontsize()) if sub else title_pad(None)
     ax.set_title(t(f"title.{ls.key}", lang) if title is None else title, loc="left", pad=pad)
     fills = [styles[c]["facecolor"] for c in codes]
     for label in ax.texts:

@@ -9,6 +9,7 @@ is formatted in the report's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -474,7 +475,19 @@ class Picture:
         import base64
 
         data = base64.b64encode(self.png()).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}" alt="{esc(self.alt)}" style="max-width:100%">'
+        return _IMG.format(data=data, alt=esc(self.alt))
+
+    @staticmethod
+    def find_html(page: str, alt: str) -> str | None:
+        """The first picture with alt text ``alt`` in an HTML ``page``, as its ``<img>``
+        exactly as :meth:`_repr_html_` wrote it; None when there is none."""
+        pattern = re.escape(_IMG).replace(re.escape("{data}"), "[A-Za-z0-9+/=]+")
+        found = re.search(pattern.replace(re.escape("{alt}"), re.escape(esc(alt))), page)
+        return found.group(0) if found else None
+
+
+#: How a picture is written into a page (:meth:`Picture._repr_html_`).
+_IMG = '<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100%">'
 
 
 #: Where a report map's axes sit in its 9 × 6.6 in figure: room above for the title and
