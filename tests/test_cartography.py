@@ -338,3 +338,118 @@ def test_png_of_a_drawing_past_the_edge_keeps_all_of_it():
     pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
     assert pixels.shape[1] > 200  # wider than the 200 px canvas
     assert (pixels[:, -5:] == 255).all()  # and the text ends inside the picture, with a margin
+
+
+def test_png_bytes_is_a_png_of_the_pixels_given():
+    # By hand: a 2 x 3 image, each pixel a known colour; PNG keeps them exactly (lossless) and
+    # records 150 dpi as round(150 / 0.0254) = 5906 pixels a metre, which reads back as
+    # 5906 * 0.0254 = 150.0124 dpi.
+    import struct
+
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]],
+                    [[0, 0, 0], [255, 255, 255], [12, 34, 56]]], dtype=np.uint8)  # fmt: skip
+    png = cartography.png_bytes(rgb, dpi=150)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[12:16] == b"IHDR" and struct.unpack(">IIBB", png[16:26]) == (3, 2, 8, 2)  # width, height, 8-bit RGB
+    assert (_decoded(png) == rgb).all()
+    from PIL import Image
+    import io
+
+    assert Image.open(io.BytesIO(png)).info["dpi"] == pytest.approx((150.0124, 150.0124))
+    assert "dpi" not in Image.open(io.BytesIO(cartography.png_bytes(rgb))).info
+    with pytest.raises(ValueError, match="uint8"):
+        cartography.png_bytes(rgb.astype(np.float32))
+
+
+# --- text drawn once per place, titles placed without a search ---------------------------------
+
+
+def _text_figure(dpi: float = 100):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), dpi=dpi)
+    FigureCanvasAgg(fig)
+    # the same string at two places (a cache keyed without the place would draw it at the first)
+    fig.text(0.05, 0.9, "Xã Chiềng Khoong", fontsize=9)
+    fig.text(0.5137, 0.9, "Xã Chiềng Khoong", fontsize=9)  # same line, other place
+    fig.text(0.05, 0.7071, "Xã Chiềng Khoong", fontsize=9)  # same column, other line
+    fig.text(0.05, 0.55, "Tỷ lệ giải ngân 84,9%", fontsize=13, weight="bold", color="#1f78b4")
+    fig.text(0.6, 0.3, "Lạng Sơn", fontsize=8, rotation=30)
+    fig.text(0.9, 0.1, "Bắc", fontsize=11, rotation=90, alpha=0.5)
+    fig.text(0.05, 0.3, "hai dòng\nchữ", fontsize=10)
+    fig.text(0.05, 0.1, "không khử răng cưa", fontsize=9, antialiased=False)
+    fig.text(0.6, 0.85, r"$x^2$ mathtext", fontsize=9)  # mathtext is matplotlib's alone
+    return fig
+
+
+def _pixels(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_drawn_text_has_matplotlibs_own_pixels(monkeypatch):
+    """Text drawn through analysis.textmetrics' cache, the first time (recorded) and again
+    (replayed), must give the pixels matplotlib's own draw_text gives: the expected image is
+    drawn by the wrapped original on a fresh figure."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from analysis import textmetrics
+
+    if not hasattr(RendererAgg.draw_text, "__wrapped__"):
+        pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
+    for dpi in (100, 150):
+        first, again = _pixels(_text_figure(dpi)), _pixels(_text_figure(dpi))
+        assert textmetrics.drawn_size() >= 7
+        with monkeypatch.context() as m:
+            m.setattr(RendererAgg, "draw_text", RendererAgg.draw_text.__wrapped__)
+            own = _pixels(_text_figure(dpi))
+        assert (first == own).all() and (again == own).all()
+    # A colour changed between two draws at the same place: the glyphs are the same, the ink is new.
+    fig = _text_figure()
+    _pixels(fig)
+    fig.texts[3].set_color("#e31a1c")
+    recoloured = _pixels(fig)
+    with monkeypatch.context() as m:
+        m.setattr(RendererAgg, "draw_text", RendererAgg.draw_text.__wrapped__)
+        fig = _text_figure()
+        fig.texts[3].set_color("#e31a1c")
+        assert (recoloured == _pixels(fig)).all()
+
+
+def test_titles_sit_where_matplotlib_places_them(monkeypatch):
+    """Maps and charts give their titles y=TITLE_Y so that matplotlib does not search for tick
+    labels above the plot at every draw; the title must land where that search puts it. The
+    expected place is matplotlib's own: the same map and chart drawn with y left to it."""
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from analysis import charts
+    from analysis.i18n import t
+
+    wanted = ("Tỷ lệ giải ngân theo xã", t("chart.progress", "vi"))
+
+    def titles():
+        gdf = squares(4)
+        gdf["rate"] = [0.2, 0.4, 0.6, 0.95]
+        m = maps.choropleth(gdf, "rate", "disbursement_rate", labels="name", title=wanted[0],
+                            subtitle="Năm 2023", source="thử")  # fmt: skip
+        prog = pd.DataFrame({"as_of": pd.to_datetime(["2023-06-30", "2023-12-31"] * 2),
+                             "capital_type": ["investment", "investment", "recurrent", "recurrent"],
+                             "rate": [0.25, 0.8, 0.3, 0.9]})  # fmt: skip
+        c = charts.progress_chart(prog, "vi")
+        out = []
+        for ax in (m, c):
+            canvas = FigureCanvasAgg(ax.figure)  # a chart's bare Figure has no renderer of its own
+            canvas.draw()
+            title = [a for a in ax.get_children() if isinstance(a, Text) and a.get_text() in wanted]
+            assert len(title) == 1
+            out += title[0].get_window_extent(canvas.get_renderer()).bounds
+        return out
+
+    placed = titles()
+    for module in (cartography, maps, charts):
+        monkeypatch.setattr(module, "TITLE_Y", None)
+    own = titles()
+    assert placed == pytest.approx(own, abs=1e-6)

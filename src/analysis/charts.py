@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from matplotlib.transforms import Bbox
 
-from analysis.cartography import layout_renderer, short_name
+from analysis.cartography import TITLE_Y, layout_renderer, short_name
 from analysis.i18n import t
 from analysis.maps import map_style
 from analysis.numbers import format_number, format_percent, format_points
@@ -149,7 +149,7 @@ def projects_chart(
         ax.set_xticks(x, projects)
         ax.set_ylabel(t("money.billion_vnd", lang))
         _money_axis(ax, lang)
-        ax.set_title(t("chart.projects", lang))
+        ax.set_title(t("chart.projects", lang), y=TITLE_Y)
         ax.legend(fontsize=8, frameon=False, loc="upper right")
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
@@ -189,7 +189,7 @@ def progress_chart(prog: pd.DataFrame, lang: str = "vi", ax: Axes | None = None)
         ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         ax.set_ylim(0, max(100.0, float(np.nanmax(100 * prog["rate"])) + 10 if len(prog) else 100.0))
         ax.set_ylabel(t("report.col.rate", lang))
-        ax.set_title(t("chart.progress", lang))
+        ax.set_title(t("chart.progress", lang), y=TITLE_Y)
         ax.legend(fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
@@ -258,7 +258,7 @@ def poverty_trend_chart(
         _percent_axis(ax, lang)
         rate_label = t(f"chart.rate.{rate}", lang)
         ax.set_ylabel(rate_label)
-        ax.set_title(t("chart.poverty_trend", lang, rate=rate_label, unit=t(f"unit.{by}", lang)))
+        ax.set_title(t("chart.poverty_trend", lang, rate=rate_label, unit=t(f"unit.{by}", lang)), y=TITLE_Y)
         _tidy(ax)
         _end_labels(ax, ends)
     return ax
@@ -352,7 +352,7 @@ def scatter_chart(
         xlabel = t("chart.scatter_x", lang, base=base, year=now) if period else t("legend.poverty_change_pp", lang)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(t("report.col.rate", lang))
-        ax.set_title(t("chart.scatter", lang))
+        ax.set_title(t("chart.scatter", lang), y=TITLE_Y)
         _tidy(ax)
         ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
         _point_labels(ax, data[x].to_numpy(float), data[y].to_numpy(float), [chart_name(n) for n in data[label]])

@@ -43,7 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from analysis import __version__, charts, maps
-from analysis.cartography import label_units, map_style, short_name
+from analysis.cartography import TITLE_Y, label_units, map_style, short_name
 from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
 from analysis.finance import disbursement
@@ -283,14 +283,15 @@ def atlas_figure(
         ax.get_legend().remove()
         # Each map fills its panel (extra ground, not a smaller panel), so titles line up.
         ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(_panel_title(_district_name(data, code)), loc="left", fontsize=10.5, pad=3)
+        ax.set_title(_panel_title(_district_name(data, code)), loc="left", fontsize=10.5, pad=3, y=TITLE_Y)
         maps.draw_boundaries(ax, area.districts[area.districts["district_code"] == code], linewidth=0.9)
     side = grid[:, cols].subgridspec(2, 1, height_ratios=[1.1, 1], hspace=0.02)
     loc_ax = fig.add_subplot(side[0])
     legend = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.06), "fontsize": 10, "title_fontsize": 10.5}
     _draw(loc_ax, communes, indicator, lang, title="", legend_kwds=legend, **small)
     maps.draw_boundaries(loc_ax, area.districts, linewidth=0.9)
-    loc_ax.set_title(t("map.locator", lang, province=area.province_name), loc="left", fontsize=10.5, pad=3)
+    loc_ax.set_title(t("map.locator", lang, province=area.province_name), loc="left", fontsize=10.5, pad=3,
+                     y=TITLE_Y)
     label_units(loc_ax, area.districts, "district_name", fontsize=6.5, fontweight="bold")
     with map_style():
         fig.suptitle(t("map.atlas_title", lang, title=t(f"title.{indicator}", lang), province=area.province_name),

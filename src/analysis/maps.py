@@ -31,6 +31,7 @@ from matplotlib.text import Text
 
 from analysis.cartography import (
     MAP_STYLE,
+    TITLE_Y,
     add_north_arrow,
     add_scale_bar,
     add_titles,
@@ -390,7 +391,7 @@ def restyle(
         drawn["ntp-source"].set_text(t("source_line", lang, source=source))
     sub = drawn.get("ntp-subtitle")
     pad = title_pad(sub.get_text(), sub.get_fontsize()) if sub else title_pad(None)
-    ax.set_title(t(f"title.{ls.key}", lang) if title is None else title, loc="left", pad=pad)
+    ax.set_title(t(f"title.{ls.key}", lang) if title is None else title, loc="left", pad=pad, y=TITLE_Y)
     fills = [styles[c]["facecolor"] for c in codes]
     for label in ax.texts:
         if label.get_gid() == "ntp-label" and hasattr(label, "ntp_row"):

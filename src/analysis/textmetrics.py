@@ -1,4 +1,4 @@
-"""One cache of text sizes for every figure of a process.
+"""One cache of text sizes, and of drawn text, for every figure of a process.
 
 Measuring a string is the largest single cost of drawing a map or chart with matplotlib
 3.11: each measure shapes the whole string again (about 1 ms for a commune name), and
@@ -12,17 +12,39 @@ wraps ``RendererAgg.get_text_width_height_descent`` with a cache keyed on exactl
 the answer is the one matplotlib would compute, found once per process. Mathtext and TeX go
 to matplotlib unchanged. ``tests/test_cartography.py`` checks the cached sizes against
 matplotlib's own on fresh renderers.
+
+Drawing a string costs more still: matplotlib 3.11 shapes it again and renders every glyph
+with FreeType on its own (about 3 ms for a commune name), although a report draws the same
+commune labels on each of its maps, at the same places, and the same legend entries, source
+line and axis labels at the same places from one report to the next. :func:`install` also
+wraps ``RendererAgg.draw_text``: what a string draws (the glyph images FreeType renders and
+where Agg puts them) depends only on the string, its fonts, size, angle, dpi, hinting and
+antialiasing, and its exact position on the canvas. The first draw is matplotlib's own, and
+records those images; a draw with the same key puts the same images at the same places, so
+the pixels are the same. The shaping of a string (its glyphs and their offsets, which do
+not depend on the position) is kept too. ``tests/test_cartography.py`` checks that figures
+drawn with the cache have matplotlib's own pixels. A matplotlib whose text drawing differs
+from 3.11's (no ``_layout``/``_render_glyph``) is left to draw as it does.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
+import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.font_manager import fontManager
+from matplotlib.ft2font import FT2Font
 
 _MAX_ENTRIES = 200_000
 _cache: dict[tuple, tuple[float, float, float]] = {}
+#: What a string drew (glyph images and where they went), by string, fonts, size, angle,
+#: dpi, hinting, antialiasing and exact position; and its shaping, by all but the position.
+_MAX_DRAWN = 5_000  # a few hundred bytes of glyph images each: a few MB at most
+_MAX_SHAPED = 20_000
+_drawn: dict[tuple, tuple[tuple[np.ndarray, int, int], ...]] = {}
+_shaped: dict[tuple, tuple] = {}
 _lock = threading.Lock()
 _installed = False
 
@@ -50,17 +72,100 @@ def _cached(original):
     return get_text_width_height_descent
 
 
+def _glyphs(renderer, gc, x, y, s, prop, angle, mtext, shape_key) -> tuple[tuple[np.ndarray, int, int], ...]:
+    """Draw ``s`` as ``RendererAgg.draw_text`` of matplotlib 3.11 does, and return what it drew.
+
+    The same steps as its ``draw_text`` and ``_draw_text_glyphs_and_boxes`` (no boxes for
+    plain text), keeping each glyph's image and its place on the canvas.
+    """
+    font = renderer._prepare_font(prop)
+    flags = backend_agg.get_hinting_flag()
+    items = _shaped.get(shape_key)
+    if items is None:
+        laid = font._layout(s, flags=flags,
+                            features=mtext.get_fontfeatures() if mtext is not None else None,
+                            language=mtext.get_language() if mtext is not None else None)  # fmt: skip
+        items = tuple((item.ft_object, item.glyph_index, item.x, item.y) for item in laid)
+        with _lock:
+            if len(_shaped) >= _MAX_SHAPED:
+                _shaped.clear()
+            _shaped[shape_key] = items
+    size = prop.get_size_in_points()
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)  # no slant, no extension
+    mode = backend_agg.RenderMode.NORMAL if gc.get_antialiased() else backend_agg.RenderMode.MONO
+    drawn = []
+    for ft_object, glyph_index, dx, dy in items:
+        ft_object.set_size(size, renderer.dpi)
+        ft_object._set_transform(matrix, [round(0x40 * (x + dx * cos - dy * sin)),
+                                          round(0x40 * (renderer.height - y + dx * sin + dy * cos))])  # fmt: skip
+        bitmap = ft_object._render_glyph(glyph_index, flags, mode)
+        buffer = bitmap.buffer
+        if not gc.get_antialiased():
+            buffer *= 0xFF
+        place = (bitmap.left, int(renderer.height) - bitmap.top + buffer.shape[0])
+        renderer._renderer.draw_text_image(buffer, *place, 0, gc)
+        drawn.append((np.array(buffer, copy=True), *place))
+    return tuple(drawn)
+
+
+def _cached_draw(original):
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return original(self, gc, x, y, s, prop, angle, ismath, mtext)
+        try:
+            fonts = tuple(map(str, fontManager._find_fonts_by_props(prop)))
+            features = mtext.get_fontfeatures() if mtext is not None else None
+            language = mtext.get_language() if mtext is not None else None
+            shape_key = (s, fonts, prop.get_size_in_points(), self.dpi, backend_agg.get_hinting_flag(),
+                         None if features is None else tuple(features),
+                         None if language is None else str(language))  # fmt: skip
+            key = (shape_key, float(angle), bool(gc.get_antialiased()), float(x), float(y), self.height)
+        except Exception:  # noqa: BLE001 - text this cache does not understand: matplotlib draws it
+            return original(self, gc, x, y, s, prop, angle, ismath, mtext)
+        found = _drawn.get(key)
+        if found is None:
+            found = _glyphs(self, gc, x, y, s, prop, angle, mtext, shape_key)
+            with _lock:
+                if len(_drawn) >= _MAX_DRAWN:
+                    _drawn.clear()
+                _drawn[key] = found
+        else:
+            for buffer, left, bottom in found:
+                self._renderer.draw_text_image(buffer, left, bottom, 0, gc)
+        return None
+
+    draw_text.__wrapped__ = original
+    draw_text.__doc__ = original.__doc__
+    return draw_text
+
+
+def _draws_glyph_by_glyph() -> bool:
+    """Whether this matplotlib draws text as 3.11 does, the way :func:`_glyphs` repeats."""
+    return (all(hasattr(FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))
+            and hasattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
+            and hasattr(backend_agg, "RenderMode"))  # fmt: skip
+
+
 def install() -> None:
-    """Make every Agg renderer of this process share one cache of text sizes (idempotent)."""
+    """Make every Agg renderer of this process share one cache of text sizes and of drawn
+    text (idempotent)."""
     global _installed
     with _lock:
         if _installed:
             return
         renderer = backend_agg.RendererAgg
         renderer.get_text_width_height_descent = _cached(renderer.get_text_width_height_descent)
+        if _draws_glyph_by_glyph():
+            renderer.draw_text = _cached_draw(renderer.draw_text)
         _installed = True
 
 
 def cache_size() -> int:
     """How many text sizes are cached (for tests and benchmarks)."""
     return len(_cache)
+
+
+def drawn_size() -> int:
+    """How many drawn strings are cached (for tests and benchmarks)."""
+    return len(_drawn)
