@@ -300,3 +300,48 @@ def test_page_has_the_document_tree_nbconvert_gives(sample_batch):
         assert tree(ours) == tree(nbconvert_page(nb, lang))
     assert ours.count('tabindex="0"') == 1 and 'alt="No description has been provided for this image"' in ours
     assert render._new_exporter("vi").__class__.__name__ == "PageExporter"
+
+
+def test_a_page_is_validated_once_and_an_invalid_notebook_still_fails(monkeypatch):
+    # nbconvert validates the notebook after each of its twelve preprocessors unless told to
+    # validate once at the end (optimistic_validation); a page must still refuse an invalid
+    # notebook.
+    from nbconvert.exporters import exporter as nbconvert_exporter
+
+    from analysis import render
+
+    calls = []
+    real = nbconvert_exporter.nbformat.validate
+
+    def counted(nb, *args, **kwargs):
+        calls.append(1)
+        return real(nb, *args, **kwargs)
+
+    monkeypatch.setattr(nbconvert_exporter.nbformat, "validate", counted)
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>Chi Lăng</p>"})]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    calls.clear()  # nbformat's own constructors validate what they make
+    page = render.notebook_to_html(nb, lang="vi")
+    assert "Chi Lăng" in page and len(calls) == 1
+    cell.outputs = [{"output_type": "display_data", "data": {"text/html": "<p>a</p>"}, "metadata": {},
+                     "not_a_field": 1}]  # fmt: skip
+    with pytest.raises(nbformat.ValidationError):
+        render.notebook_to_html(nbformat.v4.new_notebook(cells=[cell]), lang="vi")
+
+
+def test_report_notebook_read_again_only_when_it_changed(tmp_path):
+    # A batch loads its notebook once (papermill's loader validates it), not once a report;
+    # an edited notebook is read again.
+    import os
+
+    from analysis import render
+
+    source = tmp_path / "report.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), source)
+    first = render._loaded(source)
+    assert render._loaded(source) is first and first.cells[0].source == "x = 1"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 22")]), source)
+    os.utime(source, ns=(1, 10**18))  # a stamp surely different from the first write's
+    again = render._loaded(source)
+    assert again is not first and again.cells[0].source == "x = 22"
