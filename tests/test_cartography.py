@@ -344,7 +344,10 @@ def test_png_bytes_is_a_png_of_the_pixels_given():
     # By hand: a 2 x 3 image, each pixel a known colour; PNG keeps them exactly (lossless) and
     # records 150 dpi as round(150 / 0.0254) = 5906 pixels a metre, which reads back as
     # 5906 * 0.0254 = 150.0124 dpi.
+    import io
     import struct
+
+    from PIL import Image
 
     rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]],
                     [[0, 0, 0], [255, 255, 255], [12, 34, 56]]], dtype=np.uint8)  # fmt: skip
@@ -352,9 +355,6 @@ def test_png_bytes_is_a_png_of_the_pixels_given():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert png[12:16] == b"IHDR" and struct.unpack(">IIBB", png[16:26]) == (3, 2, 8, 2)  # width, height, 8-bit RGB
     assert (_decoded(png) == rgb).all()
-    from PIL import Image
-    import io
-
     assert Image.open(io.BytesIO(png)).info["dpi"] == pytest.approx((150.0124, 150.0124))
     assert "dpi" not in Image.open(io.BytesIO(cartography.png_bytes(rgb))).info
     with pytest.raises(ValueError, match="uint8"):
