@@ -10,6 +10,7 @@ the synthetic squares are 0.01° (about 1 km) on a side near (106.5°E, 21.8°N)
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
 import matplotlib
@@ -453,3 +454,26 @@ def test_titles_sit_where_matplotlib_places_them(monkeypatch):
         monkeypatch.setattr(module, "TITLE_Y", None)
     own = titles()
     assert placed == pytest.approx(own, abs=1e-6)
+
+
+def test_drawn_text_in_another_thread_uses_that_threads_fonts(monkeypatch):
+    # matplotlib gives each thread its own FT2Font objects (FreeType is not thread-safe); a
+    # string shaped in one thread must be shaped again in another, with that thread's fonts,
+    # and still give matplotlib's own pixels.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from analysis import textmetrics
+
+    if not hasattr(RendererAgg.draw_text, "__wrapped__"):
+        pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
+    here = _pixels(_text_figure(120))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        there = pool.submit(lambda: _pixels(_text_figure(121))).result()
+        ident = pool.submit(threading.get_ident).result()
+    shaped_there = [k for k in textmetrics._shaped if k[0] == ident]
+    assert shaped_there and all(ft.fname for k in shaped_there for ft, *_ in textmetrics._shaped[k])
+    with monkeypatch.context() as m:
+        m.setattr(RendererAgg, "draw_text", RendererAgg.draw_text.__wrapped__)
+        assert (here == _pixels(_text_figure(120))).all() and (there == _pixels(_text_figure(121))).all()

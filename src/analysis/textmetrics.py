@@ -80,7 +80,10 @@ def _glyphs(renderer, gc, x, y, s, prop, angle, mtext, shape_key) -> tuple[tuple
     """
     font = renderer._prepare_font(prop)
     flags = backend_agg.get_hinting_flag()
-    items = _shaped.get(shape_key)
+    # matplotlib lends each thread its own FT2Font objects (FreeType is not thread-safe), and
+    # a shaping names the fonts of its glyphs: it is kept per thread
+    thread_key = (threading.get_ident(), shape_key)
+    items = _shaped.get(thread_key)
     if items is None:
         laid = font._layout(s, flags=flags,
                             features=mtext.get_fontfeatures() if mtext is not None else None,
@@ -89,7 +92,7 @@ def _glyphs(renderer, gc, x, y, s, prop, angle, mtext, shape_key) -> tuple[tuple
         with _lock:
             if len(_shaped) >= _MAX_SHAPED:
                 _shaped.clear()
-            _shaped[shape_key] = items
+            _shaped[thread_key] = items
     size = prop.get_size_in_points()
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)  # no slant, no extension
