@@ -381,6 +381,8 @@ def _text_figure(dpi: float = 100):
     fig.text(0.05, 0.3, "hai dòng\nchữ", fontsize=10)
     fig.text(0.05, 0.1, "không khử răng cưa", fontsize=9, antialiased=False)
     fig.text(0.6, 0.85, r"$x^2$ mathtext", fontsize=9)  # mathtext is matplotlib's alone
+    if hasattr(fig.texts[0], "set_language"):  # languages by range and font features (matplotlib 3.10+)
+        fig.text(0.3, 0.45, "Lạng Sơn fi", fontsize=9, language=[("vi", 0, 8)], fontfeatures=["-liga"])
     return fig
 
 

@@ -49,12 +49,17 @@ _lock = threading.Lock()
 _installed = False
 
 
+def _font_files(prop) -> tuple[str, ...]:
+    """The font files matplotlib chooses for ``prop``, the first and its fallbacks."""
+    return tuple(map(str, fontManager._find_fonts_by_props(prop)))
+
+
 def _cached(original):
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return original(self, s, prop, ismath)
         try:
-            fonts = tuple(map(str, fontManager._find_fonts_by_props(prop)))
+            fonts = _font_files(prop)
         except Exception:  # noqa: BLE001 - a matplotlib without this helper: measure as before
             return original(self, s, prop, ismath)
         key = (s, fonts, prop.get_size_in_points(), self.dpi, backend_agg.get_hinting_flag())
@@ -72,11 +77,14 @@ def _cached(original):
     return get_text_width_height_descent
 
 
-def _glyphs(renderer, gc, x, y, s, prop, angle, mtext, shape_key) -> tuple[tuple[np.ndarray, int, int], ...]:
+def _glyphs(
+    renderer, gc, x, y, s, prop, angle, shape_key, features, language
+) -> tuple[tuple[np.ndarray, int, int], ...]:
     """Draw ``s`` as ``RendererAgg.draw_text`` of matplotlib 3.11 does, and return what it drew.
 
     The same steps as its ``draw_text`` and ``_draw_text_glyphs_and_boxes`` (no boxes for
-    plain text), keeping each glyph's image and its place on the canvas.
+    plain text), keeping each glyph's image and its place on the canvas. ``features`` and
+    ``language`` are the text's own, as matplotlib passes them.
     """
     font = renderer._prepare_font(prop)
     flags = backend_agg.get_hinting_flag()
@@ -85,9 +93,7 @@ def _glyphs(renderer, gc, x, y, s, prop, angle, mtext, shape_key) -> tuple[tuple
     thread_key = (threading.get_ident(), shape_key)
     items = _shaped.get(thread_key)
     if items is None:
-        laid = font._layout(s, flags=flags,
-                            features=mtext.get_fontfeatures() if mtext is not None else None,
-                            language=mtext.get_language() if mtext is not None else None)  # fmt: skip
+        laid = font._layout(s, flags=flags, features=features, language=language)
         items = tuple((item.ft_object, item.glyph_index, item.x, item.y) for item in laid)
         with _lock:
             if len(_shaped) >= _MAX_SHAPED:
@@ -117,18 +123,19 @@ def _cached_draw(original):
         if ismath:
             return original(self, gc, x, y, s, prop, angle, ismath, mtext)
         try:
-            fonts = tuple(map(str, fontManager._find_fonts_by_props(prop)))
+            fonts = _font_files(prop)
             features = mtext.get_fontfeatures() if mtext is not None else None
             language = mtext.get_language() if mtext is not None else None
+            ranges = language is not None and not isinstance(language, str)  # [(language, start, end), ...]
+            hashable_language = tuple(map(tuple, language)) if ranges else language
             shape_key = (s, fonts, prop.get_size_in_points(), self.dpi, backend_agg.get_hinting_flag(),
-                         None if features is None else tuple(features),
-                         None if language is None else str(language))  # fmt: skip
+                         None if features is None else tuple(features), hashable_language)  # fmt: skip
             key = (shape_key, float(angle), bool(gc.get_antialiased()), float(x), float(y), self.height)
         except Exception:  # noqa: BLE001 - text this cache does not understand: matplotlib draws it
             return original(self, gc, x, y, s, prop, angle, ismath, mtext)
         found = _drawn.get(key)
         if found is None:
-            found = _glyphs(self, gc, x, y, s, prop, angle, mtext, shape_key)
+            found = _glyphs(self, gc, x, y, s, prop, angle, shape_key, features, language)
             with _lock:
                 if len(_drawn) >= _MAX_DRAWN:
                     _drawn.clear()
