@@ -312,20 +312,38 @@ def _decoded(png: bytes) -> np.ndarray:
 
 
 def test_png_is_cut_to_what_was_drawn_with_its_margin():
-    # Worked by hand: a 2 x 1 in figure at 100 dpi is 200 x 100 px; a black rectangle from
-    # 25% to 75% of it covers x 50..149 and y 25..74, 100 x 50 px; 0.1 in of margin at 100 dpi
-    # is 10 px on each side: 120 x 70 px, black inside, white in the margin.
+    # Worked by hand: a 2 x 1 in figure at 100 dpi is 200 x 100 px; a rectangle from 25% to
+    # 75% of it covers x 50..149 and y 25..74, 100 x 50 px; 0.1 in of margin at 100 dpi is
+    # 10 px on each side: 120 x 70 px. Colours of three different channels, so that a channel
+    # copied to the wrong place shows: #0c2238 is (12, 34, 56) inside, the figure's #faf0e6
+    # (250, 240, 230) in the margin.
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    fig = Figure(figsize=(2, 1))
-    fig.patches.append(Rectangle((0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="black",
+    fig = Figure(figsize=(2, 1), facecolor="#faf0e6")
+    fig.patches.append(Rectangle((0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="#0c2238",
                                  linewidth=0, antialiased=False))
     pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
     assert pixels.shape == (70, 120, 3)
-    assert (pixels[10:60, 10:110] == 0).all()
-    assert (pixels[:10] == 255).all() and (pixels[-10:] == 255).all()
-    assert (pixels[:, :10] == 255).all() and (pixels[:, -10:] == 255).all()
+    assert (pixels[10:60, 10:110] == (12, 34, 56)).all()
+    margin = np.ones((70, 120), dtype=bool)
+    margin[10:60, 10:110] = False
+    assert (pixels[margin] == (250, 240, 230)).all()
+
+
+def test_kept_file_hands_over_what_was_written():
+    # One write (matplotlib's canvas buffer) is kept as a view of the same memory, not a copy;
+    # several are joined in order.
+    from analysis.cartography import _Kept
+
+    canvas = np.arange(8, dtype=np.uint8)
+    one = _Kept()
+    one.write(canvas)
+    assert np.shares_memory(np.frombuffer(one.data, dtype=np.uint8), canvas)
+    two = _Kept()
+    two.write(b"ab")
+    two.write(memoryview(b"cd"))
+    assert bytes(two.data) == b"abcd"
 
 
 def test_png_of_a_drawing_past_the_edge_keeps_all_of_it():
