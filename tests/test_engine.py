@@ -55,13 +55,18 @@ LEAKY = (
     "import matplotlib.pyplot as plt\n"
     "matplotlib.rcParams['lines.linewidth'] = 7\n"
     "fig = plt.figure()  # left open",
+    "import pandas as pd\n"
+    "pd.set_option('display.max_rows', 3)\n"
+    "pd.set_option('mode.string_storage', 'pyarrow')",
     "print('pid', os.getpid())",
 )
 PROBE = (
     "import gc, json, os, sys, warnings\n"
     "import matplotlib\n"
     "import matplotlib.pyplot as plt\n"
+    "import pandas as pd\n"
     "print(json.dumps({'secret': 'secret' in globals(), 'jj': 'jj' in globals(),\n"
+    "    'max_rows': pd.get_option('display.max_rows'), 'strings': pd.get_option('mode.string_storage'),\n"
     "    'env': os.environ.get('NTP_LEAK'), 'path': '/leak' in sys.path,\n"
     "    'warnings_error': bool(warnings.filters) and warnings.filters[0][0] == 'error',\n"
     "    'linewidth': matplotlib.rcParams['lines.linewidth'], 'figures': plt.get_fignums(),\n"
@@ -77,8 +82,11 @@ def test_nothing_a_report_defines_reaches_the_next(pool, tmp_path):
     pid = int(stdout(nb1).split()[-1])
     seen = json.loads(stdout(nb2))
     assert seen["pid"] == pid  # the same kernel ran both
+    # pandas options as the warm kernel left them: 60 is pandas' default, and the strings'
+    # storage is the one engine.KERNEL_PANDAS_OPTIONS sets
     assert seen == {"secret": False, "jj": False, "env": None, "path": False, "warnings_error": False,
-                    "linewidth": 1.5, "figures": [], "cwd": str(second.parent), "pid": pid,
+                    "max_rows": 60, "strings": "python", "linewidth": 1.5, "figures": [],
+                    "cwd": str(second.parent), "pid": pid,
                     "frozen": True}  # the warm imports kept out of the collector's sight (engine.kernel_warm)
     # execution counts restart at 1, as in a new kernel
     assert [c.execution_count for c in nb2.cells if c.cell_type == "code"] == [1, 2, 3]

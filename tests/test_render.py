@@ -226,6 +226,24 @@ def test_every_notebook_in_both_languages(rendered, sample_batch, notebook, lang
 
 
 @pytest.mark.slow
+def test_warm_kernel_page_equals_papermills(sample_batch, tmp_path):
+    # The batch's warm kernels hold strings as Python objects (engine.KERNEL_PANDAS_OPTIONS);
+    # papermill's new kernel keeps pandas' default, Arrow. Chi Lăng's page from the batch and
+    # from papermill, same parameters: everything but the generated-at line and the batch's
+    # stamp of its inputs (render.stamp_page) must be the same, every picture's bytes included.
+    ours = sample_batch.folder / "187-chi-lang.html"
+    params = dict(nbformat.read(ours.with_suffix(".ipynb"), as_version=4).metadata.papermill.parameters)
+    theirs = render_report("district_report", params, tmp_path / ours.name)
+
+    def comparable(path: Path) -> str:
+        page = path.read_text(encoding="utf-8")
+        return re.sub(r"<!-- ntp-atlas inputs=[^>]*-->\n?$", "", re.sub(r"(Tạo lúc|Generated) [^<]*", "", page))
+
+    assert "Tạo lúc" in ours.read_text(encoding="utf-8")  # the line the comparison leaves out is there
+    assert comparable(theirs) == comparable(ours)
+
+
+@pytest.mark.slow
 def test_failed_report_keeps_previous_one(sample_batch, sample_prepared, tmp_path):
     good = tmp_path / "187-chi-lang.html"
     shutil.copy2(sample_batch.folder / good.name, good)
