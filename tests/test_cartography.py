@@ -497,3 +497,24 @@ def test_drawn_text_in_another_thread_uses_that_threads_fonts(monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(RendererAgg, "draw_text", RendererAgg.draw_text.__wrapped__)
         assert (here == _pixels(_text_figure(120))).all() and (there == _pixels(_text_figure(121))).all()
+
+
+# --- the map style, entered once ---------------------------------------------------------------
+
+
+def test_map_style_inside_itself_is_not_entered_again_but_a_changed_style_is_set_again(monkeypatch):
+    entered = []
+    real = plt.rc_context
+    monkeypatch.setattr(plt, "rc_context", lambda rc=None, fname=None: entered.append(rc) or real(rc, fname))
+    default = list(plt.rcParams["font.sans-serif"])
+    with cartography.map_style():
+        assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"] and plt.rcParams["svg.fonttype"] == "none"
+        with cartography.map_style():  # the style in place: nothing to copy or restore
+            assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"]
+        assert len(entered) == 1
+        with real({"font.sans-serif": ["DejaVu Serif"]}):  # someone changed it in between
+            with cartography.map_style():
+                assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"]
+            assert plt.rcParams["font.sans-serif"] == ["DejaVu Serif"]
+        assert len(entered) == 2
+    assert plt.rcParams["font.sans-serif"] == default
