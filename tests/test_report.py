@@ -165,3 +165,26 @@ def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample
         pic = report_indicators.map_indicator(ctx, code, values)
         assert (pixels(pic.png()) == pixels(report.Picture(pic.figure, pic.alt).png())).all(), code
     assert len(ctx._map_bases) == 1  # drawn in turn, not each on its own figure
+
+
+def test_headline_and_poverty_change_worked_out_once_and_handed_out_as_copies(sample_prepared, monkeypatch):
+    # The summary and the headline section both use them; each gets its own copy, so one
+    # changing what it got cannot change the other's figures.
+    from analysis import finance, poverty
+
+    ctx = report.context("20", "187", "2023", "2023-08-04", "vi", sample_prepared)
+    calls = []
+    monkeypatch.setattr(report, "headline", lambda rows: calls.append("headline") or finance.headline(rows))
+    monkeypatch.setattr(report, "poverty_change",  # the area's change; the table by commune asks for its own
+                        lambda *a: (len(a) == 3 and calls.append("poverty")) or poverty.poverty_change(*a))
+    first, change = report.area_headline(ctx), report.area_poverty_change(ctx)
+    expected = finance.headline(ctx.snapshot)
+    first["total"]["plan_mvnd"] = -1.0
+    change["poverty_rate_now"] = -1.0
+    report.summary(ctx)
+    report.headline_figures(ctx)
+    again = report.area_headline(ctx)
+    assert sorted(calls) == ["headline", "poverty"]
+    assert set(again) == set(expected) and all(again[k].equals(expected[k]) for k in expected)
+    assert report.area_poverty_change(ctx)["poverty_rate_now"] == pytest.approx(
+        poverty.poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year).iloc[0]["poverty_rate_now"])

@@ -60,6 +60,9 @@ class ReportContext:
     _indicators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: Those rows added up by level, each level once (:mod:`analysis.report_indicators`).
     _indicators_by_level: dict = field(default_factory=dict, repr=False, compare=False)
+    #: The headline tables and the area's poverty change, worked out once (:func:`area_headline`,
+    #: :func:`area_poverty_change`): the summary and the headline section both use them.
+    _once: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def level(self) -> str:
@@ -137,6 +140,23 @@ def context(
                          programme=prog.code)
 
 
+def area_headline(ctx: ReportContext) -> dict[str, pd.DataFrame]:
+    """:func:`analysis.finance.headline` of the report's snapshot, worked out once per report
+    and handed out as copies."""
+    if "headline" not in ctx._once:
+        ctx._once["headline"] = headline(ctx.snapshot)
+    return {key: frame.copy() for key, frame in ctx._once["headline"].items()}
+
+
+def area_poverty_change(ctx: ReportContext) -> pd.Series:
+    """The area's row of :func:`analysis.poverty.poverty_change` from the baseline year to the
+    poverty year, worked out once per report and handed out as a copy. The report must have
+    both years."""
+    if "poverty_change" not in ctx._once:
+        ctx._once["poverty_change"] = poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year).iloc[0]
+    return ctx._once["poverty_change"].copy()
+
+
 # --- text sections ---------------------------------------------------------------------
 
 
@@ -203,7 +223,7 @@ def summary(ctx: ReportContext) -> HTML:
 def headline_figures(ctx: ReportContext) -> HTML:
     """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
     lang = ctx.lang
-    h = headline(ctx.snapshot)
+    h = area_headline(ctx)
     items = [
         (
             t(f"{prefix}.{key}", lang).capitalize(),
@@ -232,7 +252,7 @@ def headline_frames(
     """The two headline tables as ``(frame, {column: (header, kind)})``: by capital type, by
     fund and the total (its last row); and by capital type and fund together."""
     lang = ctx.lang
-    h = headline(ctx.snapshot) if h is None else h
+    h = area_headline(ctx) if h is None else h
     cols = {
         "capital_label": (t("report.col.capital_type", lang), "text"),
         "fund_label": (t("report.col.fund", lang), "text"),
@@ -263,7 +283,7 @@ def _summary_rows(h: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
 def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
     lang, items = ctx.lang, []
     if ctx.poverty_year is not None and ctx.baseline_year is not None:
-        ch = poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year).iloc[0]
+        ch = area_poverty_change(ctx)
         for rate in ("poverty_rate", "em_poverty_rate"):
             items.append(
                 (

@@ -59,11 +59,11 @@ from babel.numbers import get_decimal_symbol
 
 from analysis.config import LANGUAGES
 from analysis.errors import NtpAtlasError
-from analysis.finance import disbursement, headline, latest_snapshot, progress
+from analysis.finance import disbursement, latest_snapshot, progress
 from analysis.i18n import t
 from analysis.indicators import load_catalogue
 from analysis.numbers import LOCALES, format_date, format_number, format_percent
-from analysis.poverty import poverty_change, region_counts, region_iii_exits
+from analysis.poverty import region_counts, region_iii_exits
 from analysis.schema import CAPITAL_TYPES, FUNDS
 
 if TYPE_CHECKING:
@@ -282,10 +282,10 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
     -------
     SummaryFacts
     """
-    from analysis.report import unit_table  # report imports this module
+    from analysis.report import area_headline, unit_table  # report imports this module
 
     a = ctx.area
-    h = headline(ctx.snapshot)
+    h = area_headline(ctx)
     total = Amounts.from_row(h["total"].iloc[0]) if len(ctx.snapshot) else None
     by_fund = h["fund"].set_index("fund")
     by_capital = h["capital_type"].set_index("capital_type")
@@ -362,7 +362,9 @@ def _poverty(ctx: ReportContext) -> Poverty | None:
     """The rates of the headline cards: :func:`analysis.poverty.poverty_change` of the area."""
     if ctx.poverty_year is None or ctx.baseline_year is None or not len(ctx.area.poverty):
         return None
-    ch = poverty_change(ctx.area.poverty, ctx.baseline_year, ctx.poverty_year).iloc[0]
+    from analysis.report import area_poverty_change  # report imports this module
+
+    ch = area_poverty_change(ctx)
     same = ctx.baseline_year == ctx.poverty_year
     return Poverty(
         ctx.poverty_year,
