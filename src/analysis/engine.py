@@ -450,16 +450,13 @@ _WARM_STATE: dict[str, Any] = {}
 #: where each pandas operation on Arrow strings (column selection included, as the column
 #: labels are strings too) costs about 40% more, and a district report's cells take about 10%
 #: less time. The values and their order are the same, so the reports are the same
-#: (tests/test_engine.py checks a report's every output against a papermill kernel's).
+#: (tests/test_render.py::test_warm_kernel_page_equals_papermills compares a whole report page,
+#: pictures included, with the one papermill's new kernel gives).
 KERNEL_PANDAS_OPTIONS: dict[str, object] = {"mode.string_storage": "python"}
 
 
 def _pandas_options() -> dict[str, object]:
-    """Every pandas option that is not deprecated, with its value; {} if pandas is not imported."""
-    import sys
-
-    if "pandas" not in sys.modules:
-        return {}
+    """Every pandas option that is not deprecated, with its value."""
     import pandas as pd
 
     try:
