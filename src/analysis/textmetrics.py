@@ -49,6 +49,14 @@ _lock = threading.Lock()
 _installed = False
 
 
+def _remember(store: dict, limit: int, key: tuple, value) -> None:
+    """Keep ``value`` in one of the caches, emptied first when it holds ``limit`` entries."""
+    with _lock:
+        if len(store) >= limit:
+            store.clear()
+        store[key] = value
+
+
 def _font_files(prop) -> tuple[str, ...]:
     """The font files matplotlib chooses for ``prop``, the first and its fallbacks."""
     return tuple(map(str, fontManager._find_fonts_by_props(prop)))
@@ -66,10 +74,7 @@ def _cached(original):
         found = _cache.get(key)
         if found is None:
             found = original(self, s, prop, ismath)
-            with _lock:
-                if len(_cache) >= _MAX_ENTRIES:
-                    _cache.clear()
-                _cache[key] = found
+            _remember(_cache, _MAX_ENTRIES, key, found)
         return found
 
     get_text_width_height_descent.__wrapped__ = original
@@ -95,10 +100,7 @@ def _glyphs(
     if items is None:
         laid = font._layout(s, flags=flags, features=features, language=language)
         items = tuple((item.ft_object, item.glyph_index, item.x, item.y) for item in laid)
-        with _lock:
-            if len(_shaped) >= _MAX_SHAPED:
-                _shaped.clear()
-            _shaped[thread_key] = items
+        _remember(_shaped, _MAX_SHAPED, thread_key, items)
     size = prop.get_size_in_points()
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)  # no slant, no extension
@@ -136,10 +138,7 @@ def _cached_draw(original):
         found = _drawn.get(key)
         if found is None:
             found = _glyphs(self, gc, x, y, s, prop, angle, shape_key, features, language)
-            with _lock:
-                if len(_drawn) >= _MAX_DRAWN:
-                    _drawn.clear()
-                _drawn[key] = found
+            _remember(_drawn, _MAX_DRAWN, key, found)
         else:
             for buffer, left, bottom in found:
                 self._renderer.draw_text_image(buffer, left, bottom, 0, gc)
