@@ -10,7 +10,6 @@ the synthetic squares are 0.01° (about 1 km) on a side near (106.5°E, 21.8°N)
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 
 import matplotlib
@@ -321,8 +320,11 @@ def test_png_is_cut_to_what_was_drawn_with_its_margin():
     from matplotlib.patches import Rectangle
 
     fig = Figure(figsize=(2, 1), facecolor="#faf0e6")
-    fig.patches.append(Rectangle((0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="#0c2238",
-                                 linewidth=0, antialiased=False))
+    fig.patches.append(
+        Rectangle(
+            (0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="#0c2238", linewidth=0, antialiased=False
+        )
+    )
     pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
     assert pixels.shape == (70, 120, 3)
     assert (pixels[10:60, 10:110] == (12, 34, 56)).all()
@@ -488,15 +490,120 @@ def test_drawn_text_in_another_thread_uses_that_threads_fonts(monkeypatch):
 
     if not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
+    from matplotlib.font_manager import FontProperties
+
     here = _pixels(_text_figure(120))
     with ThreadPoolExecutor(max_workers=1) as pool:
         there = pool.submit(lambda: _pixels(_text_figure(121))).result()
-        ident = pool.submit(threading.get_ident).result()
-    shaped_there = [k for k in textmetrics._shaped if k[0] == ident]
+        font_there = pool.submit(lambda: RendererAgg(10, 10, 121)._prepare_font(FontProperties(size=9))).result()
+    font_here = RendererAgg(10, 10, 121)._prepare_font(FontProperties(size=9))
+    assert font_there is not font_here  # matplotlib's own rule: each thread its own FT2Font
+    shaped_there = [k for k in textmetrics._shaped if k[0] is font_there]
     assert shaped_there and all(ft.fname for k in shaped_there for ft, *_ in textmetrics._shaped[k])
     with monkeypatch.context() as m:
         m.setattr(RendererAgg, "draw_text", RendererAgg.draw_text.__wrapped__)
         assert (here == _pixels(_text_figure(120))).all() and (there == _pixels(_text_figure(121))).all()
+
+
+#: Draws the same strings in a parent and then in two forked workers at once, at new places
+#: (so each worker renders glyphs with shapings the parent kept), and compares each worker's
+#: pixels with matplotlib's own draw_text in that worker. Before the shapings were tied to
+#: the font objects matplotlib lends (and dropped at fork), the workers rendered with the
+#: parent's FT2Font objects, whose font files they read through one shared file offset:
+#: 5 runs of 5 failed with "FT_Load_Glyph ... invalid outline" (or "too many hints").
+_FORKED_DRAW = """
+import multiprocessing, sys
+from concurrent.futures import ProcessPoolExecutor
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from analysis import cartography  # noqa: F401 - installs the text caches, as a map export does
+
+WORDS = [f"Xã Thượng Hoà {i} Đồng Mỏ Chiến Thắng" for i in range(60)]
+
+def pixels(offset):
+    fig = Figure(figsize=(4, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    for i, word in enumerate(WORDS):
+        fig.text(0.01 + offset, (i % 50) / 50, word, fontsize=7)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+def job(k):
+    for r in range(10):
+        drawn = pixels(0.001 * (k * 97 + r + 1))
+    cached = RendererAgg.draw_text  # the last one drawn again by matplotlib alone, to compare
+    RendererAgg.draw_text = cached.__wrapped__
+    try:
+        return bool((drawn == pixels(0.001 * (k * 97 + r + 1))).all())
+    finally:
+        RendererAgg.draw_text = cached
+
+if __name__ == "__main__":
+    if not hasattr(RendererAgg.draw_text, "__wrapped__"):
+        print("no drawn-text cache"); sys.exit(0)
+    pixels(0.0)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        print(list(pool.map(job, range(4))))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork() on this system")
+def test_text_drawn_by_forked_workers_at_once_is_matplotlibs_own(tmp_path):
+    # What `ntp-atlas maps --jobs 2` does (the parent draws the province maps, then forks the
+    # workers that draw the districts' maps), in small: 3 runs, each a fresh process.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import analysis
+
+    script = tmp_path / "forked_draw.py"
+    script.write_text(_FORKED_DRAW, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(analysis.__file__).parents[1]), "MPLBACKEND": "Agg"}
+    for run in range(3):
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, f"run {run + 1}: {done.stderr[-2000:]}"
+        if "no drawn-text cache" not in done.stdout:
+            assert done.stdout.strip() == "[True, True, True, True]", done.stdout
+
+
+def test_a_forked_child_forgets_the_parents_shapings_and_shapes_with_its_own_fonts():
+    # matplotlib empties its font cache in a forked child (font_manager._get_font); the text
+    # cache must drop the shapings that name the parent's FT2Font objects as well, keep the
+    # drawn pixels (plain data), and shape again with the fonts the child is lent.
+    import os
+
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from analysis import textmetrics
+
+    if not hasattr(os, "fork") or not hasattr(RendererAgg.draw_text, "__wrapped__"):
+        pytest.skip("needs fork() and the drawn-text cache")
+    _pixels(_text_figure(97))
+    parent_fonts = {id(k[0]) for k in textmetrics._shaped}
+    assert parent_fonts and textmetrics.drawn_size() > 0
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, and leave without running pytest's exit handlers
+        try:
+            before = (len(textmetrics._shaped), textmetrics.drawn_size() > 0)
+            _pixels(_text_figure(98))
+            mine = RendererAgg(10, 10, 98)._prepare_font(FontProperties(size=9))
+            fonts = {k[0] for k in textmetrics._shaped}
+            answer = f"{before[0]} {before[1]} {mine in fonts} {any(id(f) in parent_fonts for f in fonts)}"
+        except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent reports it
+            answer = repr(exc)
+        os.write(write, answer.encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        answer = pipe.read()
+    # no shaping inherited; the pixels kept; shaped with the child's own font, none of the parent's
+    assert answer == "0 True True False"
 
 
 # --- the map style, entered once ---------------------------------------------------------------

@@ -131,6 +131,45 @@ def test_bad_parameters(sample_prepared, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing written
 
 
+def test_maps_drawn_by_two_processes_are_the_maps_drawn_by_one(sample_prepared, tmp_path):
+    # --jobs 2 forks workers after the parent has drawn the province map; each worker must draw
+    # with fonts of its own (analysis.textmetrics), so its PNGs are byte for byte those of one
+    # process. Two districts (Chi Lăng 187, Bình Gia 181), one indicator, 72 dpi: small.
+    kw = dict(data_dir=sample_prepared, formats=["png"], dpi=72, districts=None,
+              indicators=["disbursement_rate"])  # fmt: skip
+    one = export.export_province_maps("20", YEAR, out_dir=tmp_path / "one", jobs=1, **kw)
+    two = export.export_province_maps("20", YEAR, out_dir=tmp_path / "two", jobs=2, **kw)
+    # the province map, 11 districts, 3 charts and the atlas
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 1 + 11 + 3 + 1
+    differ = [a.name for a, b in zip(one, two, strict=True) if a.suffix == ".png" and a.read_bytes() != b.read_bytes()]
+    assert not differ
+
+
+@pytest.mark.slow
+def test_cli_maps_with_two_jobs_runs_to_the_end_every_time(sample_prepared, tmp_path):
+    """``ntp-atlas maps --jobs 2`` (what ``make maps`` runs), a fresh process each time, 3 runs.
+
+    Before the text cache kept its shapings with the font objects matplotlib lends (and dropped
+    them at fork), 5 of 7 such runs died in a worker with "FT_Load_Glyph ... invalid outline".
+    Expected files: 3 province maps, 11 districts x 3 maps, 3 charts (PNG) and the atlas (PDF).
+    """
+    import os
+    import sys
+    from pathlib import Path
+
+    import analysis
+
+    env = {**os.environ, "PYTHONPATH": str(Path(analysis.__file__).parents[1]), "MPLBACKEND": "Agg"}
+    for run in range(3):
+        out = tmp_path / f"run{run}"
+        argv = [sys.executable, "-m", "analysis.cli", "maps", "--province", "20", "--year", str(YEAR), "--jobs", "2",
+                "--format", "png", "--dpi", "100", "--data", str(sample_prepared), "--out", str(out)]  # fmt: skip
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=900)
+        assert done.returncode == 0, f"run {run + 1}: {done.stderr[-2000:]}"
+        written = sorted(p.name for p in (out / str(YEAR) / "lang-son" / "maps").iterdir())
+        assert len(written) == 3 + 11 * 3 + 3 + 1 and written.count("atlas.pdf") == 1
+
+
 # --- the figures behind the maps -------------------------------------------------------------
 
 

@@ -238,7 +238,7 @@ def _provenance(frame: pd.DataFrame, scope_pairs: pd.DataFrame) -> pd.DataFrame:
     out["old_commune_codes"] = codes.map(_joined_codes(scope_pairs, "old_code")).astype("string")
     out["old_district_codes"] = codes.map(_joined_codes(scope_pairs, "old_district_code")).astype("string")
     split = _joined_codes(scope_pairs[scope_pairs["n_new"] > 1], "old_code")
-    out["split_old_codes"] = codes.map(split).fillna("").astype("string")
+    out["split_old_codes"] = codes.map(split).astype("string").fillna("")
     return out
 
 
@@ -401,8 +401,9 @@ _TOTALS = {
 
 
 def _by_new_province(frame: pd.DataFrame, columns: list[str], old: bool) -> pd.Series:
-    if not len(frame):
-        return pd.Series(dtype="float64")
+    if not len(frame):  # no such table (no communes table given), or no rows: no totals, same shape
+        index = pd.MultiIndex.from_arrays([[], []], names=["province_code", "column"])
+        return pd.Series(index=index, dtype="float64")
     province = frame["province_code"].map(province_map()) if old else frame["province_code"]
     return frame[columns].groupby(province.astype(str)).sum().stack()
 

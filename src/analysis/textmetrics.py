@@ -22,7 +22,11 @@ where Agg puts them) depends only on the string, its fonts, size, angle, dpi, hi
 antialiasing, and its exact position on the canvas. The first draw is matplotlib's own, and
 records those images; a draw with the same key puts the same images at the same places, so
 the pixels are the same. The shaping of a string (its glyphs and their offsets, which do
-not depend on the position) is kept too. ``tests/test_cartography.py`` checks that figures
+not depend on the position) is kept too, with the FreeType font objects it names: it is kept
+by the font object matplotlib lends for the string, so it lives exactly as long as matplotlib's
+own rule allows (one set of fonts per thread, and none across ``fork``: matplotlib empties its
+font cache in a forked child, and so does this module, see :func:`_after_fork`).
+``tests/test_cartography.py`` checks that figures
 drawn with the cache have matplotlib's own pixels. A matplotlib whose text drawing differs
 from 3.11's (no ``_layout``/``_render_glyph``) is left to draw as it does.
 """
@@ -30,6 +34,7 @@ from 3.11's (no ``_layout``/``_render_glyph``) is left to draw as it does.
 from __future__ import annotations
 
 import math
+import os
 import threading
 
 import numpy as np
@@ -40,13 +45,37 @@ from matplotlib.ft2font import FT2Font
 _MAX_ENTRIES = 200_000
 _cache: dict[tuple, tuple[float, float, float]] = {}
 #: What a string drew (glyph images and where they went), by string, fonts, size, angle,
-#: dpi, hinting, antialiasing and exact position; and its shaping, by all but the position.
+#: dpi, hinting, antialiasing and exact position: plain pixels, valid in any process.
 _MAX_DRAWN = 5_000  # a few hundred bytes of glyph images each: a few MB at most
-_MAX_SHAPED = 20_000
 _drawn: dict[tuple, tuple[tuple[np.ndarray, int, int], ...]] = {}
+#: A string's shaping (the FT2Font of each glyph, its index and offset), by the FT2Font
+#: matplotlib lent for the string and all of the drawn key but the position. The key holds
+#: that font object, so no other font can take its id while the entry lives.
+_MAX_SHAPED = 20_000
 _shaped: dict[tuple, tuple] = {}
 _lock = threading.Lock()
 _installed = False
+
+
+def _after_fork() -> None:
+    """In a forked child: forget the parent's shapings, and take a lock of its own.
+
+    An FT2Font must not be used across ``fork``: the child's copy reads the font file through
+    the file descriptor it shares with its parent and its siblings, so two processes drawing
+    at once move each other's file offset and FreeType loads garbage ("FT_Load_Glyph ...
+    invalid outline", seen in ``ntp-atlas maps --jobs 2``). matplotlib empties its own font
+    cache in the child for this reason (``font_manager._get_font``); the child then gets
+    fonts of its own, and the shapings kept with the parent's fonts would never be asked for
+    again. They are dropped here so that they are not kept alive either. A lock held by
+    another thread of the parent at the fork would never be released in the child.
+    """
+    global _lock
+    _lock = threading.Lock()
+    _shaped.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork()
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _remember(store: dict, limit: int, key: tuple, value) -> None:
@@ -93,14 +122,15 @@ def _glyphs(
     """
     font = renderer._prepare_font(prop)
     flags = backend_agg.get_hinting_flag()
-    # matplotlib lends each thread its own FT2Font objects (FreeType is not thread-safe), and
-    # a shaping names the fonts of its glyphs: it is kept per thread
-    thread_key = (threading.get_ident(), shape_key)
-    items = _shaped.get(thread_key)
+    # A shaping names the FT2Font objects of its glyphs, which belong to the thread and the
+    # process matplotlib lent them to (FreeType is not thread-safe; a font cannot cross a
+    # fork): it is kept by the font lent now, and found again only with that same font.
+    font_key = (font, shape_key)
+    items = _shaped.get(font_key)
     if items is None:
         laid = font._layout(s, flags=flags, features=features, language=language)
         items = tuple((item.ft_object, item.glyph_index, item.x, item.y) for item in laid)
-        _remember(_shaped, _MAX_SHAPED, thread_key, items)
+        _remember(_shaped, _MAX_SHAPED, font_key, items)
     size = prop.get_size_in_points()
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)  # no slant, no extension
