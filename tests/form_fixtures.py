@@ -46,10 +46,13 @@ def sheet_a(
     title: str = "UBND HUYỆN CHI LĂNG",
     date_line: str | None = "(Số liệu tính đến ngày 30/11/2023)",
     district_row: list | None = None,
-    codes: bool = True,
+    codes: bool | str = True,
     rows: list[list] | None = None,
 ) -> None:
-    """Form A on ``ws``: header rows 5-7, column numbers on row 8, table from row 9."""
+    """Form A on ``ws``: header rows 5-7, column numbers on row 8, table from row 9.
+
+    ``codes`` False heads column C "Ghi chú" (no codes); a string is its header ("Mã huyện").
+    """
     ws["A1"] = title
     ws["A2"] = "BÁO CÁO TÌNH HÌNH GIẢI NGÂN VỐN CHƯƠNG TRÌNH MTQG 1719 NĂM 2023"
     ws.merge_cells("A2:K2")
@@ -59,7 +62,7 @@ def sheet_a(
     merged = [
         ("A5", "STT", "A5:A7"),
         ("B5", "Đơn vị", "B5:B7"),
-        ("C5", "Mã xã" if codes else "Ghi chú", "C5:C7"),
+        ("C5", codes if isinstance(codes, str) else "Mã xã" if codes else "Ghi chú", "C5:C7"),
         ("D5", "Tổng cộng", "D5:E6"),
         ("F5", "Dự án 1", "F5:I5"),
         ("J5", "Dự án 4", "J5:K5"),

@@ -7,6 +7,7 @@ worked out by hand from the figures written into the cells.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from datetime import date
 
 import openpyxl
@@ -216,6 +217,92 @@ def test_commune_names_without_codes(tmp_path):
     # no "Mã xã" column: "Xã Chiến Thắng" and "Xã Hữu Kiên" are found in district 187 by name
     result = read_form(form_a(tmp_path / "bieu.xlsx", codes=False))
     assert [r[0] for r in _tidy_a(result.table)] == ["06481"] * 3 + ["06514"] * 3
+
+
+def _one_commune(tmp_path, label: str, code: str | None):
+    """Form A with one commune row (row 9): Chiến Thắng's figures under ``label`` and ``code``."""
+    from tests.form_fixtures import A_CHIEN_THANG, A_TOTAL_CT
+
+    return form_a(tmp_path / "bieu.xlsx", rows=[[1, label, code, *A_TOTAL_CT, *A_CHIEN_THANG]])
+
+
+def test_a_code_contradicted_by_its_name_is_refused(tmp_path):
+    # Row 10 carries Hữu Kiên's code (06514) beside the name Xã Chiến Thắng (06481), row 11 the
+    # reverse: read by code, Chiến Thắng's 100 / 20 / 300 would become Hữu Kiên's. Refused at
+    # the first such row, naming the code's commune and the commune the name belongs to.
+    from tests.form_fixtures import A_CHIEN_THANG, A_DISTRICT, A_HUU_KIEN, A_TOTAL_CT, A_TOTAL_DISTRICT, A_TOTAL_HK
+
+    rows = [
+        ["I", "Huyện Chi Lăng", None, *A_TOTAL_DISTRICT, *A_DISTRICT],
+        [1, "Xã Chiến Thắng", "06514", *A_TOTAL_CT, *A_CHIEN_THANG],
+        [2, "Xã Hữu Kiên", "06481", *A_TOTAL_HK, *A_HUU_KIEN],
+    ]
+    path = form_a(tmp_path / "bieu.xlsx", rows=rows)
+    with pytest.raises(FormError) as err:
+        read_form(path)
+    assert err.value.cell == "B10"
+    message = str(err.value)
+    for fragment in ("the code 06514 in C10 is Xã Hữu Kiên", "the name 'Xã Chiến Thắng' in B10",
+                     "that of commune 06481 (Xã Chiến Thắng, Huyện Chi Lăng)", "06514 is Xã Hữu Kiên"):  # fmt: skip
+        assert fragment in message, message
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "code", "commune"),
+    [
+        ("Xã Chiến Thắng", "06481", "06481"),
+        ("Chiến Thắng", "06481", "06481"),  # no type prefix
+        ("Xa Chien Thang", "06481", "06481"),  # no diacritics
+        ("XÃ CHIẾN THẮNG", "06481", "06481"),
+        (unicodedata.normalize("NFD", "Xã Chiến Thắng"), "06481", "06481"),
+        ("Xã Hoà Bình", "06508", "06508"),  # old tone placement; the list writes Hòa Bình
+        ("Chi Lăng", "06523", "06523"),  # Xã Chi Lăng; Thị trấn Chi Lăng (06466) has the same name
+        ("Chi Lăng", "06466", "06466"),
+        ("Thôn Bản Lề", "06481", "06481"),  # a label that is no commune's name says nothing against the code
+        ("Xã Chi Lăng", None, "06523"),  # no code: the prefix tells the commune from the town
+        ("TT Chi Lăng", None, "06466"),
+    ],
+)
+def test_a_code_and_a_name_of_the_same_commune_agree(tmp_path, label, code, commune):
+    result = read_form(_one_commune(tmp_path, label, code))
+    assert set(result.table["commune_code"]) == {commune}
+
+
+@pytest.mark.parametrize(
+    ("label", "code", "expect"),
+    [
+        # the commune of the same name in the district (187) is the one meant, not Hữu Lũng's (06397)
+        ("Xã Hòa Bình", "06481", "that of commune 06508 (Xã Hòa Bình, Huyện Chi Lăng)"),
+        # the town and the commune of Chi Lăng: the prefix decides
+        ("Xã Chi Lăng", "06466", "that of commune 06523 (Xã Chi Lăng, Huyện Chi Lăng)"),
+        ("Thị trấn Chi Lăng", "06523", "that of commune 06466 (Thị trấn Chi Lăng, Huyện Chi Lăng)"),
+        # a commune of another district of Lạng Sơn
+        ("Xã Yên Thịnh", "06481", "that of commune 06400 (Xã Yên Thịnh, Huyện Hữu Lũng)"),
+        # without prefix or diacritics, still another commune's name
+        ("huu kien", "06481", "that of commune 06514 (Xã Hữu Kiên, Huyện Chi Lăng)"),
+        ("Xã Không Có", "06481", "the name of no commune in the official unit list"),
+    ],
+)
+def test_each_kind_of_contradicting_name_is_refused(tmp_path, label, code, expect):
+    with pytest.raises(FormError) as err:
+        read_form(_one_commune(tmp_path, label, code))
+    assert err.value.cell == "B9" and expect in str(err.value) and f"the code {code} in C9" in str(err.value)
+
+
+def test_a_district_code_contradicted_by_its_name_is_refused(tmp_path):
+    # a "Mã huyện" column: the district row says 187 (Chi Lăng) beside the name Huyện Hữu Lũng (186)
+    from tests.form_fixtures import A_CHIEN_THANG, A_TOTAL_CT
+
+    rows = [["I", "Huyện Hữu Lũng", "187", *A_TOTAL_CT, *A_CHIEN_THANG]]
+    path = form_a(tmp_path / "bieu.xlsx", codes="Mã huyện", rows=rows)
+    with pytest.raises(FormError) as err:
+        read_form(path)
+    assert err.value.cell == "B9"
+    assert "the code 187 in C9 is Huyện Chi Lăng, but the name 'Huyện Hữu Lũng' in B9 is that of district 186" in str(
+        err.value
+    )
 
 
 def test_codes_typed_as_numbers_get_their_zeros_back(tmp_path):

@@ -13,13 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from analysis import formlabels as fl
-from analysis.errors import ParameterError
 from analysis.formgrid import Column, Grid, addr, col_letter, fmt_num, has_number, is_numbering_row, number
+from analysis.formunits import row_units
 
 #: Two figures closer than this (million VND, i.e. 1,000 VND) agree.
 TOLERANCE = 0.001
 _ROW_DIMS = ("project", "subproject", "capital_type", "fund")  # what a row label may say
-UNIT_FIX = "add a 'Mã xã' (or 'Mã huyện') column with the GSO codes, or give --district"
 
 
 @dataclass
@@ -80,52 +79,6 @@ class Context:
     year: int | None = None
     as_of: date | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def units_list():
-    from analysis.units import official_units
-
-    return official_units()
-
-
-def _resolve_unit(grid: Grid, name: str, district: str | None, province: str | None, where: str) -> dict:
-    """Commune or district of a row labelled with its name ("Xã Chiến Thắng", "Huyện Chi Lăng")."""
-    from analysis.units import name_key, resolve_district
-
-    kind = fl.is_unit_name(name)
-    if kind == "district":
-        try:
-            code, _ = resolve_district(name, province)
-        except ParameterError as exc:
-            raise grid.error(where, f"district '{name}' is not in the official unit list: {exc}", UNIT_FIX) from None
-        return {"district": code}
-    units = units_list()
-    if district is None:
-        raise grid.error(where, f"the commune '{name}' has no code and the form does not say its district", UNIT_FIX)
-    inside = units[units["district_code"] == district]
-    hit = inside[inside["commune_name"].map(name_key) == name_key(name)]
-    if len(hit) != 1:
-        raise grid.error(
-            where,
-            f"'{name}' is not a commune of district {district} in the official unit list",
-            "check the name, or " + UNIT_FIX,
-        )
-    return {"commune": hit.iloc[0]["commune_code"], "district": district}
-
-
-def _code(grid: Grid, r: int, c: int, width: int) -> str | None:
-    v = grid.own(r, c)
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    if not s.isdigit():
-        raise grid.error(addr(r, c), f"'{s}' is not a GSO code", "write the code with its digits only, as text")
-    if isinstance(v, int) and len(s) < width:  # a code typed as a number lost its leading zeros
-        grid.padded += 1
-        return s.zfill(width)
-    return s
 
 
 def table_rows(grid: Grid, start: int, skipped: list[str]) -> list[int]:
@@ -193,7 +146,7 @@ def outline(grid: Grid, rows: list[int], keys: dict[str, int], figures: list[int
         parent = stack[-1] if stack else None
         inherited = dict(parent.dims) if parent else {}
         row = Row(r, stt, label, level, {}, parent=parent)
-        units = _row_units(grid, r, keys, label, inherited.get("district") or ctx.district, ctx.province, where)
+        units = row_units(grid, r, keys, label, inherited.get("district") or ctx.district, ctx.province, where)
         row.detail = not dims and not units and bool(label)
         row.dims = merge_dims(inherited, {**dims, **units}, grid, where, f"the row label '{label}'")
         if "subproject" in row.dims:
@@ -210,26 +163,6 @@ def outline(grid: Grid, rows: list[int], keys: dict[str, int], figures: list[int
             node.kind = "fact"
     _prune(roots, grid, figures)
     return roots, order
-
-
-def _row_units(
-    grid: Grid, r: int, keys: dict[str, int], label: str, district: str | None, province: str | None, where: str
-) -> dict:
-    """The units a row names: by its code columns, or by its label ("Xã Chiến Thắng")."""
-    out = {}
-    for kind, width in (("commune", 5), ("district", 3), ("province", 2), ("unit", 0)):
-        if kind in keys:
-            code = _code(grid, r, keys[kind], width or 5)
-            if code:
-                out["commune" if kind == "unit" and len(code) == 5 else "district" if kind == "unit" else kind] = code
-    if not out and fl.is_unit_name(label):
-        out = _resolve_unit(grid, label, district, province, where)
-    if "commune" in out and "district" not in out:
-        units = units_list()
-        hit = units.loc[units["commune_code"] == out["commune"], "district_code"]
-        if len(hit):
-            out["district"] = hit.iloc[0]
-    return out
 
 
 def _has_figures(grid: Grid, node: Row, figures: list[int]) -> bool:

@@ -26,7 +26,6 @@ from analysis.formgrid import (
     read_columns,
 )
 from analysis.formrows import (
-    UNIT_FIX,
     Context,
     Row,
     column_agrees,
@@ -35,8 +34,8 @@ from analysis.formrows import (
     outline,
     row_checks,
     table_rows,
-    units_list,
 )
+from analysis.formunits import UNIT_FIX, units_list
 from analysis.units import resolve_district, resolve_province
 
 if TYPE_CHECKING:
