@@ -23,7 +23,13 @@ _ROW_DIMS = ("project", "subproject", "capital_type", "fund")  # what a row labe
 
 @dataclass
 class SubtotalCheck:
-    """A subtotal cell of the form compared with the sum of its parts."""
+    """A subtotal cell of the form compared with the sum of its parts.
+
+    ``at`` is the subtotal cell and ``terms`` the cells whose figures add up to its parts
+    (a part left empty counts the rows under it), both as (row, column); ``stated`` and
+    ``parts_sum`` are their figures, worked out again by :func:`evaluate` once the figures
+    written as text have been read (:mod:`analysis.formnumbers`).
+    """
 
     sheet: str
     cell: str
@@ -31,6 +37,10 @@ class SubtotalCheck:
     stated: float
     parts_sum: float
     parts: list[str]
+    at: tuple[int, int] = (0, 0)
+    terms: tuple[tuple[int, int], ...] = ()
+    row_title: str = ""
+    column_title: str = ""
 
     @property
     def difference(self) -> float:
@@ -42,12 +52,22 @@ class SubtotalCheck:
 
     def describe(self, path: Path) -> str:
         """One line naming the file, sheet, cell and both figures."""
-        shown = ", ".join(self.parts[:6]) + (f" … ({len(self.parts)} cells)" if len(self.parts) > 6 else "")
         return (
             f"{path.name}, sheet '{self.sheet}', cell {self.cell} ({self.label}): "
-            f"the form says {fmt_num(self.stated)}, the sum of its parts ({shown}) is {fmt_num(self.parts_sum)}; "
-            f"difference {fmt_num(self.difference)}"
+            f"the form says {fmt_num(self.stated)}, the sum of its parts ({self.shown_parts()}) is "
+            f"{fmt_num(self.parts_sum)}; difference {fmt_num(self.difference)}"
         )
+
+    def shown_parts(self) -> str:
+        """The part cells, the first six of them when there are more."""
+        return ", ".join(self.parts[:6]) + (f" … ({len(self.parts)} cells)" if len(self.parts) > 6 else "")
+
+
+def evaluate(grid: Grid, check: SubtotalCheck) -> SubtotalCheck:
+    """Work out the check's two figures from its cells as they read now."""
+    check.stated = number(grid, *check.at) or 0.0
+    check.parts_sum = sum(number(grid, r, c) or 0.0 for r, c in check.terms)
+    return check
 
 
 @dataclass
@@ -185,39 +205,44 @@ def _prune(nodes: list[Row], grid: Grid, figures: list[int]) -> bool:
     return bool(keep)
 
 
-def _value(grid: Grid, node: Row, c: int) -> float:
-    """A row's figure in column c: as written, or the sum of the rows under it when empty."""
-    v = number(grid, node.r, c)
-    if v is not None:
-        return v
-    return sum(_value(grid, ch, c) for ch in node.children)
+def _terms(grid: Grid, node: Row, c: int) -> list[tuple[int, int]]:
+    """The cells that make a row's figure in column c: its own, or those of the rows under it when empty."""
+    if number(grid, node.r, c) is not None:
+        return [(node.r, c)]
+    return [t for ch in node.children for t in _terms(grid, ch, c)]
 
 
-def _check(grid, checks, r, c, label, stated, parts_sum, parts):
-    checks.append(SubtotalCheck(grid.name, addr(r, c), label, stated, parts_sum, parts))
+def _check(grid: Grid, checks: list, at: tuple[int, int], label: str, parts: list[tuple[int, int]],
+           terms: list[tuple[int, int]], row_title: str, column_title: str) -> None:  # fmt: skip
+    check = SubtotalCheck(grid.name, addr(*at), label, 0.0, 0.0, [addr(*p) for p in parts], at, tuple(terms),
+                          row_title, column_title)  # fmt: skip
+    checks.append(evaluate(grid, check))
 
 
-def row_checks(grid: Grid, roots, order, figure_cols, checks) -> None:
+def row_checks(grid: Grid, roots, order, figure_cols, checks, titles: dict[int, str]) -> None:
+    """Check every figure of a row with rows under it, and of a total row, against the rows it adds up.
+
+    ``titles`` are the figure columns' header paths, for the messages.
+    """
+
     def walk(nodes):
         for node in nodes:
             if node.children:
                 for c in figure_cols:
-                    stated = number(grid, node.r, c)
-                    if stated is not None:
-                        parts = [addr(ch.r, c) for ch in node.children]
-                        _check(grid, checks, node.r, c, node.title, stated,
-                               sum(_value(grid, ch, c) for ch in node.children), parts)  # fmt: skip
+                    if number(grid, node.r, c) is not None:
+                        parts = [(ch.r, c) for ch in node.children]
+                        terms = [t for ch in node.children for t in _terms(grid, ch, c)]
+                        _check(grid, checks, (node.r, c), node.title, parts, terms, node.title, titles.get(c, ""))
                 walk(node.children)
 
     walk(roots)
-    totals = [n for n in order if n.kind == "total"]
-    for t in totals:
-        parts = _total_parts(t, order, roots)
+    for total in (n for n in order if n.kind == "total"):
+        rows = _total_parts(total, order, roots)
         for c in figure_cols:
-            stated = number(grid, t.r, c)
-            if stated is not None and parts:
-                _check(grid, checks, t.r, c, t.title, stated, sum(_value(grid, p, c) for p in parts),
-                       [addr(p.r, c) for p in parts])  # fmt: skip
+            if number(grid, total.r, c) is not None and rows:
+                terms = [t for p in rows for t in _terms(grid, p, c)]
+                _check(grid, checks, (total.r, c), total.title, [(p.r, c) for p in rows], terms, total.title,
+                       titles.get(c, ""))  # fmt: skip
 
 
 def _total_parts(total: Row, order: list[Row], roots: list[Row]) -> list[Row]:
@@ -252,6 +277,7 @@ def column_agrees(part: Column, total: Column) -> bool:
 
 
 def column_checks(grid: Grid, cols: list[Column], order: list[Row], checks, notes) -> None:
+    """Check every figure of a total column ("Tổng số") against the columns it adds up, row by row."""
     rows = [n for n in order if n.kind in ("fact", "subtotal", "total")]
     for t in (c for c in cols if c.role == "total"):
         parts = [p for p in cols if column_agrees(p, t)]
@@ -261,9 +287,8 @@ def column_checks(grid: Grid, cols: list[Column], order: list[Row], checks, note
             )
             continue
         for node in rows:
-            stated = number(grid, node.r, t.index)
-            if stated is None:
+            if number(grid, node.r, t.index) is None:
                 continue
-            values = [number(grid, node.r, p.index) for p in parts]
-            _check(grid, checks, node.r, t.index, f"{t.title}, row {node.r}", stated,
-                   sum(v or 0.0 for v in values), [addr(node.r, p.index) for p in parts])  # fmt: skip
+            cells = [(node.r, p.index) for p in parts]
+            terms = [cell for cell in cells if number(grid, *cell) is not None]
+            _check(grid, checks, (node.r, t.index), f"{t.title}, row {node.r}", cells, terms, node.title, t.title)

@@ -40,7 +40,7 @@ import pandas as pd
 from analysis.errors import InputFileError, ParameterError
 from analysis.formgrid import Grid
 from analysis.formrows import TOLERANCE, Context, SubtotalCheck
-from analysis.formsheet import read_sheet
+from analysis.formsheet import lay_out, read_sheet
 from analysis.schema import FINANCE
 from analysis.units import resolve_district, resolve_province
 
@@ -147,13 +147,17 @@ def read_form(
         names = [sheet]
     result = FormImport(path, pd.DataFrame(columns=COLUMNS))
     facts: dict = {}
+    tables = []
     for name in names:
-        grid = Grid(wb[name], wbf[name], path)
-        if read_sheet(grid, ctx, result, facts):
+        table = lay_out(Grid(wb[name], wbf[name], path), ctx, result)
+        if table is not None:
+            tables.append(table)
             result.sheets.append(name)
     if not result.sheets:
         raise InputFileError(path, "no sheet holds a form table (a header with Kế hoạch and Giải ngân columns)",
                              "check the workbook, or pass the sheet with --sheet")  # fmt: skip
+    for table in tables:
+        read_sheet(table, result, facts)
     result.table = _table(facts)
     return result
 

@@ -9,6 +9,7 @@ every column and row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,8 +29,10 @@ from analysis.formgrid import (
 from analysis.formrows import (
     Context,
     Row,
+    SubtotalCheck,
     column_agrees,
     column_checks,
+    evaluate,
     merge_dims,
     outline,
     row_checks,
@@ -41,7 +44,7 @@ from analysis.units import resolve_district, resolve_province
 if TYPE_CHECKING:
     from analysis.forms import FormImport
 
-__all__ = ["read_sheet"]
+__all__ = ["SheetTable", "lay_out", "read_sheet"]
 
 
 def _title_context(grid: Grid, top: int, ctx: Context, province: str | None) -> Context:
@@ -87,13 +90,33 @@ def _describe(dims: dict) -> str:
     return ", ".join(parts) or "nothing"
 
 
-def read_sheet(grid: Grid, ctx: Context, result: FormImport, facts: dict) -> bool:
-    """Read one sheet into ``facts``; False if it holds no form table."""
+@dataclass
+class SheetTable:
+    """A sheet's form table as laid out (:func:`lay_out`): header, columns, outline, subtotal checks."""
+
+    grid: Grid
+    ctx: Context
+    header: tuple[int, int]
+    cols: list[Column]
+    body: list[int]
+    figure_cols: list[int]
+    data_cols: list[Column]
+    roots: list[Row]
+    order: list[Row]
+    checks: list[SubtotalCheck] = field(default_factory=list)
+
+
+def lay_out(grid: Grid, ctx: Context, result: FormImport) -> SheetTable | None:
+    """Find a sheet's form table, its columns and rows, and the subtotal checks; None if it holds none.
+
+    Figures written as text are not read yet: the checks hold the cells they add up, so that
+    :mod:`analysis.formnumbers` can use them to read the text figures of the whole workbook.
+    """
     header = find_header(grid)
     if header is None:
         result.skipped.append(f"sheet '{grid.name}': no table with Kế hoạch / Giải ngân headers in its first "
                               f"{HEADER_SEARCH_ROWS} rows")  # fmt: skip
-        return False
+        return None
     top, bottom = header
     ctx = _title_context(grid, top, ctx, ctx.province)
     cols = read_columns(grid, top, bottom)
@@ -101,8 +124,7 @@ def read_sheet(grid: Grid, ctx: Context, result: FormImport, facts: dict) -> boo
     for col in cols:
         if col.role == "key" and col.key not in keys:
             keys[col.key] = col.index
-    start = bottom + 1
-    body = table_rows(grid, start, result.skipped)
+    body = table_rows(grid, bottom + 1, result.skipped)
     figure_cols = _figure_columns(grid, cols, body, result)
     data_cols = [c for c in cols if c.role == "data" and c.index in figure_cols]
     if not {"plan", "disbursed"} <= {c.dims.get("measure") for c in data_cols}:
@@ -116,9 +138,19 @@ def read_sheet(grid: Grid, ctx: Context, result: FormImport, facts: dict) -> boo
         first_data = min(c.index for c in data_cols)
         keys["name"] = next((c for c in range(first_data - 1, 0, -1) if any(grid.own(r, c) for r in body)), 1)
     roots, order = outline(grid, body, keys, figure_cols, ctx, result.skipped)
-    n_checks = len(result.checks)
-    row_checks(grid, roots, order, figure_cols, result.checks)
-    column_checks(grid, cols, order, result.checks, result.skipped)
+    table = SheetTable(grid, ctx, (top, bottom), cols, body, figure_cols, data_cols, roots, order)
+    row_checks(grid, roots, order, figure_cols, table.checks, {c.index: c.title for c in cols})
+    column_checks(grid, cols, order, table.checks, result.skipped)
+    return table
+
+
+def read_sheet(table: SheetTable, result: FormImport, facts: dict) -> None:
+    """Add a laid-out sheet's figures to ``facts`` and say in ``result`` what became of each column and row."""
+    grid, ctx, cols, body = table.grid, table.ctx, table.cols, table.body
+    top, bottom = table.header
+    for check in table.checks:
+        evaluate(grid, check)
+    result.checks.extend(table.checks)
     result.mapped.append(
         f"sheet '{grid.name}': header rows {top}-{bottom}, table rows {body[0] if body else '-'}-"
         f"{body[-1] if body else '-'}; " + ("; ".join(ctx.notes) or "no unit or date in the title")
@@ -128,14 +160,11 @@ def read_sheet(grid: Grid, ctx: Context, result: FormImport, facts: dict) -> boo
     if grid.padded:
         result.mapped.append(f"  {grid.padded} codes typed as numbers: their leading zeros restored (6481 -> 06481)")
     for col in cols:
-        _map_column(grid, col, cols, figure_cols, result)
-    n_facts = _facts(grid, roots, data_cols, ctx, facts, result)
-    for node in order:
+        _map_column(grid, col, cols, table.figure_cols, result)
+    n_facts = _facts(grid, table.roots, table.data_cols, ctx, facts, result)
+    for node in table.order:
         _map_row(grid, node, result)
-    result.mapped.append(
-        f"  -> {n_facts} figures read; {len(result.checks) - n_checks} subtotal cells checked against their parts"
-    )
-    return True
+    result.mapped.append(f"  -> {n_facts} figures read; {len(table.checks)} subtotal cells checked against their parts")
 
 
 def _figure_columns(grid: Grid, cols: list[Column], body: list[int], result: FormImport) -> list[int]:
