@@ -321,6 +321,161 @@ def test_text_figures_in_vietnamese_format(tmp_path):
     assert _tidy_b(result.table) == [("DA4", "investment", "current", 8356.336, 2791.0)]
 
 
+def _carried_over_plan(text):
+    """Form B with Dự án 4's carried-over investment plan (E15) typed as ``text`` meaning 1300.
+
+    By hand: II (row 14) plan 1300 + 80 = 1380, of which investment (E14) 1300; "Tổng cộng"
+    (row 7) 1000 + 1380 = 2380, investment (E7) 800 + 1300 = 2100; C15 (Tổng số) 1300.
+    """
+    rows = [list(r) for r in B_ROWS]
+    rows[0][2], rows[0][4] = 2380, 2100
+    rows[7][2], rows[7][4] = 1380, 1300
+    rows[8] = [1, "Dự án 4", 1300, 40, text, 40, None, None]
+    return rows
+
+
+@pytest.mark.parametrize(("text", "way"), [("1,300", "the English way"), ("1.300", "the Vietnamese way")])
+def test_a_text_figure_is_read_the_way_its_subtotals_agree(tmp_path, text, way):
+    # '1,300' was read as 1.3 (the Vietnamese decimal comma), leaving two DIFFERENCE lines and exit 0.
+    # Read as 1.3, E14 (1300) and C15 (1300) disagree with it; read as 1300 both agree: 1300 it is.
+    path = form_b(tmp_path / "bieu.xlsx", rows=_carried_over_plan(text))
+    result = read_form(path)
+    expected = [*B_EXPECTED[:4], ("DA4", "investment", "carried_over", 1300.0, 40.0), B_EXPECTED[5]]
+    assert _tidy_b(result.table) == expected and not result.differences
+    report = result.report()
+    assert "figures written as text that read two ways: 1" in report
+    assert (f"READ 'Sốp Cộp'!E15 '{text}' -> 1300: read {way}, as its subtotals (E14, C15) agree only so; "
+            "as 1.3 they would not") in report  # fmt: skip
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 0
+
+
+def test_text_figures_read_together_when_only_together_they_add_up(tmp_path):
+    # "Tổng cộng" E7 = 3800 (a number) over E8 '1,300' and E9 '2,500': each check holds both text
+    # cells, so neither decides alone. Read the Vietnamese way 1.3 + 2.5 = 3.8, not 3800; read the
+    # English way 1300 + 2500 = 3800. Both are read the English way.
+    rows = [
+        [None, "Tổng cộng", None, None, 3800, 900, None, None],
+        [1, "Dự án 4", None, None, "1,300", 400, None, None],
+        [2, "Dự án 1", None, None, "2,500", 500, None, None],
+    ]
+    result = read_form(form_b(tmp_path / "bieu.xlsx", rows=rows))
+    assert [(r.project, r.plan_mvnd) for r in result.table.itertuples()] == [("DA4", 1300.0), ("DA1", 2500.0)]
+    assert "READ 'Sốp Cộp'!E8 '1,300' -> 1300: read the English way, as its subtotals (E7) agree only so, " \
+           "with E9 read so too; as 1.3 they would not" in result.report()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("evidence", "plan", "why"),
+    [
+        ("40,5", 2791.0, "read the Vietnamese way, as the workbook writes its figures ('40,5' in 'Ghi nhận'!F7)"),
+        ("40.5", 2.791, "read the English way, as the workbook writes its figures ('40.5' in 'Ghi nhận'!F7)"),
+        (
+            "1.234.567",
+            2791.0,
+            "read the Vietnamese way, as the workbook writes its figures ('1.234.567' in 'Ghi nhận'!F7)",
+        ),
+    ],
+)
+def test_text_figures_no_subtotal_decides_are_read_as_the_workbook_writes(tmp_path, evidence, plan, why):
+    # Sốp Cộp's '2.791' (E7) is in no subtotal check; the other sheet writes a figure that reads one
+    # way only. The workbook, not the sheet, is the evidence: one office typed it.
+    path = workbook(
+        tmp_path / "bieu.xlsx",
+        ("Sốp Cộp", sheet_b, {"rows": [[1, "Dự án 4", None, None, "2.791", 40, None, None]]}),
+        ("Ghi nhận", sheet_b, {"rows": [[1, "Dự án 1", None, None, 500, evidence, None, None]]}),
+    )
+    result = read_form(path)
+    assert result.table["plan_mvnd"].iloc[0] == plan
+    assert f"READ 'Sốp Cộp'!E7 '2.791' -> {fmt(plan)}: {why}" in result.report()
+
+
+def fmt(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def test_a_text_figure_nothing_decides_is_refused_unless_decimal_is_given(tmp_path):
+    # '1,300' alone, in no subtotal check, and no other text figure: 1.3 or 1300, nothing says
+    path = form_b(tmp_path / "bieu.xlsx", rows=[[1, "Dự án 4", None, None, "1,300", 40, None, None]])
+    with pytest.raises(FormError) as err:
+        read_form(path)
+    assert err.value.cell == "E7"
+    for fragment in (
+        "the text '1,300' reads as 1.3 the Vietnamese way and as 1300 the English way",
+        "nothing else in the workbook shows",
+        "--decimal , (Vietnamese) or --decimal . (English)",
+    ):
+        assert fragment in str(err.value)
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+    assert read_form(path, decimal=",").table["plan_mvnd"].iloc[0] == 1.3
+    english = read_form(path, decimal=".")
+    assert english.table["plan_mvnd"].iloc[0] == 1300
+    assert "READ 'Sốp Cộp'!E7 '1,300' -> 1300: read the English way, as --decimal . says" in english.report()
+
+
+def test_a_workbook_that_writes_figures_both_ways_leaves_an_undecided_figure_refused(tmp_path):
+    # F7 '40,5' reads only the Vietnamese way, F8 '1,234.5' only the English way; E7 '2.791' is in
+    # no check: the workbook says both, so nothing decides it
+    rows = [
+        [1, "Dự án 4", None, None, "2.791", "40,5", None, None],
+        [2, "Dự án 1", None, None, 5, "1,234.5", None, None],
+    ]
+    with pytest.raises(FormError) as err:
+        read_form(form_b(tmp_path / "bieu.xlsx", rows=rows))
+    assert err.value.cell == "E7"
+    assert "writes figures both ways: '40,5' in 'Sốp Cộp'!F7 the Vietnamese way, '1,234.5' in 'Sốp Cộp'!F8" in str(
+        err.value
+    )
+
+
+def test_decimal_against_the_workbooks_evidence_is_refused(tmp_path):
+    vietnamese = form_b(tmp_path / "vi.xlsx", rows=[[1, "Dự án 4", None, None, "2.791", "40,5", None, None]])
+    with pytest.raises(FormError) as err:
+        read_form(vietnamese, decimal=".")
+    assert err.value.cell == "F7"
+    assert "--decimal . says the form writes its figures the English way" in str(err.value)
+    assert "but it writes them the Vietnamese way (dot for thousands, comma for decimals): '40,5' in" in str(err.value)
+    # the subtotals are evidence too: '1,300' reads 1300 by them, against --decimal ,
+    by_sums = form_b(tmp_path / "sums.xlsx", rows=_carried_over_plan("1,300"))
+    with pytest.raises(FormError) as err:
+        read_form(by_sums, decimal=",")
+    assert err.value.cell == "E15" and "'1,300' in 'Sốp Cộp'!E15 by its subtotals" in str(err.value)
+    with pytest.raises(SystemExit):  # argparse: only , or .
+        main(["import", str(by_sums), "--decimal", ";"])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.integers(0, 999_999), min_size=12, max_size=12),
+    st.sampled_from(["vi", "en"]),
+    st.integers(0, 11),
+)
+def test_text_figures_of_either_way_read_back_by_their_subtotals(tmp_path, values, lang, which):
+    # form A whose commune figures are typed as text the way `lang` writes them (format_number:
+    # '1.300' or '1,300'), its subtotals as numbers worked out from the figures: every figure
+    # reads back as the number it was, whichever way it was written
+    from analysis.numbers import format_number
+
+    chien_thang, huu_kien = values[:6], values[6:]
+    district = [a + b for a, b in zip(chien_thang, huu_kien, strict=True)]
+
+    def totals(v):
+        return [v[0] + v[2] + v[4], v[1] + v[3] + v[5]]
+
+    texts = [format_number(v, lang) for v in values]
+    texts[which] = values[which]  # one cell stays a number
+    rows = [
+        ["I", "Huyện Chi Lăng", None, *totals(district), *district],
+        [1, "Xã Chiến Thắng", "06481", *totals(chien_thang), *texts[:6]],
+        [2, "Xã Hữu Kiên", "06514", *totals(huu_kien), *texts[6:]],
+    ]
+    result = read_form(form_a(tmp_path / "text.xlsx", rows=rows))
+    assert [(r.plan_mvnd, r.disbursed_mvnd) for r in result.table.itertuples()] == [
+        (float(values[i]), float(values[i + 1])) for i in range(0, 12, 2)
+    ]
+    assert not result.differences
+
+
 def test_form_typed_in_tcvn3_fonts(tmp_path):
     # the same form B with its headers and labels typed in a .VnTime (TCVN3) font
     from analysis.encodings import unicode_to_tcvn3

@@ -572,8 +572,9 @@ examples:
 Reads a workbook in the shape of the circular's report forms (title block, merged headers,
 numbered rows, subtotal rows) and writes <out>/<name>.finance.csv in the canonical finance
 format. Prints which header became which project / capital type / fund / measure, what was
-skipped and why; subtotals are not written but checked against the sum of their parts, and
-every difference is printed with its cell. See docs/data-format.md ("Report forms").
+skipped and why, and how each figure typed as text that reads two ways (1,300) was read;
+subtotals are not written but checked against the sum of their parts, and every difference
+is printed with its cell. See docs/data-format.md ("Report forms").
 """
 
 
@@ -594,6 +595,9 @@ def _add_import(sub) -> None:
                    help="date the figures run to (yyyy-mm-dd or dd/mm/yyyy), when the form does not say it")
     p.add_argument("--province", default=None, help="province GSO code or name, when the form has no codes")
     p.add_argument("--district", default=None, help="district GSO code or name, when the form has no codes")
+    p.add_argument("--decimal", choices=[",", "."], default=None,
+                   help="decimal mark of figures typed as text, when the form does not show it (default: from the "
+                   "form; a figure such as 1,300 that nothing in the form decides is refused)")
     p.set_defaults(func=_cmd_import)
 
 
@@ -603,7 +607,7 @@ def _cmd_import(args) -> int:
 
     result = import_form(
         args.form, args.out or DATA_DIR / "interim", sheet=args.sheet, year=args.year, as_of=args.as_of,
-        province=args.province, district=args.district,
+        province=args.province, district=args.district, decimal=args.decimal,
     )  # fmt: skip
     print(result.report())
     return 0

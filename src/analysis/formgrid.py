@@ -46,6 +46,8 @@ class Grid:
         self.values: dict[tuple[int, int], object] = {}
         self.converted = 0  # cells typed in TCVN3 or VNI fonts, converted
         self.padded = 0  # codes typed as numbers, their leading zeros restored
+        #: text figures that read two ways ("1,300"), as decided by :mod:`analysis.formnumbers`
+        self.readings: dict[tuple[int, int], float] = {}
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
@@ -110,8 +112,10 @@ def number(grid: Grid, r: int, c: int) -> float | None:
     if parsed.style in ("plain", "vi", "en"):
         return parsed.vi_value if parsed.style != "en" else parsed.en_value
     if parsed.style == "ambiguous":
-        # report forms are written the Vietnamese way: 2.791 is two thousand seven hundred ...
-        return parsed.vi_value
+        # "1,300" is 1.3 or 1300: decided for the whole workbook by analysis.formnumbers, from
+        # the form's own evidence; until then (while the subtotal checks are laid out) a
+        # provisional value, never written
+        return grid.readings.get((r, c), parsed.vi_value)
     raise grid.error(
         addr(r, c), f"'{s}' is not a figure", "write the amount as a number (million VND), or leave the cell empty"
     )

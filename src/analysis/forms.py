@@ -39,6 +39,7 @@ import pandas as pd
 
 from analysis.errors import InputFileError, ParameterError
 from analysis.formgrid import Grid
+from analysis.formnumbers import CONVENTIONS, Reading, read_text_figures
 from analysis.formrows import TOLERANCE, Context, SubtotalCheck
 from analysis.formsheet import lay_out, read_sheet
 from analysis.schema import FINANCE
@@ -57,6 +58,7 @@ class FormImport:
     skipped: list[str] = field(default_factory=list)
     checks: list[SubtotalCheck] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
     csv_path: Path | None = None
 
     @property
@@ -72,6 +74,9 @@ class FormImport:
         lines += ["", "mapped:"] + [f"  {m}" for m in self.mapped]
         if self.skipped:
             lines += ["", "skipped:"] + [f"  {s}" for s in self.skipped]
+        if self.readings:
+            lines += ["", f"figures written as text that read two ways: {len(self.readings)}"]
+            lines += [f"  READ {r.describe()}" for r in self.readings]
         diffs = self.differences
         lines += ["", f"subtotals checked: {len(self.checks)}, disagreeing with their parts: {len(diffs)}"]
         lines += [f"  DIFFERENCE {d.describe(self.path)}" for d in diffs]
@@ -91,6 +96,7 @@ def read_form(
     as_of: str | date | None = None,
     province: str | None = None,
     district: str | None = None,
+    decimal: str | None = None,
 ) -> FormImport:
     """Read a report-form workbook into the canonical finance table.
 
@@ -105,12 +111,16 @@ def read_form(
         to override what it says). ``as_of`` as ``yyyy-mm-dd`` or ``dd/mm/yyyy``.
     province, district
         GSO code or name, when the form has no code columns and its title does not name them.
+    decimal
+        ``","`` or ``"."``: how figures typed as text that read two ways (``1,300``) are read
+        when nothing in the workbook shows it (:mod:`analysis.formnumbers`); the workbook's
+        own evidence is used first, and evidence against the option is refused.
 
     Returns
     -------
     FormImport
         ``table`` in the columns of :data:`analysis.schema.FINANCE`, one row per fact, in the
-        order of the form; ``mapped``, ``skipped`` and ``checks`` say what was done.
+        order of the form; ``mapped``, ``skipped``, ``readings`` and ``checks`` say what was done.
 
     Raises
     ------
@@ -140,6 +150,8 @@ def read_form(
             "check that the file is a valid .xlsx (open and save it again in Excel)",
         ) from None
     ctx = _options(year, as_of, province, district)
+    if decimal is not None and decimal not in CONVENTIONS:
+        raise ParameterError(f"--decimal must be ',' or '.', not {decimal!r}")
     names = wb.sheetnames
     if sheet is not None:
         if sheet not in names:
@@ -156,6 +168,7 @@ def read_form(
     if not result.sheets:
         raise InputFileError(path, "no sheet holds a form table (a header with Kế hoạch and Giải ngân columns)",
                              "check the workbook, or pass the sheet with --sheet")  # fmt: skip
+    result.readings = read_text_figures(tables, decimal)
     for table in tables:
         read_sheet(table, result, facts)
     result.table = _table(facts)
