@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.cli import main
-from analysis.errors import FormError, InputFileError
+from analysis.errors import FormError, InputFileError, SubtotalError
 from analysis.formlabels import classify_label, project_code, row_level, total_kind
 from analysis.forms import import_form, read_form
 from analysis.schema import FINANCE
@@ -474,6 +474,47 @@ def test_text_figures_of_either_way_read_back_by_their_subtotals(tmp_path, value
         (float(values[i]), float(values[i + 1])) for i in range(0, 12, 2)
     ]
     assert not result.differences
+
+
+# --- subtotals that disagree: exit 2, nothing written --------------------------------------
+
+
+def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
+    # The district row says 160 for DA1 investment plan (F9) where its communes hold 100 + 50 = 150;
+    # as worked out in test_subtotal_that_disagrees_with_its_parts_is_reported, F9, F12 and D9 disagree.
+    path = form_a(tmp_path / "bieu.xlsx", district_row=[160, 50, 20, 5, 500, 170])
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = out / "bieu.finance.csv"
+    previous.write_text("the previous good import\n", encoding="utf-8")
+    assert main(["import", str(path), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "subtotals checked: 24, disagreeing with their parts: 3" in captured.out  # the report, still printed
+    err = captured.err
+    assert "3 subtotal cell(s) of the form disagree with the sum of their parts, so nothing was written" in err
+    for line in (
+        "sheet 'Chi Lăng', row 9 'I Huyện Chi Lăng', column F 'Dự án 1 / Vốn đầu tư phát triển / Kế hoạch' "
+        "(cell F9): expected 150, the sum of F10, F11; found 160",
+        "row 12 'Tổng cộng', column F 'Dự án 1 / Vốn đầu tư phát triển / Kế hoạch' (cell F12): expected 160, "
+        "the sum of F9; found 150",
+        "row 9 'I Huyện Chi Lăng', column D 'Tổng cộng / Kế hoạch' (cell D9): expected 680, the sum of F9, H9, J9; "
+        "found 670",
+        "--accept-subtotal-differences",
+    ):
+        assert line in err, err
+    assert previous.read_text(encoding="utf-8") == "the previous good import\n"  # untouched
+    with pytest.raises(SubtotalError) as exc:
+        import_form(path, out)
+    assert exc.value.result.differences and exc.value.path == str(path)
+    # told to accept them: the communes' figures are written, the differences still listed
+    assert main(["import", str(path), "--out", str(out), "--accept-subtotal-differences"]) == 0
+    report = capsys.readouterr().out
+    assert "DIFFERENCE bieu.xlsx, sheet 'Chi Lăng', cell F9" in report and "written all the same" in report
+    with previous.open(encoding="utf-8", newline="") as fh:
+        assert [(r["commune_code"], r["plan_mvnd"]) for r in csv.DictReader(fh)][:2] == [
+            ("06481", "100"),
+            ("06481", "20"),
+        ]
 
 
 def test_form_typed_in_tcvn3_fonts(tmp_path):

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputFileError, ParameterError
-from analysis.formgrid import Grid
+from analysis.errors import InputFileError, ParameterError, SubtotalError
+from analysis.formgrid import Grid, col_letter, fmt_num
 from analysis.formnumbers import CONVENTIONS, Reading, read_text_figures
 from analysis.formrows import TOLERANCE, Context, SubtotalCheck
 from analysis.formsheet import lay_out, read_sheet
@@ -59,6 +59,8 @@ class FormImport:
     checks: list[SubtotalCheck] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
+    #: written although subtotals disagree (``--accept-subtotal-differences``)
+    differences_accepted: bool = False
     csv_path: Path | None = None
 
     @property
@@ -80,6 +82,8 @@ class FormImport:
         diffs = self.differences
         lines += ["", f"subtotals checked: {len(self.checks)}, disagreeing with their parts: {len(diffs)}"]
         lines += [f"  DIFFERENCE {d.describe(self.path)}" for d in diffs]
+        if diffs and self.differences_accepted:
+            lines.append("  written all the same (--accept-subtotal-differences): the parts as the form has them")
         return "\n".join(lines)
 
 
@@ -233,8 +237,47 @@ def _plain(v: object) -> str:
     return str(v)
 
 
-def import_form(path: str | Path, out_dir: str | Path, **options) -> FormImport:
-    """Read a form (:func:`read_form`) and write ``<out_dir>/<name>.finance.csv``; the result knows the path."""
+def import_form(
+    path: str | Path, out_dir: str | Path, *, accept_subtotal_differences: bool = False, **options
+) -> FormImport:
+    """Read a form (:func:`read_form`) and write ``<out_dir>/<name>.finance.csv``; the result knows the path.
+
+    Parameters
+    ----------
+    path, out_dir
+        The workbook, and the folder of the CSV.
+    accept_subtotal_differences
+        Write the parts even when subtotals of the form disagree with them (the differences
+        stay in the report). By default nothing is written and :class:`SubtotalError` is raised.
+    **options
+        As for :func:`read_form`.
+
+    Raises
+    ------
+    SubtotalError
+        A subtotal disagrees with its parts; the error names each subtotal row, the sum
+        expected and the figure found, and holds the import (``result``) for its report.
+    """
     result = read_form(path, **options)
+    if result.differences and not accept_subtotal_differences:
+        raise _disagreeing(result)
+    result.differences_accepted = bool(result.differences)
     result.csv_path = write_finance_csv(result.table, Path(out_dir) / f"{Path(path).stem}.finance.csv")
     return result
+
+
+def _disagreeing(result: FormImport) -> SubtotalError:
+    diffs = result.differences
+    lines = [
+        f"  sheet '{d.sheet}', row {d.at[0]} '{d.row_title[:50]}', column {col_letter(d.at[1])} '{d.column_title}' "
+        f"(cell {d.cell}): expected {fmt_num(d.parts_sum)}, the sum of {d.shown_parts()}; found {fmt_num(d.stated)}"
+        for d in diffs
+    ]
+    return SubtotalError(
+        result.path,
+        f"{len(diffs)} subtotal cell(s) of the form disagree with the sum of their parts, so nothing was written:\n"
+        + "\n".join(lines),
+        "correct the figures in the form (a part or the subtotal is wrong), or, if the parts are right and the "
+        "subtotals are not, import them with --accept-subtotal-differences",
+        result=result,
+    )
