@@ -517,6 +517,38 @@ def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
         ]
 
 
+def test_the_csv_is_replaced_whole(tmp_path):
+    # an import over an older one: the new file in place, no temporary file left beside it
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bieu.finance.csv").write_text("older\n", encoding="utf-8")
+    result = import_form(form_a(tmp_path / "bieu.xlsx"), out)
+    assert sorted(p.name for p in out.iterdir()) == ["bieu.finance.csv"]
+    assert len(result.csv_path.read_text(encoding="utf-8").splitlines()) == 1 + len(A_EXPECTED)
+
+
+def test_a_write_that_fails_half_way_leaves_the_previous_csv_and_no_part_file(tmp_path):
+    # a full disk, for real: the import runs with a 200-byte limit on the size of the files it
+    # writes (RLIMIT_FSIZE), so the new CSV (7 lines, about 470 bytes) cannot be written whole
+    import resource
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bieu.finance.csv").write_text("the previous good import\n", encoding="utf-8")
+    path = form_a(tmp_path / "bieu.xlsx")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+
+    proc = subprocess.run([sys.executable, "-m", "analysis.cli", "import", str(path), "--out", str(out)],
+                          capture_output=True, text=True, preexec_fn=limit, timeout=300)  # fmt: skip
+    assert proc.returncode != 0
+    assert sorted(p.name for p in out.iterdir()) == ["bieu.finance.csv"]  # no half-written temporary file
+    assert (out / "bieu.finance.csv").read_text(encoding="utf-8") == "the previous good import\n"
+
+
 def test_form_typed_in_tcvn3_fonts(tmp_path):
     # the same form B with its headers and labels typed in a .VnTime (TCVN3) font
     from analysis.encodings import unicode_to_tcvn3

@@ -31,6 +31,7 @@ sheet). ``docs/data-format.md`` ("Report forms: ntp-atlas import") has an exampl
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,7 @@ from analysis.formnumbers import CONVENTIONS, Reading, read_text_figures
 from analysis.formrows import TOLERANCE, Context, SubtotalCheck
 from analysis.formsheet import lay_out, read_sheet
 from analysis.schema import FINANCE
+from analysis.storage import atomic_write_bytes
 from analysis.units import resolve_district, resolve_province
 
 __all__ = ["TOLERANCE", "FormImport", "SubtotalCheck", "import_form", "read_form", "write_finance_csv"]
@@ -218,16 +220,18 @@ def _table(facts: dict) -> pd.DataFrame:
 
 
 def write_finance_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write an imported table as a canonical finance CSV (UTF-8, English headers) for ``prepare``."""
+    """Write an imported table as a canonical finance CSV (UTF-8, English headers) for ``prepare``.
+
+    Written atomically (:func:`analysis.storage.atomic_write_bytes`): a failed or killed run
+    leaves the previous file as it was, never half a table.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        for row in table.itertuples(index=False):
-            writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
-    tmp.replace(path)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in table.itertuples(index=False):
+        writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
+    atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
     return path
 
 
