@@ -26,8 +26,10 @@ from tests.form_fixtures import (
     A_EXPECTED,
     B_EXPECTED,
     B_ROWS,
+    C_EXPECTED,
     form_a,
     form_b,
+    form_c,
     put_rows,
     sheet_a,
     sheet_b,
@@ -84,6 +86,29 @@ def test_projects_down_capital_types_across(tmp_path):
     # where they have a figure: 6 + 6 + 4 (Dự án 3 has no ĐTPT figures) + 6 = 22; column
     # checks: C and D in the 10 rows, all with a figure: 20. 42 checks, all agree.
     assert len(result.checks) == 42 and not result.differences
+
+
+def test_plan_and_disbursed_over_capital_types_as_offices_send_it(tmp_path):
+    # form C: "Kế hoạch vốn" and "Giải ngân" on top with "Tổng số | Vốn ĐTPT | Vốn sự nghiệp"
+    # under each, a numbering row "1 2 3=4+5 … 9=6/3 10", a rate and a notes column, Roman
+    # sections for the year's funds and those carried over, a signature block with a date line
+    # and names, and a notes sheet. Expected rows worked out by hand (C_EXPECTED).
+    result = read_form(form_c(tmp_path / "bieu.xlsx"))
+    assert _tidy_b(result.table) == C_EXPECTED
+    assert set(result.table["district_code"]) == {"127"} and set(result.table["as_of"]) == {"2023-11-30"}
+    report = result.report()
+    assert "header rows 5-6" in report  # "Tổng số" under "Kế hoạch vốn" is a header, not a total row
+    assert "column C 'Kế hoạch vốn / Tổng số' -> subtotal of columns D, E" in report
+    assert "column G 'Giải ngân / Vốn ĐTPT' -> capital type investment, measure disbursed" in report
+    assert "row 7: the row of column numbers" in report  # "3=4+5" and "9=6/3" are column numbers
+    assert "column I 'Tỷ lệ giải ngân (%)': a rate" in report
+    assert "column J 'Ghi chú': notes or units, not figures" in report
+    assert "rows 16-21: below the table ('Sốp Cộp, ngày 05 tháng 12 năm 2023')" in report
+    assert "sheet 'Ghi chú': no table" in report
+    assert "row 13 '1 Dự án 4' -> project DA4, fund carried_over" in report
+    # Row checks: Tổng cộng, I and II in the 6 figure columns where they have a figure (6 each:
+    # 18); column checks: C and F in the 7 rows (14). 32 checks, all agree.
+    assert len(result.checks) == 32 and not result.differences
 
 
 def test_several_sheets_and_one_sheet(tmp_path):

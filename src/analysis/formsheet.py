@@ -23,6 +23,7 @@ from analysis.formgrid import (
     col_letter,
     find_header,
     fmt_num,
+    is_numbering_row,
     number,
     read_columns,
 )
@@ -173,7 +174,7 @@ def _figure_columns(grid: Grid, cols: list[Column], body: list[int], result: For
     for col in cols:
         if col.role in ("key", "skip", "rate"):
             continue
-        has = any(number(grid, r, col.index) is not None for r in body)
+        has = any(number(grid, r, col.index) is not None for r in body if not is_numbering_row(grid, r))
         placed = set(col.dims) - {"year", "as_of"} or col.role == "total"
         where = f"sheet '{grid.name}' column {col_letter(col.index)}"
         if col.unknown and placed:
@@ -207,6 +208,9 @@ def _map_column(grid: Grid, col: Column, cols: list[Column], figure_cols: list[i
     elif col.role == "rate":
         result.skipped.append(f"sheet '{grid.name}' column {col_letter(col.index)} '{col.title}': a rate, worked out "
                               "from plan and disbursed")  # fmt: skip
+    elif col.role == "skip" and col.path:
+        result.skipped.append(f"sheet '{grid.name}' column {col_letter(col.index)} '{col.title}': notes or units, "
+                              "not figures")  # fmt: skip
     elif col.role == "total" and col.index in figure_cols:
         parts = [col_letter(p.index) for p in cols if column_agrees(p, col)]
         result.mapped.append(head + f"subtotal of columns {', '.join(parts) or '(none)'}: not written, checked")
