@@ -328,6 +328,28 @@ FORM_CATALOGUE = [
         cell="B9",
     ),
     BadForm(
+        "commune code contradicted by the commune's name",
+        # Chiến Thắng's row with Hữu Kiên's code: read by code, the figures would change commune
+        _form("Chi Lăng", shape="a", rows=[[1, "Xã Chiến Thắng", "06514", 420, 195, 100, 40, 20, 5, 300, 150]]),
+        (
+            "the code 06514 in C9 is Xã Hữu Kiên",
+            "that of commune 06481 (Xã Chiến Thắng, Huyện Chi Lăng)",
+            "correct the code or the name",
+        ),
+        cell="B9",
+    ),
+    BadForm(
+        "district code contradicted by the district's name",
+        _form(
+            "Chi Lăng",
+            shape="a",
+            codes="Mã huyện",
+            rows=[["I", "Huyện Hữu Lũng", "187", 420, 195, 100, 40, 20, 5, 300, 150]],
+        ),
+        ("the code 187 in C9 is Huyện Chi Lăng", "that of district 186 (Huyện Hữu Lũng)"),
+        cell="B9",
+    ),
+    BadForm(
         "no district anywhere",
         _form("Biểu 1", title="BIỂU SỐ 01"),
         ("does not say which district", "--district"),

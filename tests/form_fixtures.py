@@ -46,10 +46,13 @@ def sheet_a(
     title: str = "UBND HUYỆN CHI LĂNG",
     date_line: str | None = "(Số liệu tính đến ngày 30/11/2023)",
     district_row: list | None = None,
-    codes: bool = True,
+    codes: bool | str = True,
     rows: list[list] | None = None,
 ) -> None:
-    """Form A on ``ws``: header rows 5-7, column numbers on row 8, table from row 9."""
+    """Form A on ``ws``: header rows 5-7, column numbers on row 8, table from row 9.
+
+    ``codes`` False heads column C "Ghi chú" (no codes); a string is its header ("Mã huyện").
+    """
     ws["A1"] = title
     ws["A2"] = "BÁO CÁO TÌNH HÌNH GIẢI NGÂN VỐN CHƯƠNG TRÌNH MTQG 1719 NĂM 2023"
     ws.merge_cells("A2:K2")
@@ -59,7 +62,7 @@ def sheet_a(
     merged = [
         ("A5", "STT", "A5:A7"),
         ("B5", "Đơn vị", "B5:B7"),
-        ("C5", "Mã xã" if codes else "Ghi chú", "C5:C7"),
+        ("C5", codes if isinstance(codes, str) else "Mã xã" if codes else "Ghi chú", "C5:C7"),
         ("D5", "Tổng cộng", "D5:E6"),
         ("F5", "Dự án 1", "F5:I5"),
         ("J5", "Dự án 4", "J5:K5"),
@@ -162,3 +165,64 @@ def form_a(path: Path, **kwargs) -> Path:
 
 def form_b(path: Path, **kwargs) -> Path:
     return workbook(path, ("Sốp Cộp", sheet_b, kwargs))
+
+
+#: Form C rows (from row 8): TT, Nội dung; Kế hoạch: Tổng số, ĐTPT, SN; Giải ngân: Tổng số,
+#: ĐTPT, SN; Tỷ lệ (%); Ghi chú. Every subtotal worked out by hand: "Tổng cộng" = I + II,
+#: each "Tổng số" = ĐTPT + SN of its group; the rates are 6/3 rounded to one decimal.
+C_ROWS = [
+    [None, "Tổng cộng", 580, 400, 180, 250, 180, 70, 43.1, None],
+    ["I", "Vốn năm 2023", 400, 300, 100, 180, 140, 40, 45.0, None],
+    [1, "Dự án 1", 300, 300, None, 140, 140, None, 46.7, "Đang thi công"],
+    [2, "Dự án 3", 100, None, 100, 40, None, 40, 40.0, None],
+    ["II", "Vốn năm 2022 chuyển sang", 180, 100, 80, 70, 40, 30, 38.9, None],
+    [1, "Dự án 4", 100, 100, None, 40, 40, None, 40.0, "Chuyển nguồn"],
+    [2, "Dự án 10", 80, None, 80, 30, None, 30, 37.5, None],
+]
+
+#: The tidy rows of form C, worked out by hand (district 127, Sốp Cộp): the leaf rows times
+#: the capital-type columns with a figure; section II is the fund carried over from 2022.
+C_EXPECTED = [
+    ("DA1", "investment", "current", 300.0, 140.0),
+    ("DA3", "recurrent", "current", 100.0, 40.0),
+    ("DA4", "investment", "carried_over", 100.0, 40.0),
+    ("DA10", "recurrent", "carried_over", 80.0, 30.0),
+]
+
+
+def sheet_c(ws):
+    """Form C on ``ws``: plan / disbursed over capital type (the other nesting), "Tổng số" at
+    the lower level, a numbering row with formulas ("3=4+5"), rate and notes columns, Roman
+    sections, and a signature block with the date line and names, as offices type them."""
+    ws["A1"] = "UBND HUYỆN SỐP CỘP"
+    ws["A2"] = "BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH MTQG 1719 NĂM 2023"
+    ws["A3"] = "(Số liệu tính đến ngày 30/11/2023)"
+    for cell, text, rng in [
+        ("A5", "TT", "A5:A6"),
+        ("B5", "Nội dung", "B5:B6"),
+        ("C5", "Kế hoạch vốn", "C5:E5"),
+        ("F5", "Giải ngân", "F5:H5"),
+        ("I5", "Tỷ lệ giải ngân (%)", "I5:I6"),
+        ("J5", "Ghi chú", "J5:J6"),
+    ]:
+        ws[cell] = text
+        ws.merge_cells(rng)
+    for cols in ("CDE", "FGH"):
+        for col, text in zip(cols, ["Tổng số", "Vốn ĐTPT", "Vốn sự nghiệp"], strict=True):
+            ws[f"{col}6"] = text
+    for col, text in zip("ABCDEFGHIJ", ["1", "2", "3=4+5", "4", "5", "6=7+8", "7", "8", "9=6/3", "10"], strict=True):
+        ws[f"{col}7"] = text
+    put_rows(ws, 8, C_ROWS)
+    foot = 8 + len(C_ROWS) + 1
+    ws.cell(foot, 8, "Sốp Cộp, ngày 05 tháng 12 năm 2023")
+    ws.cell(foot + 1, 2, "NGƯỜI LẬP BIỂU")
+    ws.cell(foot + 1, 8, "THỦ TRƯỞNG ĐƠN VỊ")
+    ws.cell(foot + 2, 8, "(Ký, ghi rõ họ tên, đóng dấu)")
+    ws.cell(foot + 5, 2, "Nguyễn Văn An")
+    ws.cell(foot + 5, 8, "Lò Văn Bình")
+
+
+def form_c(path: Path) -> Path:
+    """Form C with a second sheet of notes, as offices send it."""
+    notes = lambda ws: [ws.cell(1, 1, "Ghi chú"), ws.cell(2, 1, "Số liệu do Phòng Tài chính - Kế hoạch cung cấp.")]  # noqa: E731
+    return workbook(path, ("Biểu 01", sheet_c, {}), ("Ghi chú", notes, {}))

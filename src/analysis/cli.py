@@ -18,7 +18,7 @@ from analysis.config import (
     SAMPLE_DIR,
     SAMPLE_FILES,
 )
-from analysis.errors import NtpAtlasError, ParameterError
+from analysis.errors import NtpAtlasError, ParameterError, SubtotalError
 
 EPILOG_PREPARE = """\
 examples:
@@ -572,8 +572,10 @@ examples:
 Reads a workbook in the shape of the circular's report forms (title block, merged headers,
 numbered rows, subtotal rows) and writes <out>/<name>.finance.csv in the canonical finance
 format. Prints which header became which project / capital type / fund / measure, what was
-skipped and why; subtotals are not written but checked against the sum of their parts, and
-every difference is printed with its cell. See docs/data-format.md ("Report forms").
+skipped and why, and how each figure typed as text that reads two ways (1,300) was read;
+subtotals are not written but checked against the sum of their parts. When one disagrees,
+nothing is written and the exit status is 2 (unless --accept-subtotal-differences).
+See docs/data-format.md ("Report forms").
 """
 
 
@@ -594,6 +596,12 @@ def _add_import(sub) -> None:
                    help="date the figures run to (yyyy-mm-dd or dd/mm/yyyy), when the form does not say it")
     p.add_argument("--province", default=None, help="province GSO code or name, when the form has no codes")
     p.add_argument("--district", default=None, help="district GSO code or name, when the form has no codes")
+    p.add_argument("--decimal", choices=[",", "."], default=None,
+                   help="decimal mark of figures typed as text, when the form does not show it (default: from the "
+                   "form; a figure such as 1,300 that nothing in the form decides is refused)")
+    p.add_argument("--accept-subtotal-differences", action="store_true",
+                   help="write the figures even when subtotals disagree with their parts (default: exit 2, nothing "
+                   "written)")
     p.set_defaults(func=_cmd_import)
 
 
@@ -601,10 +609,15 @@ def _cmd_import(args) -> int:
     from analysis.config import DATA_DIR
     from analysis.forms import import_form
 
-    result = import_form(
-        args.form, args.out or DATA_DIR / "interim", sheet=args.sheet, year=args.year, as_of=args.as_of,
-        province=args.province, district=args.district,
-    )  # fmt: skip
+    try:
+        result = import_form(
+            args.form, args.out or DATA_DIR / "interim", sheet=args.sheet, year=args.year, as_of=args.as_of,
+            province=args.province, district=args.district, decimal=args.decimal,
+            accept_subtotal_differences=args.accept_subtotal_differences,
+        )  # fmt: skip
+    except SubtotalError as exc:
+        print(exc.result.report())  # what was read and checked, before the error on stderr
+        raise
     print(result.report())
     return 0
 

@@ -99,3 +99,15 @@ class FormError(InputFileError):
     def _message(self) -> str:
         where = f"{self.path or 'input'}, sheet '{self.sheet}'" + (f", cell {self.cell}" if self.cell else "")
         return f"{where}: {self.problem}" + (f"\n  fix: {self.fix}" if self.fix else "")
+
+
+class SubtotalError(InputFileError):
+    """Subtotals of a report form disagree with the sum of their parts, so nothing was written.
+
+    ``result`` is the import as read (an :class:`analysis.forms.FormImport`), whose report
+    lists every mapping and check; ``ntp-atlas import`` prints it before the error.
+    """
+
+    def __init__(self, path: str | Path | None, problem: str, fix: str = "", *, result: object = None) -> None:
+        self.result = result
+        super().__init__(path, problem, fix)

@@ -8,6 +8,7 @@ converted; :func:`find_header` finds the header block by its labels and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from analysis.numbers import classify_number
 #: How many rows from the top to look for the header block.
 HEADER_SEARCH_ROWS = 40
 _HEADER_KINDS = ("measure", "capital_type", "fund", "project", "key", "total")
+_NUMBERED_FORMULA = re.compile(r"^(\d+)\s*=\s*[\d\s+\-*/x×:().,]+$")
 _EMPTY_MARKS = {"-", "–", "—", "x", "X", "0-"}
 
 
@@ -46,6 +48,8 @@ class Grid:
         self.values: dict[tuple[int, int], object] = {}
         self.converted = 0  # cells typed in TCVN3 or VNI fonts, converted
         self.padded = 0  # codes typed as numbers, their leading zeros restored
+        #: text figures that read two ways ("1,300"), as decided by :mod:`analysis.formnumbers`
+        self.readings: dict[tuple[int, int], float] = {}
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
@@ -110,8 +114,10 @@ def number(grid: Grid, r: int, c: int) -> float | None:
     if parsed.style in ("plain", "vi", "en"):
         return parsed.vi_value if parsed.style != "en" else parsed.en_value
     if parsed.style == "ambiguous":
-        # report forms are written the Vietnamese way: 2.791 is two thousand seven hundred ...
-        return parsed.vi_value
+        # "1,300" is 1.3 or 1300: decided for the whole workbook by analysis.formnumbers, from
+        # the form's own evidence; until then (while the subtotal checks are laid out) a
+        # provisional value, never written
+        return grid.readings.get((r, c), parsed.vi_value)
     raise grid.error(
         addr(r, c), f"'{s}' is not a figure", "write the amount as a number (million VND), or leave the cell empty"
     )
@@ -148,6 +154,8 @@ def is_numbering_row(grid: Grid, r: int) -> bool:
     if len(cells) < 3:
         return False
     tokens = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip("() ") for v in cells]
+    # a column's number with the formula of its figures: "3=4+5", "9=6/3" stand for 3 and 9
+    tokens = [m.group(1) if (m := _NUMBERED_FORMULA.match(t)) else t for t in tokens]
     digits = [int(t) for t in tokens if t.isdigit()]
     others = [t for t in tokens if not t.isdigit()]
     return len(digits) >= 3 and digits == sorted(digits) and all(len(t) <= 2 for t in others)
@@ -166,10 +174,14 @@ def find_header(grid: Grid) -> tuple[int, int] | None:
         return None
     bottom = top
     for r in range(top + 1, min(grid.max_row, top + 5) + 1):
-        first = next((grid.text(r, c) for c in range(1, grid.max_col + 1) if grid.own(r, c) is not None), "")
+        first_col = next((c for c in range(1, grid.max_col + 1) if grid.own(r, c) is not None), 0)
+        first = grid.text(r, first_col) if first_col else ""
         if is_numbering_row(grid, r) or has_number(grid, r, list(range(1, grid.max_col + 1))):
             break
-        if fl.is_roman(first) or fl.total_kind(first) or fl.project_code(first):
+        # a row that starts like a table row ("I", "Tổng cộng", "Dự án 1") ends the header, unless
+        # other header labels stand beside it: "Tổng số | Vốn ĐTPT | Vốn sự nghiệp" under "Kế hoạch"
+        beside = [d for c, d in _row_labels(grid, r) if c != first_col and any(k in d for k in _HEADER_KINDS)]
+        if (fl.is_roman(first) or fl.total_kind(first) or fl.project_code(first)) and not beside:
             break
         if not _row_labels(grid, r) and not any((r, c) in grid.anchor for c in range(1, grid.max_col + 1)):
             break

@@ -56,6 +56,7 @@ _AS_OF = [
     re.compile(r"đến\s+(?:hết\s+)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE),
 ]
 _UNIT_PREFIX = re.compile(r"^(xa|phuong|thi tran|huyen|thanh pho|thi xa|quan|tp|tx|tt)\b")
+_PREFIX_IN_FULL = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
 _FOOTER = re.compile(
     r"^(nguoi lap|nguoi lap bieu|thu truong|kt chu tich|tm uy ban|tm ubnd|chu tich|giam doc|truong phong|"
     r"ghi chu|noi nhan|ke toan|xac nhan)\b"
@@ -209,12 +210,22 @@ def classify_label(text: object) -> dict[str, object]:
     return out
 
 
+def unit_prefix(text: str) -> str | None:
+    """The type a unit name starts with, folded and in full: ``"thi tran"`` for "TT. Đồng Mỏ", else None.
+
+    >>> unit_prefix("Thị trấn Chi Lăng"), unit_prefix("Xã Chi Lăng"), unit_prefix("Chi Lăng")
+    ('thi tran', 'xa', None)
+    """
+    m = _UNIT_PREFIX.match(fold(text))
+    return _PREFIX_IN_FULL.get(m.group(1), m.group(1)) if m else None
+
+
 def is_unit_name(text: str) -> str | None:
     """``"commune"`` or ``"district"`` for a name with its type ("Xã Chiến Thắng", "Huyện Chi Lăng")."""
-    m = _UNIT_PREFIX.match(fold(text))
-    if not m:
+    prefix = unit_prefix(text)
+    if prefix is None:
         return None
-    return "district" if m.group(1) in ("huyen", "thanh pho", "thi xa", "quan", "tp", "tx") else "commune"
+    return "district" if prefix in ("huyen", "thanh pho", "thi xa", "quan") else "commune"
 
 
 def is_footer(text: str) -> bool:

@@ -13,18 +13,23 @@ from datetime import date
 from pathlib import Path
 
 from analysis import formlabels as fl
-from analysis.errors import ParameterError
 from analysis.formgrid import Column, Grid, addr, col_letter, fmt_num, has_number, is_numbering_row, number
+from analysis.formunits import row_units
 
 #: Two figures closer than this (million VND, i.e. 1,000 VND) agree.
 TOLERANCE = 0.001
 _ROW_DIMS = ("project", "subproject", "capital_type", "fund")  # what a row label may say
-UNIT_FIX = "add a 'Mã xã' (or 'Mã huyện') column with the GSO codes, or give --district"
 
 
 @dataclass
 class SubtotalCheck:
-    """A subtotal cell of the form compared with the sum of its parts."""
+    """A subtotal cell of the form compared with the sum of its parts.
+
+    ``at`` is the subtotal cell and ``terms`` the cells whose figures add up to its parts
+    (a part left empty counts the rows under it), both as (row, column); ``stated`` and
+    ``parts_sum`` are their figures, worked out again by :func:`evaluate` once the figures
+    written as text have been read (:mod:`analysis.formnumbers`).
+    """
 
     sheet: str
     cell: str
@@ -32,6 +37,10 @@ class SubtotalCheck:
     stated: float
     parts_sum: float
     parts: list[str]
+    at: tuple[int, int] = (0, 0)
+    terms: tuple[tuple[int, int], ...] = ()
+    row_title: str = ""
+    column_title: str = ""
 
     @property
     def difference(self) -> float:
@@ -43,12 +52,22 @@ class SubtotalCheck:
 
     def describe(self, path: Path) -> str:
         """One line naming the file, sheet, cell and both figures."""
-        shown = ", ".join(self.parts[:6]) + (f" … ({len(self.parts)} cells)" if len(self.parts) > 6 else "")
         return (
             f"{path.name}, sheet '{self.sheet}', cell {self.cell} ({self.label}): "
-            f"the form says {fmt_num(self.stated)}, the sum of its parts ({shown}) is {fmt_num(self.parts_sum)}; "
-            f"difference {fmt_num(self.difference)}"
+            f"the form says {fmt_num(self.stated)}, the sum of its parts ({self.shown_parts()}) is "
+            f"{fmt_num(self.parts_sum)}; difference {fmt_num(self.difference)}"
         )
+
+    def shown_parts(self) -> str:
+        """The part cells, the first six of them when there are more."""
+        return ", ".join(self.parts[:6]) + (f" … ({len(self.parts)} cells)" if len(self.parts) > 6 else "")
+
+
+def evaluate(grid: Grid, check: SubtotalCheck) -> SubtotalCheck:
+    """Work out the check's two figures from its cells as they read now."""
+    check.stated = number(grid, *check.at) or 0.0
+    check.parts_sum = sum(number(grid, r, c) or 0.0 for r, c in check.terms)
+    return check
 
 
 @dataclass
@@ -80,52 +99,6 @@ class Context:
     year: int | None = None
     as_of: date | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def units_list():
-    from analysis.units import official_units
-
-    return official_units()
-
-
-def _resolve_unit(grid: Grid, name: str, district: str | None, province: str | None, where: str) -> dict:
-    """Commune or district of a row labelled with its name ("Xã Chiến Thắng", "Huyện Chi Lăng")."""
-    from analysis.units import name_key, resolve_district
-
-    kind = fl.is_unit_name(name)
-    if kind == "district":
-        try:
-            code, _ = resolve_district(name, province)
-        except ParameterError as exc:
-            raise grid.error(where, f"district '{name}' is not in the official unit list: {exc}", UNIT_FIX) from None
-        return {"district": code}
-    units = units_list()
-    if district is None:
-        raise grid.error(where, f"the commune '{name}' has no code and the form does not say its district", UNIT_FIX)
-    inside = units[units["district_code"] == district]
-    hit = inside[inside["commune_name"].map(name_key) == name_key(name)]
-    if len(hit) != 1:
-        raise grid.error(
-            where,
-            f"'{name}' is not a commune of district {district} in the official unit list",
-            "check the name, or " + UNIT_FIX,
-        )
-    return {"commune": hit.iloc[0]["commune_code"], "district": district}
-
-
-def _code(grid: Grid, r: int, c: int, width: int) -> str | None:
-    v = grid.own(r, c)
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    if not s.isdigit():
-        raise grid.error(addr(r, c), f"'{s}' is not a GSO code", "write the code with its digits only, as text")
-    if isinstance(v, int) and len(s) < width:  # a code typed as a number lost its leading zeros
-        grid.padded += 1
-        return s.zfill(width)
-    return s
 
 
 def table_rows(grid: Grid, start: int, skipped: list[str]) -> list[int]:
@@ -193,7 +166,7 @@ def outline(grid: Grid, rows: list[int], keys: dict[str, int], figures: list[int
         parent = stack[-1] if stack else None
         inherited = dict(parent.dims) if parent else {}
         row = Row(r, stt, label, level, {}, parent=parent)
-        units = _row_units(grid, r, keys, label, inherited.get("district") or ctx.district, ctx.province, where)
+        units = row_units(grid, r, keys, label, inherited.get("district") or ctx.district, ctx.province, where)
         row.detail = not dims and not units and bool(label)
         row.dims = merge_dims(inherited, {**dims, **units}, grid, where, f"the row label '{label}'")
         if "subproject" in row.dims:
@@ -210,26 +183,6 @@ def outline(grid: Grid, rows: list[int], keys: dict[str, int], figures: list[int
             node.kind = "fact"
     _prune(roots, grid, figures)
     return roots, order
-
-
-def _row_units(
-    grid: Grid, r: int, keys: dict[str, int], label: str, district: str | None, province: str | None, where: str
-) -> dict:
-    """The units a row names: by its code columns, or by its label ("Xã Chiến Thắng")."""
-    out = {}
-    for kind, width in (("commune", 5), ("district", 3), ("province", 2), ("unit", 0)):
-        if kind in keys:
-            code = _code(grid, r, keys[kind], width or 5)
-            if code:
-                out["commune" if kind == "unit" and len(code) == 5 else "district" if kind == "unit" else kind] = code
-    if not out and fl.is_unit_name(label):
-        out = _resolve_unit(grid, label, district, province, where)
-    if "commune" in out and "district" not in out:
-        units = units_list()
-        hit = units.loc[units["commune_code"] == out["commune"], "district_code"]
-        if len(hit):
-            out["district"] = hit.iloc[0]
-    return out
 
 
 def _has_figures(grid: Grid, node: Row, figures: list[int]) -> bool:
@@ -252,39 +205,44 @@ def _prune(nodes: list[Row], grid: Grid, figures: list[int]) -> bool:
     return bool(keep)
 
 
-def _value(grid: Grid, node: Row, c: int) -> float:
-    """A row's figure in column c: as written, or the sum of the rows under it when empty."""
-    v = number(grid, node.r, c)
-    if v is not None:
-        return v
-    return sum(_value(grid, ch, c) for ch in node.children)
+def _terms(grid: Grid, node: Row, c: int) -> list[tuple[int, int]]:
+    """The cells that make a row's figure in column c: its own, or those of the rows under it when empty."""
+    if number(grid, node.r, c) is not None:
+        return [(node.r, c)]
+    return [t for ch in node.children for t in _terms(grid, ch, c)]
 
 
-def _check(grid, checks, r, c, label, stated, parts_sum, parts):
-    checks.append(SubtotalCheck(grid.name, addr(r, c), label, stated, parts_sum, parts))
+def _check(grid: Grid, checks: list, at: tuple[int, int], label: str, parts: list[tuple[int, int]],
+           terms: list[tuple[int, int]], row_title: str, column_title: str) -> None:  # fmt: skip
+    check = SubtotalCheck(grid.name, addr(*at), label, 0.0, 0.0, [addr(*p) for p in parts], at, tuple(terms),
+                          row_title, column_title)  # fmt: skip
+    checks.append(evaluate(grid, check))
 
 
-def row_checks(grid: Grid, roots, order, figure_cols, checks) -> None:
+def row_checks(grid: Grid, roots, order, figure_cols, checks, titles: dict[int, str]) -> None:
+    """Check every figure of a row with rows under it, and of a total row, against the rows it adds up.
+
+    ``titles`` are the figure columns' header paths, for the messages.
+    """
+
     def walk(nodes):
         for node in nodes:
             if node.children:
                 for c in figure_cols:
-                    stated = number(grid, node.r, c)
-                    if stated is not None:
-                        parts = [addr(ch.r, c) for ch in node.children]
-                        _check(grid, checks, node.r, c, node.title, stated,
-                               sum(_value(grid, ch, c) for ch in node.children), parts)  # fmt: skip
+                    if number(grid, node.r, c) is not None:
+                        parts = [(ch.r, c) for ch in node.children]
+                        terms = [t for ch in node.children for t in _terms(grid, ch, c)]
+                        _check(grid, checks, (node.r, c), node.title, parts, terms, node.title, titles.get(c, ""))
                 walk(node.children)
 
     walk(roots)
-    totals = [n for n in order if n.kind == "total"]
-    for t in totals:
-        parts = _total_parts(t, order, roots)
+    for total in (n for n in order if n.kind == "total"):
+        rows = _total_parts(total, order, roots)
         for c in figure_cols:
-            stated = number(grid, t.r, c)
-            if stated is not None and parts:
-                _check(grid, checks, t.r, c, t.title, stated, sum(_value(grid, p, c) for p in parts),
-                       [addr(p.r, c) for p in parts])  # fmt: skip
+            if number(grid, total.r, c) is not None and rows:
+                terms = [t for p in rows for t in _terms(grid, p, c)]
+                _check(grid, checks, (total.r, c), total.title, [(p.r, c) for p in rows], terms, total.title,
+                       titles.get(c, ""))  # fmt: skip
 
 
 def _total_parts(total: Row, order: list[Row], roots: list[Row]) -> list[Row]:
@@ -319,6 +277,7 @@ def column_agrees(part: Column, total: Column) -> bool:
 
 
 def column_checks(grid: Grid, cols: list[Column], order: list[Row], checks, notes) -> None:
+    """Check every figure of a total column ("Tổng số") against the columns it adds up, row by row."""
     rows = [n for n in order if n.kind in ("fact", "subtotal", "total")]
     for t in (c for c in cols if c.role == "total"):
         parts = [p for p in cols if column_agrees(p, t)]
@@ -328,9 +287,8 @@ def column_checks(grid: Grid, cols: list[Column], order: list[Row], checks, note
             )
             continue
         for node in rows:
-            stated = number(grid, node.r, t.index)
-            if stated is None:
+            if number(grid, node.r, t.index) is None:
                 continue
-            values = [number(grid, node.r, p.index) for p in parts]
-            _check(grid, checks, node.r, t.index, f"{t.title}, row {node.r}", stated,
-                   sum(v or 0.0 for v in values), [addr(node.r, p.index) for p in parts])  # fmt: skip
+            cells = [(node.r, p.index) for p in parts]
+            terms = [cell for cell in cells if number(grid, *cell) is not None]
+            _check(grid, checks, (node.r, t.index), f"{t.title}, row {node.r}", cells, terms, node.title, t.title)

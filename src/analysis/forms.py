@@ -31,40 +31,21 @@ sheet). ``docs/data-format.md`` ("Report forms: ntp-atlas import") has an exampl
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import formlabels as fl
-from analysis.errors import InputFileError, ParameterError
-from analysis.formgrid import (
-    HEADER_SEARCH_ROWS,
-    Column,
-    Grid,
-    addr,
-    col_letter,
-    find_header,
-    fmt_num,
-    number,
-    read_columns,
-)
-from analysis.formrows import (
-    TOLERANCE,
-    UNIT_FIX,
-    Context,
-    Row,
-    SubtotalCheck,
-    column_agrees,
-    column_checks,
-    merge_dims,
-    outline,
-    row_checks,
-    table_rows,
-    units_list,
-)
+from analysis.errors import InputFileError, ParameterError, SubtotalError
+from analysis.formgrid import Grid, col_letter, fmt_num
+from analysis.formnumbers import CONVENTIONS, Reading, read_text_figures
+from analysis.formrows import TOLERANCE, Context, SubtotalCheck
+from analysis.formsheet import lay_out, read_sheet
 from analysis.schema import FINANCE
+from analysis.storage import atomic_write_bytes
+from analysis.units import resolve_district, resolve_province
 
 __all__ = ["TOLERANCE", "FormImport", "SubtotalCheck", "import_form", "read_form", "write_finance_csv"]
 
@@ -79,6 +60,9 @@ class FormImport:
     skipped: list[str] = field(default_factory=list)
     checks: list[SubtotalCheck] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)
+    #: written although subtotals disagree (``--accept-subtotal-differences``)
+    differences_accepted: bool = False
     csv_path: Path | None = None
 
     @property
@@ -94,248 +78,15 @@ class FormImport:
         lines += ["", "mapped:"] + [f"  {m}" for m in self.mapped]
         if self.skipped:
             lines += ["", "skipped:"] + [f"  {s}" for s in self.skipped]
+        if self.readings:
+            lines += ["", f"figures written as text that read two ways: {len(self.readings)}"]
+            lines += [f"  READ {r.describe()}" for r in self.readings]
         diffs = self.differences
         lines += ["", f"subtotals checked: {len(self.checks)}, disagreeing with their parts: {len(diffs)}"]
         lines += [f"  DIFFERENCE {d.describe(self.path)}" for d in diffs]
+        if diffs and self.differences_accepted:
+            lines.append("  written all the same (--accept-subtotal-differences): the parts as the form has them")
         return "\n".join(lines)
-
-
-# --- a sheet --------------------------------------------------------------------------
-
-
-def _title_context(grid: Grid, top: int, ctx: Context, province: str | None) -> Context:
-    """Year, as-of date and unit from the title block above the header (options win)."""
-    from analysis.units import resolve_district, resolve_province
-
-    out = Context(ctx.year_cli, ctx.as_of_cli, ctx.province, ctx.district, notes=list(ctx.notes))
-    lines = [fl.nfc(v) for (r, c), v in sorted(grid.values.items()) if r < top and isinstance(v, str)]
-    for line in lines:
-        if out.as_of is None and fl.find_as_of(line):
-            out.as_of = fl.find_as_of(line)
-            out.notes.append(f"as of {out.as_of.isoformat()} from the title '{line[:60]}'")
-        if out.year is None and fl.find_year(line):
-            out.year = fl.find_year(line)
-            out.notes.append(f"year {out.year} from the title '{line[:60]}'")
-        f = fl.fold(line)
-        for prefix in ("ubnd ", "uy ban nhan dan "):
-            if not f.startswith(prefix):
-                continue
-            rest = line.split(None, 3 if prefix == "uy ban nhan dan " else 1)[-1]
-            try:
-                if out.district is None and fl.is_unit_name(rest) == "district":
-                    out.district = resolve_district(rest, out.province or province)[0]
-                    out.notes.append(f"district {out.district} from the title '{line[:60]}'")
-                elif out.province is None and fl.fold(rest).startswith("tinh "):
-                    out.province = resolve_province(rest.split(None, 1)[1])[0]
-                    out.notes.append(f"province {out.province} from the title '{line[:60]}'")
-            except ParameterError as exc:
-                out.notes.append(f"the title '{line[:60]}' names no known unit ({exc})")
-    if out.district is None:
-        try:
-            out.district = resolve_district(grid.name, out.province)[0]
-            out.notes.append(f"district {out.district} from the sheet name")
-        except ParameterError:
-            pass
-    return out
-
-
-def _describe(dims: dict) -> str:
-    parts = []
-    for k in ("project", "capital_type", "fund", "measure", "source", "year", "as_of", "commune", "district"):
-        if k in dims:
-            v = dims[k]
-            parts.append(f"{k.replace('_', ' ')} {v.isoformat() if isinstance(v, date) else v}")
-    return ", ".join(parts) or "nothing"
-
-
-def _sheet(grid: Grid, ctx: Context, result: FormImport, facts: dict) -> bool:
-    """Read one sheet into ``facts``; False if it holds no form table."""
-    header = find_header(grid)
-    if header is None:
-        result.skipped.append(f"sheet '{grid.name}': no table with Kế hoạch / Giải ngân headers in its first "
-                              f"{HEADER_SEARCH_ROWS} rows")  # fmt: skip
-        return False
-    top, bottom = header
-    ctx = _title_context(grid, top, ctx, ctx.province)
-    cols = read_columns(grid, top, bottom)
-    keys: dict[str, int] = {}
-    for col in cols:
-        if col.role == "key" and col.key not in keys:
-            keys[col.key] = col.index
-    start = bottom + 1
-    body = table_rows(grid, start, result.skipped)
-    figure_cols = _figure_columns(grid, cols, body, result)
-    data_cols = [c for c in cols if c.role == "data" and c.index in figure_cols]
-    if not {"plan", "disbursed"} <= {c.dims.get("measure") for c in data_cols}:
-        raise grid.error(
-            None,
-            "the table needs both plan (Kế hoạch) and disbursed (Giải ngân) columns; found "
-            + (", ".join(f"{col_letter(c.index)} '{c.title}'" for c in data_cols) or "no figure columns"),
-            "add the missing columns, or import a form that reports both",
-        )
-    if "name" not in keys and "stt" not in keys:
-        first_data = min(c.index for c in data_cols)
-        keys["name"] = next((c for c in range(first_data - 1, 0, -1) if any(grid.own(r, c) for r in body)), 1)
-    roots, order = outline(grid, body, keys, figure_cols, ctx, result.skipped)
-    n_checks = len(result.checks)
-    row_checks(grid, roots, order, figure_cols, result.checks)
-    column_checks(grid, cols, order, result.checks, result.skipped)
-    result.mapped.append(
-        f"sheet '{grid.name}': header rows {top}-{bottom}, table rows {body[0] if body else '-'}-"
-        f"{body[-1] if body else '-'}; " + ("; ".join(ctx.notes) or "no unit or date in the title")
-    )
-    if grid.converted:
-        result.mapped.append(f"  {grid.converted} cells typed in TCVN3 or VNI fonts converted to Unicode")
-    if grid.padded:
-        result.mapped.append(f"  {grid.padded} codes typed as numbers: their leading zeros restored (6481 -> 06481)")
-    for col in cols:
-        _map_column(grid, col, cols, figure_cols, result)
-    n_facts = _facts(grid, roots, data_cols, ctx, facts, result)
-    for node in order:
-        _map_row(grid, node, result)
-    result.mapped.append(
-        f"  -> {n_facts} figures read; {len(result.checks) - n_checks} subtotal cells checked against their parts"
-    )
-    return True
-
-
-def _figure_columns(grid: Grid, cols: list[Column], body: list[int], result: FormImport) -> list[int]:
-    """Columns holding figures (data and total columns); refuses a figure column it cannot place."""
-    out = []
-    for col in cols:
-        if col.role in ("key", "skip", "rate"):
-            continue
-        has = any(number(grid, r, col.index) is not None for r in body)
-        placed = set(col.dims) - {"year", "as_of"} or col.role == "total"
-        where = f"sheet '{grid.name}' column {col_letter(col.index)}"
-        if col.unknown and placed:
-            label, cell = col.unknown[0]
-            raise grid.error(
-                cell,
-                f"the header '{label}' above column {col_letter(col.index)} ('{col.title}') is not a project, capital "
-                "type, fund, funding source or measure, so the importer cannot place its figures",
-                "rename the header (for example 'Dự án 1', 'Vốn đầu tư phát triển', 'Vốn sự nghiệp', 'Chuyển "
-                "nguồn', 'Kế hoạch', 'Giải ngân', 'Tổng số'), or delete the column if it is not a figure of the table",
-            )
-        if "measure" in col.dims:
-            out.append(col.index)
-        elif has and placed:
-            raise grid.error(
-                col.path[-1][1],
-                f"column {col_letter(col.index)} ('{col.title}') has figures but its header does not say "
-                "whether they are the plan (Kế hoạch) or the disbursement (Giải ngân)",
-                "add 'Kế hoạch' or 'Giải ngân' to the header of the column",
-            )
-        elif has:
-            header = f" '{col.title}'" if col.path else " (no header)"
-            result.skipped.append(f"{where}{header}: figures that are not a plan or disbursement")
-    return out
-
-
-def _map_column(grid: Grid, col: Column, cols: list[Column], figure_cols: list[int], result: FormImport) -> None:
-    head = f"  column {col_letter(col.index)} '{col.title}' -> "
-    if col.role == "key":
-        result.mapped.append(head + {"stt": "row numbers", "name": "row labels"}.get(col.key, f"{col.key} codes"))
-    elif col.role == "rate":
-        result.skipped.append(f"sheet '{grid.name}' column {col_letter(col.index)} '{col.title}': a rate, worked out "
-                              "from plan and disbursed")  # fmt: skip
-    elif col.role == "total" and col.index in figure_cols:
-        parts = [col_letter(p.index) for p in cols if column_agrees(p, col)]
-        result.mapped.append(head + f"subtotal of columns {', '.join(parts) or '(none)'}: not written, checked")
-    elif col.role == "data" and col.index in figure_cols:
-        result.mapped.append(head + _describe(col.dims))
-
-
-def _map_row(grid: Grid, node: Row, result: FormImport) -> None:
-    head = f"  row {node.r} '{node.title[:50]}' -> "
-    if node.kind == "total":
-        result.mapped.append(head + "total row: not written, checked against the rows it adds up")
-    elif node.kind == "subtotal":
-        rows = ", ".join(str(ch.r) for ch in node.children)
-        result.mapped.append(head + f"subtotal of rows {rows}: not written, checked")
-    elif node.kind == "heading":
-        result.mapped.append(head + f"heading ({_describe(node.dims)}) for the rows under it")
-    elif node.kind == "empty":
-        result.skipped.append(f"sheet '{grid.name}' row {node.r} '{node.title[:40]}': no figures")
-    elif node.kind == "fact":
-        result.mapped.append(head + _describe(node.dims) + (" (detail, summed)" if node.detail else ""))
-
-
-def _leaves(nodes: list[Row]):
-    for node in nodes:
-        if node.children:
-            yield from _leaves(node.children)
-        else:
-            yield node
-
-
-def _facts(grid: Grid, roots: list[Row], data_cols: list[Column], ctx: Context, facts: dict, result) -> int:
-    """Leaf rows x figure columns into ``facts`` (key -> measure -> [value, cells, summable])."""
-    n = 0
-    default_fund = False
-    for node in _leaves(roots):
-        for col in data_cols:
-            value = number(grid, node.r, col.index)
-            if value is None:
-                continue
-            cell = addr(node.r, col.index)
-            dims = merge_dims(node.dims, col.dims, grid, cell, f"the header of column {col_letter(col.index)}")
-            if "subproject" in dims:
-                raise grid.error(cell, f"sub-project {dims['subproject']} without its project (Dự án)",
-                                 "name the project in the header or in a row above ('Dự án 3')")  # fmt: skip
-            if "capital_type" not in dims:
-                raise grid.error(
-                    cell,
-                    f"the figure {fmt_num(value)} has no capital type: neither its row ('{node.title[:40]}') nor its "
-                    f"column ('{col.title}') says vốn đầu tư phát triển or vốn sự nghiệp",
-                    "add the capital type to the header (or a row such as 'I. Vốn đầu tư phát triển')",
-                )
-            if "fund" not in dims:
-                dims["fund"], default_fund = "current", True
-            key = _key(grid, cell, dims, ctx)
-            entry = facts.setdefault(key, {}).setdefault(dims["measure"], [0.0, [], True])
-            summable = node.detail or "source" in dims
-            if entry[1] and not (summable and entry[2]):
-                raise grid.error(
-                    cell,
-                    f"this figure and the one in {entry[1][0]} are the same fact ({_describe(dims)}, "
-                    f"commune {key[4] or '-'}, district {key[3]}), so one of them would be counted twice",
-                    "give each row its unit or project and each column its own project, capital type and fund",
-                )
-            entry[0] += value
-            entry[1].append(f"'{grid.name}'!{cell}")
-            entry[2] = entry[2] and summable
-            n += 1
-    if default_fund:
-        result.mapped.append(
-            f"  fund: the sheet '{grid.name}' does not split current and carried-over funds; its figures are taken "
-            "as the year's own allocation (current, vốn giao trong năm)"
-        )
-    return n
-
-
-def _key(grid: Grid, cell: str, dims: dict, ctx: Context) -> tuple:
-    district = dims.get("district") or ctx.district
-    if district is None:
-        raise grid.error(cell, "the form does not say which district its figures are for", UNIT_FIX)
-    as_of = dims.get("as_of") if ctx.as_of_cli is None else ctx.as_of_cli
-    as_of = as_of or ctx.as_of
-    if as_of is None:
-        raise grid.error(
-            cell,
-            "the form does not say the date its figures run to",
-            "give --as-of (for example --as-of 30/11/2023), or write 'Số liệu tính đến ngày 30/11/2023' in the title",
-        )
-    year = ctx.year_cli or dims.get("year") or ctx.year or (as_of.year if as_of.month > 1 else None)
-    if year is None:
-        raise grid.error(cell, f"the plan year of figures as of {as_of.isoformat()} is not clear", "give --year")
-    units = units_list()
-    province = ctx.province
-    hit = units.loc[units["district_code"] == district, "province_code"]
-    if len(hit):
-        province = hit.iloc[0]
-    return (int(year), as_of, province, district, dims.get("commune"), dims.get("project"), dims["capital_type"],
-            dims["fund"])  # fmt: skip
 
 
 # --- the workbook ---------------------------------------------------------------------
@@ -351,6 +102,7 @@ def read_form(
     as_of: str | date | None = None,
     province: str | None = None,
     district: str | None = None,
+    decimal: str | None = None,
 ) -> FormImport:
     """Read a report-form workbook into the canonical finance table.
 
@@ -365,12 +117,16 @@ def read_form(
         to override what it says). ``as_of`` as ``yyyy-mm-dd`` or ``dd/mm/yyyy``.
     province, district
         GSO code or name, when the form has no code columns and its title does not name them.
+    decimal
+        ``","`` or ``"."``: how figures typed as text that read two ways (``1,300``) are read
+        when nothing in the workbook shows it (:mod:`analysis.formnumbers`); the workbook's
+        own evidence is used first, and evidence against the option is refused.
 
     Returns
     -------
     FormImport
         ``table`` in the columns of :data:`analysis.schema.FINANCE`, one row per fact, in the
-        order of the form; ``mapped``, ``skipped`` and ``checks`` say what was done.
+        order of the form; ``mapped``, ``skipped``, ``readings`` and ``checks`` say what was done.
 
     Raises
     ------
@@ -400,6 +156,8 @@ def read_form(
             "check that the file is a valid .xlsx (open and save it again in Excel)",
         ) from None
     ctx = _options(year, as_of, province, district)
+    if decimal is not None and decimal not in CONVENTIONS:
+        raise ParameterError(f"--decimal must be ',' or '.', not {decimal!r}")
     names = wb.sheetnames
     if sheet is not None:
         if sheet not in names:
@@ -407,20 +165,23 @@ def read_form(
         names = [sheet]
     result = FormImport(path, pd.DataFrame(columns=COLUMNS))
     facts: dict = {}
+    tables = []
     for name in names:
-        grid = Grid(wb[name], wbf[name], path)
-        if _sheet(grid, ctx, result, facts):
+        table = lay_out(Grid(wb[name], wbf[name], path), ctx, result)
+        if table is not None:
+            tables.append(table)
             result.sheets.append(name)
     if not result.sheets:
         raise InputFileError(path, "no sheet holds a form table (a header with Kế hoạch and Giải ngân columns)",
                              "check the workbook, or pass the sheet with --sheet")  # fmt: skip
+    result.readings = read_text_figures(tables, decimal)
+    for table in tables:
+        read_sheet(table, result, facts)
     result.table = _table(facts)
     return result
 
 
 def _options(year, as_of, province, district) -> Context:
-    from analysis.units import resolve_district, resolve_province
-
     ctx = Context()
     if year is not None:
         try:
@@ -459,16 +220,18 @@ def _table(facts: dict) -> pd.DataFrame:
 
 
 def write_finance_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write an imported table as a canonical finance CSV (UTF-8, English headers) for ``prepare``."""
+    """Write an imported table as a canonical finance CSV (UTF-8, English headers) for ``prepare``.
+
+    Written atomically (:func:`analysis.storage.atomic_write_bytes`): a failed or killed run
+    leaves the previous file as it was, never half a table.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        for row in table.itertuples(index=False):
-            writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
-    tmp.replace(path)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in table.itertuples(index=False):
+        writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
+    atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
     return path
 
 
@@ -478,8 +241,47 @@ def _plain(v: object) -> str:
     return str(v)
 
 
-def import_form(path: str | Path, out_dir: str | Path, **options) -> FormImport:
-    """Read a form (:func:`read_form`) and write ``<out_dir>/<name>.finance.csv``; the result knows the path."""
+def import_form(
+    path: str | Path, out_dir: str | Path, *, accept_subtotal_differences: bool = False, **options
+) -> FormImport:
+    """Read a form (:func:`read_form`) and write ``<out_dir>/<name>.finance.csv``; the result knows the path.
+
+    Parameters
+    ----------
+    path, out_dir
+        The workbook, and the folder of the CSV.
+    accept_subtotal_differences
+        Write the parts even when subtotals of the form disagree with them (the differences
+        stay in the report). By default nothing is written and :class:`SubtotalError` is raised.
+    **options
+        As for :func:`read_form`.
+
+    Raises
+    ------
+    SubtotalError
+        A subtotal disagrees with its parts; the error names each subtotal row, the sum
+        expected and the figure found, and holds the import (``result``) for its report.
+    """
     result = read_form(path, **options)
+    if result.differences and not accept_subtotal_differences:
+        raise _disagreeing(result)
+    result.differences_accepted = bool(result.differences)
     result.csv_path = write_finance_csv(result.table, Path(out_dir) / f"{Path(path).stem}.finance.csv")
     return result
+
+
+def _disagreeing(result: FormImport) -> SubtotalError:
+    diffs = result.differences
+    lines = [
+        f"  sheet '{d.sheet}', row {d.at[0]} '{d.row_title[:50]}', column {col_letter(d.at[1])} '{d.column_title}' "
+        f"(cell {d.cell}): expected {fmt_num(d.parts_sum)}, the sum of {d.shown_parts()}; found {fmt_num(d.stated)}"
+        for d in diffs
+    ]
+    return SubtotalError(
+        result.path,
+        f"{len(diffs)} subtotal cell(s) of the form disagree with the sum of their parts, so nothing was written:\n"
+        + "\n".join(lines),
+        "correct the figures in the form (a part or the subtotal is wrong), or, if the parts are right and the "
+        "subtotals are not, import them with --accept-subtotal-differences",
+        result=result,
+    )
