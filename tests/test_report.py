@@ -115,6 +115,22 @@ def test_data_quality_reconciles(sop_cop):
     assert "14.245" in html and "14.242" in html
 
 
+def test_flagged_units_write_each_warning_in_the_report_language(sample_prepared):
+    # data/sample/README.md: Na Sầm (06124, Văn Lãng 182) disbursed 541.305 of a plan of 523.000
+    # million VND as of 31/01/2023; a Vietnamese reader reads "523.000" as 523 thousand, so the
+    # Vietnamese report writes 523,000 and the English one 523.000
+    vi = report.flagged_units(report.context("20", "182", "2023", "", "vi", sample_prepared)).data
+    assert "giải ngân 541,305 vượt kế hoạch 523,000 triệu đồng (dòng " in vi
+    assert "million VND" not in vi and "nothing disbursed" not in vi
+    en = report.flagged_units(report.context("20", "182", "2023", "", "en", sample_prepared)).data
+    assert "disbursed 541.305 above plan 523.000 million VND (row " in en
+    # the rules that make a total wrong come first (not the alphabet's order): above plan before
+    # plan with nothing disbursed, in the counts and in the list
+    above, nothing = "Giải ngân vượt kế hoạch</td>", "Có kế hoạch nhưng chưa giải ngân</td>"
+    assert vi.index(above) < vi.index(nothing)
+    assert vi.rindex(above) < vi.rindex(nothing)
+
+
 def test_english_sections(sample_prepared):
     ctx = report.context("14", "127", "2023", "", "en", sample_prepared)
     assert "By commune" in report.section(ctx, "units").data

@@ -91,6 +91,14 @@ def _add_prepare(sub) -> None:
         default=None,
         help="decimal mark of the tables (default: detected; ambiguous cells are rejected)",
     )
+    p.add_argument(
+        "--rule-settings",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="JSON thresholds of the rule checks (ranges, outliers, snapshots, geometry) over the defaults "
+        "of src/analysis/resources/rules.json",
+    )
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="output folder (default: data/processed)")
     p.set_defaults(func=_cmd_prepare)
 
@@ -114,6 +122,7 @@ def _cmd_prepare(args) -> int:
         units=args.units,
         pad_codes=args.pad_codes,
         decimal=args.decimal,
+        rule_settings=args.rule_settings,
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
     )
     print(_prepare_summary(result))

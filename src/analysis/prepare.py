@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,7 +38,7 @@ from analysis.crosswalk import read_crosswalk
 from analysis.errors import BoundaryError
 from analysis.indicators import empty_indicators
 from analysis.readers import ROW
-from analysis.rules import run_rules
+from analysis.rules import load_settings, run_rules
 from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
 from analysis.storage import atomic_dir, sha256_file, write_json
 from analysis.units import load_unit_list
@@ -144,7 +144,8 @@ def _apply_crosswalk(
 
 def _arguments(**kwargs: object) -> dict:
     """The arguments of a prepare run, paths made absolute, to run it again from anywhere."""
-    paths = ("finance", "poverty", "communes", "indicators", "boundaries", "units", "boundary_crosswalk")
+    paths = ("finance", "poverty", "communes", "indicators", "boundaries", "units", "boundary_crosswalk",
+             "rule_settings")
     return {k: (str(Path(v).absolute()) if k in paths and v is not None else v) for k, v in kwargs.items()}
 
 
@@ -181,6 +182,8 @@ def prepare(
     units: str | Path | None = None,
     pad_codes: bool = False,
     decimal: str | None = None,
+    rule_settings: str | Path | None = None,
+    today: date | str | None = None,
     step: Callable[[str], None] | None = None,
 ) -> PrepareResult:
     """Validate and join the inputs once and write the prepared data.
@@ -209,6 +212,12 @@ def prepare(
         Restore leading zeros lost by Excel instead of rejecting those rows.
     decimal
         ``","`` or ``"."`` to state the number format of the tables.
+    rule_settings
+        A JSON file of thresholds for the rule checks over ``resources/rules.json``
+        (:func:`analysis.rules.load_settings`).
+    today
+        The run date: figures dated after it are rejected (default: today; recorded in the
+        manifest's arguments, so a rebuild reads the inputs as this run did).
     step
         Called with a short description as each step starts (progress display).
 
@@ -217,6 +226,8 @@ def prepare(
     PrepareResult
     """
     step = step or (lambda _msg: None)
+    run_date = (date.today() if today is None else datetime.fromisoformat(str(today)).date()).isoformat()
+    settings = load_settings(rule_settings)
     unit_list = load_unit_list(units)
     tables: dict[str, ValidatedTable] = {}
     inputs = {"finance": (finance, FINANCE), "poverty": (poverty, POVERTY), "communes": (communes, COMMUNES)}
@@ -228,7 +239,7 @@ def prepare(
         if path is None:
             continue
         step(f"validating {name}")
-        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal)
+        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, today=run_date)
 
     step("joining boundaries")
     scope = _scope_units(unit_list, tables)
@@ -260,7 +271,15 @@ def prepare(
     provinces = dissolve_units(joined, "province")
 
     step("rule checks")
-    warnings = run_rules(fin, pov, match_report)
+    warnings = run_rules(
+        fin,
+        pov,
+        match_report,
+        communes=joined,
+        classification=cls,
+        subtotals=tables["finance"].found.get("subtotals"),
+        settings=settings,
+    )
     rejects = _rejects_with_district(tables, unit_list)
 
     step("writing prepared data")
@@ -308,6 +327,11 @@ def prepare(
             },
             "match": match_report["status"].value_counts().to_dict(),
             "warnings": warnings["rule"].value_counts().to_dict() if len(warnings) else {},
+            "rules": {
+                **settings.as_dict(),
+                "file": _input_entry(Path(rule_settings), None) if rule_settings else None,
+                "run_date": run_date,
+            },
             "provinces": sorted(set(scope["province_code"])),
             "districts": sorted(set(scope["district_code"])),
             "outputs": {f: sha256_file(tmp / f) for f in (*PREPARED_FILES, *PREPARED_CSV)},
@@ -326,6 +350,8 @@ def prepare(
                 layer=layer,
                 pad_codes=pad_codes,
                 decimal=decimal,
+                rule_settings=rule_settings,
+                today=run_date,
             ),
             "units_file": _input_entry(Path(units), None) if units else None,
         }

@@ -119,6 +119,7 @@ def _changed_inputs(manifest: dict) -> list[str]:
         manifest.get("boundaries") or {},
         (manifest.get("boundaries") or {}).get("crosswalk") or {},
         manifest.get("units_file") or {},
+        (manifest.get("rules") or {}).get("file") or {},
     ]
     changed = []
     for entry in entries:

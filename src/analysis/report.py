@@ -33,6 +33,8 @@ from analysis.period import resolve_period
 from analysis.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
 from analysis.prepared import AreaData
 from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
+from analysis.rules import RULES
+from analysis.rules.sentences import sentences as rule_sentences
 from analysis.tables import CSS, cards, esc, html_table
 
 
@@ -658,15 +660,18 @@ def flagged_units(ctx: ReportContext) -> HTML:
         names = reform_report.warning_names(ctx)
     else:
         names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
-    w = w.assign(rule_label=w["rule"].map(lambda r: t(f"rule.{r}", lang)), commune_name=w["commune_code"].map(names))
-    summary = w.groupby("rule_label").size().rename("n").reset_index()
+    order = {rule: i for i, rule in enumerate(RULES)}  # money counted wrongly first
+    w = w.sort_values("rule", key=lambda r: r.map(order), kind="stable")
+    w = w.assign(rule_label=w["rule"].map(lambda r: t(f"rule.{r}", lang)), commune_name=w["commune_code"].map(names),
+                 sentence=rule_sentences(w, lang))
+    summary = w.groupby("rule_label", sort=False).size().rename("n").reset_index()
     cols = {"rule_label": (t("report.col.rule", lang), "text"), "n": (t("report.col.count", lang), "int")}
     detail = {
         "rule_label": (t("report.col.rule", lang), "text"),
         "commune_name": (t("report.col.commune_name", lang), "text"),
         "year": (t("report.col.year", lang), "text"),
         "project": (t("report.col.project", lang), "text"),
-        "message": (t("report.col.detail", lang), "text"),
+        "sentence": (t("report.col.detail", lang), "text"),
     }
     return HTML(
         f"<div class='ntp-report'>{html_table(summary, cols, lang)}{html_table(w, detail, lang, max_rows=40)}</div>"

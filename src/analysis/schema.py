@@ -385,6 +385,9 @@ COMMUNES_SCHEMA = pa.DataFrameSchema(
     {
         "year": _year_col(),
         "region": pa.Column(str, pa.Check.isin(REGIONS, error="region must be I, II or III")),
+        "dbkk_villages": pa.Column(
+            float, pa.Check.ge(0, error="especially difficult villages is negative"), nullable=True, required=False
+        ),
     },
     strict=False,
 )

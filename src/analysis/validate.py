@@ -8,7 +8,9 @@ A table goes through four steps, each of which can reject rows (never the whole 
 2. the pandera schema of the table (ranges, allowed values, cross-column checks);
 3. reference checks against the unit list (unknown codes, a commune outside its district);
 4. duplicates: the same fact twice (exact copies are kept once; conflicting copies are all
-   rejected, since nothing says which is right).
+   rejected, since nothing says which is right);
+5. the door checks of :mod:`analysis.gates`: figures dated after the run date (closed future
+   periods) and district rows that are the subtotal of their communes' rows.
 
 Whole-file problems (missing file, no header, missing column) raise
 :class:`~analysis.errors.InputFileError` from :mod:`analysis.readers` before this starts.
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from analysis.gates import door_checks
 from analysis.numbers import ParsedCell, classify_number, convention_of
 from analysis.readers import ROW, RawTable, read_table
 from analysis.schema import (
@@ -73,6 +76,8 @@ class ValidatedTable:
     raw: RawTable
     convention: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: What the door checks found, by check (``"subtotals"``), for the rule warnings.
+    found: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def n_rejected(self) -> int:
@@ -594,6 +599,7 @@ def validate_table(
     sheet: str | None = None,
     pad_codes: bool = False,
     decimal: str | None = None,
+    today: dt.date | str | None = None,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -612,6 +618,8 @@ def validate_table(
     decimal
         ``","`` or ``"."`` to state the decimal mark; by default the file's convention is
         detected, and a cell that could be read both ways is rejected if the file shows none.
+    today
+        The run date: figures dated after it are rejected (default: today).
 
     Returns
     -------
@@ -627,9 +635,11 @@ def validate_table(
     ok = _reference_check(ok, spec, units, rej)
     ok = ok[~ok[ROW].isin(rej.rows())]
     _duplicates(ok, spec, rej)
+    ok = ok[~ok[ROW].isin(rej.rows())]
+    found = door_checks(ok, spec.name, rej, today=today)
     accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
     accepted = _finalize_types(accepted, spec)
-    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention)
+    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention, found=found)
     result.notes.extend(raw.notes)
     if raw.ignored:
         result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
