@@ -30,7 +30,6 @@ import pandas as pd
 
 from analysis.config import PROCESSED_DIR
 from analysis.i18n import t
-from analysis.numbers import format_date
 from analysis.storage import atomic_write_bytes
 from analysis.tables import FORMATS
 
@@ -162,7 +161,7 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     lang = ctx.lang
     notes = [n for n in (report.coverage_note(ctx),) if n]
     method = [
-        t("report.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("report.method.snapshot", lang, as_of=report.shown_as_of(ctx)),
         t("report.method.rates", lang),
         t("report.method.poverty", lang),
         t("report.method.units", lang),
@@ -173,7 +172,7 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
                     version=__version__, prepared=ctx.area.manifest.get("created_at", "")))
     return ReportContent(
         title=report._area_title(ctx),
-        subtitle=t("report.subtitle", lang, year=ctx.year, as_of=format_date(ctx.as_of, lang)),
+        subtitle=t("report.subtitle", lang, year=ctx.year, as_of=report.shown_as_of(ctx)),
         notes=notes,
         summary=write_summary(ctx),
         tables=report_tables(ctx),

@@ -29,7 +29,7 @@ from analysis.i18n import labels, t
 from analysis.levels import is_converted, load_for_level
 from analysis.mapdata import commune_metrics
 from analysis.numbers import format_date, format_number, format_percent, format_points
-from analysis.period import resolve_period
+from analysis.period import DataDates, as_of_text, data_dates, resolve_period
 from analysis.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
 from analysis.prepared import AreaData
 from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
@@ -51,6 +51,8 @@ class ReportContext:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: The programme whose finance rows the report sums (:func:`analysis.programmes.programme_finance`).
     programme: str = DEFAULT_PROGRAMME
+    #: The dates of the finance figures shown (each district's snapshot); from ``snapshot`` when None.
+    dates: DataDates | None = None
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
     _unit_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: The figures the report's maps are drawn on in turn, by the units they show and how
@@ -137,7 +139,18 @@ def context(
     prog, area.finance = programme_finance(area.finance, programme, area.name)  # never two programmes summed
     p = resolve_period(area, year, as_of, baseline_year)
     return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot,
-                         programme=prog.code)
+                         programme=prog.code, dates=p.dates)
+
+
+def shown_dates(ctx: ReportContext) -> DataDates:
+    """The dates of the finance figures the report shows (:func:`analysis.period.data_dates`)."""
+    return ctx.dates if ctx.dates is not None else data_dates(ctx.snapshot, ctx.as_of)
+
+
+def shown_as_of(ctx: ReportContext) -> str:
+    """The date of the figures shown, as the report's headers, summary and map subtitles write it
+    (:func:`analysis.period.as_of_text`): the as-of date asked for only when the data has it."""
+    return as_of_text(shown_dates(ctx), ctx.lang)
 
 
 def area_headline(ctx: ReportContext) -> dict[str, pd.DataFrame]:
@@ -177,7 +190,7 @@ def _area_title(ctx: ReportContext) -> str:
 
 def title(ctx: ReportContext) -> HTML:
     """Title, period, as-of date and the coverage note."""
-    sub = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    sub = _subtitle(ctx)
     body = f"{CSS}<div class='ntp-report'><h1>{esc(_area_title(ctx))}</h1><div class='subtitle'>{esc(sub)}</div>"
     note = coverage_note(ctx)
     if note:
@@ -538,8 +551,9 @@ def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
 
 
 def _source(ctx: ReportContext) -> str:
+    # the source line is short: the latest date of the figures (the subtitle gives them all)
     return t("report.map_source_programme", ctx.lang, programme=get_programme(ctx.programme).title(ctx.lang),
-             as_of=format_date(ctx.as_of, ctx.lang))
+             as_of=format_date(shown_dates(ctx).latest, ctx.lang))
 
 
 def _map(
@@ -574,7 +588,7 @@ def _map(
 
 
 def _subtitle(ctx: ReportContext) -> str:
-    return t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    return t("report.subtitle", ctx.lang, year=ctx.year, as_of=shown_as_of(ctx))
 
 
 def shared_map(
@@ -759,7 +773,7 @@ def sources(ctx: ReportContext) -> HTML:
         "sha256": ("SHA-256", "text"),
     }
     notes = [
-        t("report.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("report.method.snapshot", lang, as_of=shown_as_of(ctx)),
         t("report.method.rates", lang),
         t("report.method.poverty", lang),
         t("report.method.units", lang),

@@ -63,6 +63,7 @@ from analysis.finance import disbursement, latest_snapshot, progress
 from analysis.i18n import t
 from analysis.indicators import load_catalogue
 from analysis.numbers import LOCALES, format_date, format_number, format_percent
+from analysis.period import DataDates, as_of_text
 from analysis.poverty import region_counts, region_iii_exits
 from analysis.schema import CAPITAL_TYPES, FUNDS
 
@@ -268,6 +269,9 @@ class SummaryFacts:
     poverty: Poverty | None = None
     regions: Regions | None = None
     indicators: tuple[IndicatorFigure, ...] = ()
+    #: The dates of the finance figures (each district's snapshot); the finance sentences say
+    #: them instead of ``as_of`` when the data does not run to the date asked for.
+    dates: DataDates | None = None
 
 
 def summary_facts(ctx: ReportContext) -> SummaryFacts:
@@ -282,7 +286,7 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
     -------
     SummaryFacts
     """
-    from analysis.report import area_headline, unit_table  # report imports this module
+    from analysis.report import area_headline, shown_dates, unit_table  # report imports this module
 
     a = ctx.area
     h = area_headline(ctx)
@@ -304,6 +308,7 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
         poverty=_poverty(ctx),
         regions=_regions(ctx),
         indicators=_indicators(ctx),
+        dates=shown_dates(ctx),
     )
 
 
@@ -618,6 +623,10 @@ class _Writer:
     def date(self, d: date) -> str:
         return format_date(d, self.lang)
 
+    def as_of(self) -> str:
+        """The date of the finance figures: the report's, or those the data has (:func:`as_of_text`)."""
+        return as_of_text(self.f.dates, self.lang) if self.f.dates is not None else self.date(self.f.as_of)
+
     def names(self, names: list[str]) -> str:
         if len(names) <= 1:
             return "".join(names)
@@ -661,17 +670,17 @@ class _Writer:
 
     def funds(self) -> tuple[str, str] | None:
         items = self._items("funds", "fund", self.f.funds, self.fund)
-        return ("funds", self.fill("funds", as_of=self.date(self.f.as_of), items=items)) if items else None
+        return ("funds", self.fill("funds", as_of=self.as_of(), items=items)) if items else None
 
     def capital(self) -> tuple[str, str] | None:
         items = self._items("capital", "capital", self.f.capital, lambda c: t(f"capital.{c}", self.lang))
-        return ("capital", self.fill("capital", as_of=self.date(self.f.as_of), items=items)) if items else None
+        return ("capital", self.fill("capital", as_of=self.as_of(), items=items)) if items else None
 
     def total(self) -> tuple[str, str] | None:
         f = self.f
         if f.total is None or f.total.rate is None:
             return None
-        return "total", self.fill("total", area=self.area(), as_of=self.date(f.as_of), disbursed=self.money(
+        return "total", self.fill("total", area=self.area(), as_of=self.as_of(), disbursed=self.money(
             f.total.disbursed), plan=self.money(f.total.plan), rate=self.rate(f.total.rate))
 
     def change(self) -> tuple[str, str] | None:
@@ -680,7 +689,7 @@ class _Writer:
             return None
         delta = round(f.total.disbursed, 3) - round(p.disbursed, 3)
         key = "change.same" if abs(delta) < 5e-4 else ("change.up" if delta > 0 else "change.down")
-        return key, self.fill(key, previous_as_of=self.date(p.as_of), as_of=self.date(f.as_of),
+        return key, self.fill(key, previous_as_of=self.date(p.as_of), as_of=self.as_of(),
                               delta=self.money(delta), rate=self.rate(f.total.rate), previous_rate=self.rate(p.rate))
 
     def position(self) -> tuple[str, str] | None:
