@@ -15,7 +15,7 @@ from analysis.cli import main
 from analysis.export import _subtitle
 from analysis.mapdata import map_data
 from analysis.prepared import load_area
-from analysis.summary import summary_sentences, summary_facts
+from analysis.summary import summary_facts, summary_sentences
 from tests.small_area import prepare_small
 from tests.visible_text import visible_text
 

@@ -791,6 +791,7 @@ def _district_table(ctx, result: BatchResult) -> str:
         cols["poverty_rate"] = (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate")
     if "poverty_rate_change_pp" in df.columns:
         cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
+    cols |= report.coverage_columns(ctx, df, "finance") | report.coverage_columns(ctx, df, "poverty")
     if ctx.converted:  # figures allocated from a divided old commune are marked
         from analysis.reform_report import estimated_codes, mark_estimated
 

@@ -20,9 +20,10 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from analysis import __version__, charts, interactive, maps, reform_report
+from analysis import __version__, charts, interactive, maps, reform_report, report_quality
 from analysis.cartography import png_trimmed
 from analysis.config import LANGUAGES, PROCESSED_DIR
+from analysis.coverage import area_coverage, beside, communes_by_unit
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
 from analysis.i18n import labels, t
@@ -34,6 +35,7 @@ from analysis.poverty import poverty_change, poverty_rates, region_counts, regio
 from analysis.prepared import AreaData
 from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
 from analysis.tables import CSS, cards, esc, html_table
+from analysis.units import official_units
 
 
 @dataclass
@@ -237,16 +239,17 @@ def headline_figures(ctx: ReportContext) -> HTML:
     """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
     lang = ctx.lang
     h = area_headline(ctx)
+    finance = area_coverage(ctx).finance  # beside every figure summed from part of the area
     items = [
         (
             t(f"{prefix}.{key}", lang).capitalize(),
             format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
-            t(
+            beside(t(
                 "report.disbursed_of_plan",
                 lang,
                 disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
                 plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
-            ),
+            ), finance, lang),
         )
         for column, prefix in (("capital_type", "capital"), ("fund", "fund"))
         for key, row in h[column].set_index(column).iterrows()
@@ -256,7 +259,15 @@ def headline_figures(ctx: ReportContext) -> HTML:
     totals = html_table(rows, cols, lang, total_row=True)
     detail = html_table(detail_rows, cols, lang)
     estimated = reform_report.estimated_html(ctx) if ctx.converted else ""
-    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{estimated}</div>")
+    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{totals_note(ctx)}{estimated}</div>")
+
+
+def totals_note(ctx: ReportContext) -> str:
+    """Under a table of the area's finance totals summed from part of it: whose totals they are."""
+    finance = area_coverage(ctx).finance
+    if not finance.partial:
+        return ""
+    return f"<p class='ntp-note'>{esc(t('coverage.totals_note', ctx.lang, coverage=finance.text(ctx.lang)))}</p>"
 
 
 def headline_frames(
@@ -302,23 +313,24 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
                 (
                     t(f"report.{rate}", lang, year=ctx.poverty_year),
                     format_percent(ch[f"{rate}_now"], lang),
-                    t(
+                    beside(t(
                         "report.change_since",
                         lang,
                         change=format_points(ch[f"{rate}_change_pp"], lang),
                         year=ctx.baseline_year,
-                    ),
+                    ) if ctx.baseline_year != ctx.poverty_year else "", area_coverage(ctx).poverty, lang),
                 )
             )
     base_y, now_y = ctx.class_years
     if now_y is not None:
         n3 = int(region_counts(ctx.area.classification, now_y)["III"].iloc[0])
         exits = len(region_iii_exits(ctx.area.classification, base_y, now_y)) if base_y and base_y != now_y else 0
+        exits_note = t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else ""
         items.append(
             (
                 t("report.region_iii", lang, year=now_y),
                 format_number(n3, lang),
-                t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else "",
+                beside(exits_note, area_coverage(ctx).classification, lang),
             )
         )
     return items
@@ -330,7 +342,7 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
 def project_table(ctx: ReportContext) -> HTML:
     """Plan, disbursed and rate by project (DA1…DA10) and capital type."""
     wide, cols = project_frame(ctx)
-    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}</div>")
+    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}{totals_note(ctx)}</div>")
 
 
 def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
@@ -388,12 +400,35 @@ def _unit_table(ctx: ReportContext) -> pd.DataFrame:
         cls = ctx.area.classification
         cls = cls[cls["year"] == ctx.class_years[1]][["commune_code", "region"]]
         out = out.merge(cls, on="commune_code", how="left")
+    if col == "district_code":  # a district's figures are sums over its communes: how many had data
+        out = _with_commune_coverage(ctx, out)
     warn = reform_report.unit_warnings(ctx) if ctx.converted else ctx.area.warnings
     if col in warn.columns and len(warn):
         counts = warn.groupby(col).size().rename("warnings")
         out = out.merge(counts, left_on=col, right_index=True, how="left")
     out["warnings"] = out.get("warnings", pd.Series(0, index=out.index)).fillna(0)
     return out
+
+
+def _with_commune_coverage(ctx: ReportContext, out: pd.DataFrame) -> pd.DataFrame:
+    """``finance_communes``, ``poverty_communes`` (``2/20``) and whether each is partial, by district."""
+    pov = ctx.area.poverty
+    pov = pov[pov["year"] == ctx.poverty_year] if ctx.poverty_year is not None else pov.iloc[0:0]
+    for name, rows in (("finance", ctx.snapshot), ("poverty", pov)):
+        by = communes_by_unit(ctx, rows).set_index("district_code")
+        codes = out["district_code"].astype(str)
+        out[f"{name}_communes"] = codes.map(by["fraction"])
+        out[f"{name}_partial"] = codes.map(by["covered"] < by["total"]).fillna(False).astype(bool)
+    return out
+
+
+def coverage_columns(ctx: ReportContext, df: pd.DataFrame, kind: str) -> dict[str, tuple[str, str]]:
+    """The column of a table by district (:func:`unit_table`) that says how many of each
+    district's communes its ``kind`` figures (``"finance"``, ``"poverty"``) are summed from
+    (``2/20``): there when some district's are of part of its communes."""
+    if not df.get(f"{kind}_partial", pd.Series(dtype=bool)).any():
+        return {}
+    return {f"{kind}_communes": (t(f"coverage.col.{kind}", ctx.lang, year=ctx.poverty_year), "text")}
 
 
 def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
@@ -403,6 +438,13 @@ def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
         ].copy()
     d = ctx.area.districts[["district_code", "district_name", "geometry"]].copy()
     d["boundary_quality"] = ctx.area.communes["boundary_quality"].iloc[0] if len(ctx.area.communes) else "surveyed"
+    # the province's districts without data stay in its table, with "–" (never dropped)
+    u = official_units().drop_duplicates("district_code")
+    u = u[(u["province_code"] == ctx.area.province_code) & ~u["district_code"].isin(set(d["district_code"]))]
+    if len(u):
+        missing = gpd.GeoDataFrame(u[["district_code", "district_name"]].assign(boundary_quality=None),
+                                   geometry=[None] * len(u), crs=d.crs)
+        d = pd.concat([d, missing], ignore_index=True)
     return d
 
 
@@ -428,12 +470,14 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
+    cols |= coverage_columns(ctx, df, "finance")
     if "poverty_rate" in df.columns:
         cols |= {
             "poverty_rate": (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate"),
             "poverty_rate_change_pp": (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp"),
             "em_poverty_rate": (t("report.col.em_poverty_rate", lang, year=ctx.poverty_year), "rate"),
         }
+        cols |= coverage_columns(ctx, df, "poverty")
     cols["warnings"] = (t("report.col.warnings", lang), "int")
     df = df.sort_values(name)
     df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
@@ -688,28 +732,11 @@ def flagged_units(ctx: ReportContext) -> HTML:
 
 
 def data_quality(ctx: ReportContext) -> HTML:
-    """Rows read, accepted and rejected per input (they reconcile), unmatched units, rejects."""
+    """Rows read, accepted and rejected per input (they reconcile) and how much of the area each
+    covers (:mod:`analysis.report_quality`), unmatched units, rejects."""
     lang, m = ctx.lang, ctx.area.manifest
-    rows = []
-    for name, e in m["inputs"].items():
-        ok = e["rows_read"] == e["rows_accepted"] + e["rows_rejected"]
-        rows.append(
-            {
-                "input": f"{name} ({Path(e['path']).name})",
-                "read": e["rows_read"],
-                "accepted": e["rows_accepted"],
-                "rejected": e["rows_rejected"],
-                "check": t("report.reconciles" if ok else "report.not_reconciled", lang),
-            }
-        )
-    cols = {
-        "input": (t("report.col.input", lang), "text"),
-        "read": (t("report.col.read", lang), "int"),
-        "accepted": (t("report.col.accepted", lang), "int"),
-        "rejected": (t("report.col.rejected", lang), "int"),
-        "check": ("", "text"),
-    }
-    parts = [html_table(pd.DataFrame(rows), cols, lang)]
+    parts = [html_table(*report_quality.inputs_frame(ctx), lang)]
+    parts += [f"<p class='ntp-warn'>{esc(note)}</p>" for note in report_quality.coverage_notes(ctx)]
     rej = ctx.area.rejects
     n_rows = rej[["file", "row"]].drop_duplicates().shape[0] if len(rej) else 0
     where = ctx.area.province_name if ctx.level == "commune" else ctx.area.name  # rejects of a new province
