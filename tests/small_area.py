@@ -56,24 +56,33 @@ POVERTY_ROWS = [
 COMMUNES_ROWS = ["year,commune_code,region", "2023,04225,III", "2023,04228,III", "2023,04231,II"]
 
 
-def write_inputs(folder: Path, extra_finance: list[str] = ()) -> dict[str, Path]:
-    """Write the three tables into ``folder``; ``extra_finance`` rows are appended to the
-    finance table (bad rows, for the rejects of a report)."""
+IND_HEADER = "year,as_of,unit_code,indicator,value"
+
+
+def write_inputs(folder: Path, extra_finance: list[str] = (), extra_poverty: list[str] = (),
+                 indicators: list[str] | None = None) -> dict[str, Path]:
+    """Write the tables into ``folder``; ``extra_finance`` and ``extra_poverty`` rows are appended
+    to those tables (bad rows, for the rejects of a report); ``indicators`` rows, when given, make
+    an indicators table."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"finance": folder / "finance.csv", "poverty": folder / "poverty.csv", "communes": folder / "communes.csv"}
     paths["finance"].write_text("\n".join([FIN_HEADER, *finance_rows(), *extra_finance]) + "\n", encoding="utf-8")
-    paths["poverty"].write_text("\n".join([POV_HEADER, *POVERTY_ROWS]) + "\n", encoding="utf-8")
+    paths["poverty"].write_text("\n".join([POV_HEADER, *POVERTY_ROWS, *extra_poverty]) + "\n", encoding="utf-8")
     paths["communes"].write_text("\n".join(COMMUNES_ROWS) + "\n", encoding="utf-8")
+    if indicators is not None:
+        paths["indicators"] = folder / "indicators.csv"
+        paths["indicators"].write_text("\n".join([IND_HEADER, *indicators]) + "\n", encoding="utf-8")
     return paths
 
 
-def prepare_small(folder: Path, extra_finance: list[str] = ()) -> Path:
-    """Write the inputs and prepare them (the sample's boundaries, no indicators) into
-    ``folder / "processed"``; returns that folder."""
+def prepare_small(folder: Path, extra_finance: list[str] = (), extra_poverty: list[str] = (),
+                  indicators: list[str] | None = None) -> Path:
+    """Write the inputs and prepare them (the sample's boundaries; no indicators unless given)
+    into ``folder / "processed"``; returns that folder."""
     from analysis.prepare import prepare
 
-    paths = write_inputs(folder / "inputs", extra_finance)
+    paths = write_inputs(folder / "inputs", extra_finance, extra_poverty, indicators)
     out = folder / "processed"
-    prepare(finance=paths["finance"], poverty=paths["poverty"], communes=paths["communes"], indicators=None,
-            out=out)
+    prepare(finance=paths["finance"], poverty=paths["poverty"], communes=paths["communes"],
+            indicators=paths.get("indicators"), out=out)
     return out

@@ -155,11 +155,11 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     dpi
         Resolution of the pictures.
     """
-    from analysis import __version__, report
+    from analysis import __version__, report, report_quality
     from analysis.summary import write_summary
 
     lang = ctx.lang
-    notes = [n for n in (report.coverage_note(ctx),) if n]
+    notes = [n for n in (report.coverage_note(ctx), *report_quality.coverage_notes(ctx)) if n]
     method = [
         t("report.method.snapshot", lang, as_of=report.shown_as_of(ctx)),
         t("report.method.rates", lang),
@@ -169,7 +169,7 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     if ctx.area.manifest.get("boundaries", {}).get("quality") == "approximate":
         method.append(t("report.method.approximate", lang))
     method.append(t("report.generated", lang, when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
-                    version=__version__, prepared=ctx.area.manifest.get("created_at", "")))
+                    version=__version__, prepared=report_quality.prepared_at(ctx.area.manifest)))
     return ReportContent(
         title=report._area_title(ctx),
         subtitle=t("report.subtitle", lang, year=ctx.year, as_of=report.shown_as_of(ctx)),

@@ -741,15 +741,8 @@ def data_quality(ctx: ReportContext) -> HTML:
     n_rows = rej[["file", "row"]].drop_duplicates().shape[0] if len(rej) else 0
     where = ctx.area.province_name if ctx.level == "commune" else ctx.area.name  # rejects of a new province
     parts.append(f"<p>{esc(t('report.rejects_in_area', lang, n=n_rows, area=where))}</p>")
-    if len(rej):
-        rcols = {
-            "file": (t("report.col.file", lang), "text"),
-            "row": (t("report.col.row", lang), "int"),
-            "column": (t("report.col.column", lang), "text"),
-            "value": (t("report.col.value", lang), "text"),
-            "reason": (t("report.col.reason", lang), "text"),
-        }
-        parts.append(html_table(rej.assign(file=rej["file"].map(lambda p: Path(p).name)), rcols, lang, max_rows=30))
+    if len(rej):  # reasons and columns in the report's language
+        parts.append(html_table(*report_quality.rejects_frame(ctx), lang, max_rows=30))
     mr = ctx.area.match_report
     counts = mr["status"].value_counts()
     if ctx.converted:
@@ -789,11 +782,13 @@ def sources(ctx: ReportContext) -> HTML:
     """Sources, as-of date, method notes, input hashes and the generated-at time."""
     lang, m = ctx.lang, ctx.area.manifest
     files = [
-        {"input": name, "file": Path(e["path"]).name, "sha256": e["sha256"][:16]} for name, e in m["inputs"].items()
+        {"input": report_quality.table_label(name, lang), "file": Path(e["path"]).name, "sha256": e["sha256"][:16]}
+        for name, e in m["inputs"].items()
     ]
     b = reform_report.boundary_file(m)
     if b.get("path"):
-        files.append({"input": "boundaries", "file": Path(b["path"]).name, "sha256": str(b.get("sha256", ""))[:16]})
+        files.append({"input": report_quality.table_label("boundaries", lang), "file": Path(b["path"]).name,
+                      "sha256": str(b.get("sha256", ""))[:16]})
     cols = {
         "input": (t("report.col.input", lang), "text"),
         "file": (t("report.col.file", lang), "text"),
@@ -814,7 +809,7 @@ def sources(ctx: ReportContext) -> HTML:
         lang,
         when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
         version=__version__,
-        prepared=m.get("created_at", ""),
+        prepared=report_quality.prepared_at(m),
     )
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     return HTML(

@@ -2,7 +2,7 @@
 
 :func:`analysis.report.data_quality` puts them together. Everything here is written in the
 report's language: the tables' names ("Hộ nghèo (poverty.xlsx)"), the columns of the rejects
-as the offices name them ("Kế hoạch vốn (plan_mvnd)"), the reasons of the rejects
+as the offices name them, with the file's header ("Kế hoạch vốn (“plan_mvnd”)"), the reasons of the rejects
 (:mod:`analysis.reasons`), and how much of the area each table covers
 (:mod:`analysis.coverage`): a table that reconciles ("khớp ✓") may still hold only 1 of the
 area's 8 communes, and the section says so beside it.
@@ -10,6 +10,7 @@ area's 8 communes, and the section says so beside it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ import pandas as pd
 from analysis.coverage import Coverage, area_coverage
 from analysis.i18n import labels, t
 from analysis.numbers import format_number
+from analysis.reasons import written
 
 if TYPE_CHECKING:
     from analysis.report import ReportContext
@@ -33,14 +35,14 @@ def table_label(name: str, lang: str) -> str:
 
 
 def column_label(name: str, lang: str, header: str | None = None) -> str:
-    """An input column as the report names it: ``Kế hoạch vốn (plan_mvnd)``, with the header of the
-    user's file in brackets where it differs (``Mã xã`` for ``commune_code``, as written)."""
+    """An input column as the report names it: ``Kế hoạch vốn (“plan_mvnd”)``, with the header of
+    the user's file quoted in brackets where it differs (``Mã xã`` for ``commune_code``, as written)."""
     if not name:
         return ""
     key = f"input.column.{name}"
     label = t(key, lang) if key in labels() else name
     shown = header or name
-    return label if shown == label else f"{label} ({shown})"
+    return label if shown == label else f"{label} (“{shown}”)"
 
 
 def area_name(ctx: ReportContext) -> str:
@@ -113,3 +115,53 @@ def coverage_notes(ctx: ReportContext) -> list[str]:
             notes.append(t(f"coverage.note.{kind}", lang, year=year, coverage=fraction(cov, lang),
                            area=area_name(ctx)))
     return notes
+
+
+def _headers(manifest: dict) -> dict[str, dict[str, str]]:
+    """Each input table's columns as its file heads them: ``{table: {canonical: header}}``."""
+    return {name: {canon: header for header, canon in (e.get("columns") or {}).items()}
+            for name, e in manifest.get("inputs", {}).items()}
+
+
+def rejects_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The area's rejected rows as ``(frame, {column: (header, kind)})``: the file, its row, the
+    column (its name in the report's language and its header in the file), the value as written
+    and the reason in the report's language (:func:`analysis.reasons.written`)."""
+    lang, rej = ctx.lang, ctx.area.rejects
+    headers = _headers(ctx.area.manifest)
+
+    def column(table: object, name: object) -> str:
+        if not isinstance(name, str) or not name:
+            return ""
+        return column_label(name, lang, headers.get(str(table), {}).get(name))
+
+    keys = rej["reason_key"] if "reason_key" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
+    args = rej["reason_args"] if "reason_args" in rej.columns else pd.Series([None] * len(rej), index=rej.index)
+    frame = pd.DataFrame(
+        {
+            "file": [Path(str(p)).name for p in rej["file"]],
+            "row": [str(int(r)) for r in rej["row"]],  # a row number, not a quantity: never grouped
+            "column": [column(tb, c) for tb, c in zip(rej["table"], rej["column"], strict=True)],
+            "value": rej["value"].astype(object).where(rej["value"].notna(), "").to_list(),
+            "reason": [written(r, k, a, lang) for r, k, a in zip(rej["reason"], keys, args, strict=True)],
+        }
+    )
+    cols = {
+        "file": (t("report.col.file", lang), "text"),
+        "row": (t("report.col.row", lang), "text"),
+        "column": (t("report.col.column", lang), "text"),
+        "value": (t("report.col.value", lang), "text"),
+        "reason": (t("report.col.reason", lang), "text"),
+    }
+    return frame, cols
+
+
+def prepared_at(manifest: dict) -> str:
+    """When the prepared data was made, as the reports write times: ``07/12/2026 06:18 UTC``."""
+    stamp = manifest.get("created_at") or ""
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    when = when.astimezone(UTC) if when.tzinfo else when
+    return when.strftime("%d/%m/%Y %H:%M UTC")
