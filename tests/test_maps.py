@@ -163,6 +163,23 @@ def test_quantiles_with_many_ties_give_fewer_classes():
     assert legend_texts(ax) == ["0,0% (8)", "0,0–10,0% (1)", "> 10,0% (1)", "không có số liệu (0)"]
 
 
+def test_data_driven_legend_labels_tell_close_breaks_apart():
+    # Issue #17 (chart ticks rounded to whole numbers; the same fault in a legend): quantile
+    # breaks at 5,18% and 5,23% written with the set's one decimal both read "5,2%", so the
+    # second class would read as holding the single value 5,2%. By hand: the 8 values give
+    # the edges 5,12 / 5,18 / 5,23 / 20 / 30 (%); two decimals tell them apart.
+    values = [0.0512, 0.0518, 0.0523, 0.0531, 0.2, 0.3, 0.4, 0.45]
+    ls = scheme_legend_set(values, "quantiles", k=5)
+    assert ls.bins == (0.0512, 0.0518, 0.0523, 0.2, 0.3)
+    assert legend_labels(ls, "vi", special=False) == [
+        "5,12–5,18%", "5,18–5,23%", "5,23–20,00%", "20,00–30,00%", "> 30,00%"]
+    # the fixed sets keep their own decimals: their edges differ at them
+    assert legend_labels("disbursement_rate", "vi", special=False)[:2] == ["0–30%", "30–50%"]
+    # a class of one tied value still reads as that value
+    assert legend_labels(scheme_legend_set([0.0] * 8 + [0.1, 0.3], "quantiles", k=5), "vi",
+                         special=False)[0] == "0,0%"
+
+
 # --- choropleth --------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 
 from analysis import report, summary
+from analysis.coverage import Coverage
 from analysis.numbers import format_percent
 from analysis.summary import (
     TEMPLATES,
@@ -251,6 +252,21 @@ def facts_indicators_district() -> SummaryFacts:
     )
 
 
+def facts_partial() -> SummaryFacts:
+    """Sốp Cộp with poverty data for 1 commune of 8 (issue #17: "47,62%" said as the district's
+    rate), finance for 6 of 8 communes and a classification of 3 of 8 (tests/small_area.py)."""
+    return SummaryFacts(
+        "district", "Huyện Sốp Cộp", "Sơn La", 2023, date(2023, 12, 31),
+        total=amounts(1000, 630),  # 63,00%
+        coverage=Coverage(6, 8),
+        # 100 poor of 210 households = 47,619%; 2021 110 of 200 = 55%: −7,38 points; ethnic
+        # minority 95 of 190 = 50%, 2021 100 of 180 = 55,56%: −5,56, −2,78 a year
+        poverty=Poverty(2023, 2021, 100 / 210, 100 * (100 / 210 - 0.55), 0.5, 100 * (0.5 - 100 / 180),
+                        Coverage(1, 8)),
+        regions=Regions(2023, 2, coverage=Coverage(3, 8)),
+    )
+
+
 EXPECTED_VI = {
     "full": [
         "Tổng kế hoạch vốn năm 2023 của huyện Thử Nghiệm là trên 2,5 tỷ đồng, trong đó: vốn chuyển nguồn từ năm "
@@ -329,6 +345,14 @@ EXPECTED_VI = {
         "huyện”.",
         "Tính đến ngày 31/01/2019, kế hoạch vốn Chương trình 135 là 530,5 triệu đồng (2 thôn chưa có số liệu).",
     ],
+    "partial": [
+        "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp (6/8 xã có số liệu) là 1 tỷ đồng.",
+        "Tổng cộng đã giải ngân 630 triệu đồng, đạt 63,00% tổng kế hoạch vốn.",
+        "Tỷ lệ hộ nghèo năm 2023 là 47,62% (1/8 xã có số liệu), giảm 7,4 điểm phần trăm so với năm 2021; tỷ lệ hộ "
+        "nghèo đồng bào DTTS năm 2023 là 50,00%, giảm 5,6 điểm phần trăm so với năm 2021; bình quân mỗi năm tỷ lệ hộ "
+        "nghèo đồng bào DTTS giảm 2,8 điểm phần trăm.",
+        "Năm 2023, huyện Sốp Cộp có 2 xã khu vực III (3/8 xã có số liệu).",
+    ],
 }
 
 EXPECTED_EN = {
@@ -406,10 +430,19 @@ EXPECTED_EN = {
         "target programmes”.",
         "As of 31/01/2019, the Programme 135 capital plan was 530.5 million VND (2 villages without data).",
     ],
+    "partial": [
+        "The 2023 capital plan of Sốp Cộp district (6 of 8 communes with data) is 1 billion VND.",
+        "In all, 630 million VND had been disbursed, 63.00% of the total plan.",
+        "The poverty rate was 47.62% in 2023 (1 of 8 communes with data), down 7.4 percentage points from 2021; the "
+        "ethnic-minority poverty rate was 50.00% in 2023, down 5.6 percentage points from 2021; the ethnic-minority "
+        "poverty rate fell by 2.8 percentage points a year on average.",
+        "In 2023, Sốp Cộp district had 2 region III communes (3 of 8 communes with data).",
+    ],
 }
 
 HAND_MADE = {"full": facts_full, "province": facts_province, "flat": facts_flat, "behind": facts_behind,
-             "indicators": facts_indicators, "indicators_district": facts_indicators_district}
+             "indicators": facts_indicators, "indicators_district": facts_indicators_district,
+             "partial": facts_partial}
 
 
 @pytest.mark.parametrize("lang, expected", [("vi", EXPECTED_VI), ("en", EXPECTED_EN)])

@@ -707,9 +707,7 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
               province=result.province_name, year=result.year)
     parts = [f"<h1>{esc(title)}</h1>"]
     if ctx is not None:
-        from analysis.numbers import format_date
-
-        parts.append(f"<div class='subtitle'>{esc(t('index.as_of', lang, as_of=format_date(ctx.as_of, lang)))}</div>")
+        parts.append(f"<div class='subtitle'>{esc(t('index.as_of', lang, as_of=report.shown_as_of(ctx)))}</div>")
         note = report.coverage_note(ctx)
         if note:
             parts.append(f"<div class='ntp-warn'>{esc(note)}</div>")
@@ -793,6 +791,7 @@ def _district_table(ctx, result: BatchResult) -> str:
         cols["poverty_rate"] = (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate")
     if "poverty_rate_change_pp" in df.columns:
         cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
+    cols |= report.coverage_columns(ctx, df, "finance") | report.coverage_columns(ctx, df, "poverty")
     if ctx.converted:  # figures allocated from a divided old commune are marked
         from analysis.reform_report import estimated_codes, mark_estimated
 

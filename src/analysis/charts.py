@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
 from matplotlib.transforms import Bbox
 
 from analysis.cartography import TITLE_Y, layout_renderer, short_name
 from analysis.i18n import t
 from analysis.maps import map_style
-from analysis.numbers import format_number, format_percent, format_points
+from analysis.numbers import format_percent
+from analysis.ticks import value_axis
 
 #: Colours of the capital types (ColorBrewer Paired: dark/light pairs for disbursed/plan).
 CAPITAL_COLORS = {"investment": ("#1f78b4", "#a6cee3"), "recurrent": ("#33a02c", "#b2df8a")}
@@ -42,22 +42,9 @@ def _axes(ax: Axes | None, size=(9.0, 4.6)) -> Axes:
     return fig.add_axes(CHART_RECT)
 
 
-def _money_axis(ax: Axes, lang: str, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _pos: format_number(v, lang, 0))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
 def _no_unit(label: str) -> str:
     # "Kế hoạch vốn (triệu đồng)" -> "Kế hoạch vốn": the chart's axis gives the unit.
     return label.split(" (")[0]
-
-
-def _percent_axis(ax: Axes, lang: str, axis: str = "y") -> None:
-    # values are fractions; "12%" in both languages, "12,5%" where decimals are needed
-    def fmt(v, _pos):
-        return format_number(100 * v, lang, 0 if round(100 * v, 6).is_integer() else 1) + "%"
-
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
 
 
 def _tidy(ax: Axes) -> None:
@@ -148,7 +135,7 @@ def projects_chart(
             )
         ax.set_xticks(x, projects)
         ax.set_ylabel(t("money.billion_vnd", lang))
-        _money_axis(ax, lang)
+        value_axis(ax, lang)  # billions: 0,0 2,5 5,0 … where the step is 2.5, never rounded to 2 and 8
         ax.set_title(t("chart.projects", lang), y=TITLE_Y)
         ax.legend(fontsize=8, frameon=False, loc="upper right")
         ax.spines[["top", "right"]].set_visible(False)
@@ -172,12 +159,12 @@ def progress_chart(prog: pd.DataFrame, lang: str = "vi", ax: Axes | None = None)
         for ct, part in prog.groupby("capital_type"):
             part = part.sort_values("as_of")
             dark, _ = CAPITAL_COLORS.get(ct, ("#444444", "#bbbbbb"))
-            ax.plot(part["as_of"], 100 * part["rate"], marker="o", color=dark, label=t(f"capital.{ct}", lang))
+            ax.plot(part["as_of"], part["rate"], marker="o", color=dark, label=t(f"capital.{ct}", lang))
             for d, r in zip(part["as_of"], part["rate"], strict=True):
                 if pd.notna(r):
                     ax.annotate(
-                        format_number(100 * r, lang, 1) + "%",
-                        (d, 100 * r),
+                        format_percent(r, lang, 1),
+                        (d, r),
                         textcoords="offset points",
                         xytext=(0, 6),
                         ha="center",
@@ -186,8 +173,8 @@ def progress_chart(prog: pd.DataFrame, lang: str = "vi", ax: Axes | None = None)
                     )
         dates = sorted(prog["as_of"].unique())
         ax.set_xticks(dates, [format_date(pd.Timestamp(d), lang) for d in dates], rotation=0, fontsize=8)
-        ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-        ax.set_ylim(0, max(100.0, float(np.nanmax(100 * prog["rate"])) + 10 if len(prog) else 100.0))
+        value_axis(ax, lang, kind="percent")
+        ax.set_ylim(0, max(1.0, float(np.nanmax(prog["rate"])) + 0.1 if len(prog) else 1.0))
         ax.set_ylabel(t("report.col.rate", lang))
         ax.set_title(t("chart.progress", lang), y=TITLE_Y)
         ax.legend(fontsize=8, frameon=False)
@@ -255,7 +242,7 @@ def poverty_trend_chart(
         if years:
             ax.set_xlim(years[0] - 0.15, years[-1] + 0.15)
         ax.set_ylim(bottom=0)
-        _percent_axis(ax, lang)
+        value_axis(ax, lang, kind="percent")
         rate_label = t(f"chart.rate.{rate}", lang)
         ax.set_ylabel(rate_label)
         ax.set_title(t("chart.poverty_trend", lang, rate=rate_label, unit=t(f"unit.{by}", lang)), y=TITLE_Y)
@@ -341,8 +328,8 @@ def scatter_chart(
             ax.annotate(t("chart.province_total", lang) + ": " + format_percent(reference, lang), xy=(1, reference),
                         xycoords=("axes fraction", "data"), xytext=(0, 3), textcoords="offset points", ha="right",
                         va="bottom", fontsize=7.5, color="#525252")  # fmt: skip
-        _percent_axis(ax, lang)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_points(v, lang, 1)))  # "−6,0", as the maps
+        value_axis(ax, lang, kind="percent")
+        value_axis(ax, lang, axis="x", kind="points")  # "−6,0", as the maps, with the decimals the step needs
         if len(data):
             xs, ys = data[x].to_numpy(float), data[y].to_numpy(float)
             dx, dy = np.ptp(xs) or 1.0, np.ptp(ys) or 0.1

@@ -30,7 +30,6 @@ import pandas as pd
 
 from analysis.config import PROCESSED_DIR
 from analysis.i18n import t
-from analysis.numbers import format_date
 from analysis.storage import atomic_write_bytes
 from analysis.tables import FORMATS
 
@@ -156,13 +155,13 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     dpi
         Resolution of the pictures.
     """
-    from analysis import __version__, report
+    from analysis import __version__, report, report_quality
     from analysis.summary import write_summary
 
     lang = ctx.lang
-    notes = [n for n in (report.coverage_note(ctx),) if n]
+    notes = [n for n in (report.coverage_note(ctx), *report_quality.coverage_notes(ctx)) if n]
     method = [
-        t("report.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("report.method.snapshot", lang, as_of=report.shown_as_of(ctx)),
         t("report.method.rates", lang),
         t("report.method.poverty", lang),
         t("report.method.units", lang),
@@ -170,10 +169,10 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     if ctx.area.manifest.get("boundaries", {}).get("quality") == "approximate":
         method.append(t("report.method.approximate", lang))
     method.append(t("report.generated", lang, when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
-                    version=__version__, prepared=ctx.area.manifest.get("created_at", "")))
+                    version=__version__, prepared=report_quality.prepared_at(ctx.area.manifest)))
     return ReportContent(
         title=report._area_title(ctx),
-        subtitle=t("report.subtitle", lang, year=ctx.year, as_of=format_date(ctx.as_of, lang)),
+        subtitle=t("report.subtitle", lang, year=ctx.year, as_of=report.shown_as_of(ctx)),
         notes=notes,
         summary=write_summary(ctx),
         tables=report_tables(ctx),

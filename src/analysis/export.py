@@ -50,7 +50,6 @@ from analysis.finance import disbursement
 from analysis.i18n import t
 from analysis.legends import NO_DATA, NO_PLAN, classify, get_legend_set
 from analysis.mapdata import MapData, map_data
-from analysis.numbers import format_date
 from analysis.prepared import load_area
 from analysis.render import slug
 from analysis.storage import atomic_write_bytes
@@ -183,7 +182,7 @@ def _subtitle(data: MapData, indicator: str, lang: str, district: str | None) ->
         where = t("map.area_district", lang, district=_district_name(data, district), province=area.province_name)
     else:
         where = t("map.area_province", lang, province=area.province_name)
-    as_of = format_date(data.as_of, lang)
+    as_of = data.as_of_text(lang, district)  # the date of the figures shown, not only the one asked for
     if indicator == "poverty_change_pp":
         when = t("map.period_change", lang, base=data.baseline_year, year=data.poverty_year)
     elif indicator == "need_vs_money":

@@ -316,24 +316,50 @@ def _thresholds(ls: LegendSet, lang: str) -> dict[str, str]:
     }
 
 
+#: Decimals a legend label may be given at most to tell two class edges apart.
+_MAX_LABEL_DECIMALS = 4
+
+
+def label_decimals(ls: LegendSet) -> int:
+    """The decimals of a legend set's labels: its own, or more where two different edges
+    would otherwise read the same (data-driven breaks of 5,18% and 5,23% are not both
+    "5,2%", which would say a class holds one value).
+
+    >>> from dataclasses import replace
+    >>> label_decimals(replace(LEGEND_SETS["poverty_rate"], bins=(0.0512, 0.0518, 0.0523, 0.2, 0.3)))
+    2
+    """
+    scale = 100.0 if ls.labels_fmt == "percent" else 1.0
+    edges = [scale * e for e in ls.bins if math.isfinite(e)]
+    pairs = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a != b]  # e0 == e1: one tied value
+    decimals = ls.decimals
+    def same(a: float, b: float) -> bool:  # written alike, as the labels write them
+        return format_number(a, "en", decimals) == format_number(b, "en", decimals)
+
+    while decimals < _MAX_LABEL_DECIMALS and any(same(a, b) for a, b in pairs):
+        decimals += 1
+    return decimals
+
+
 def _class_labels(ls: LegendSet, lang: str) -> list[str]:
     if ls.labels_fmt == "category":
         return [t(key, lang, **_thresholds(ls, lang)) for key in ls.category_keys]
+    decimals = label_decimals(ls)
     if ls.labels_fmt == "percent":
         suffix = "%"
 
         def num(x: float) -> str:
-            return format_number(100.0 * x, lang, ls.decimals)
+            return format_number(100.0 * x, lang, decimals)
     elif ls.labels_fmt == "number":  # counts and amounts: no sign
         suffix = ""
 
         def num(x: float) -> str:
-            return format_number(x, lang, ls.decimals)
+            return format_number(x, lang, decimals)
     else:
         suffix = ""
 
         def num(x: float) -> str:
-            return format_points(x, lang, ls.decimals)
+            return format_points(x, lang, decimals)
 
     edges = ls.bins
     if len(edges) == 1:

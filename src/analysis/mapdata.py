@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.finance import disbursement
-from analysis.period import resolve_period
+from analysis.period import DataDates, as_of_text, data_dates, resolve_period
 from analysis.poverty import RATES, poverty_change
 from analysis.prepared import AreaData
 
@@ -45,6 +45,8 @@ class MapData:
         Every commune / district of the province with ``plan_mvnd``, ``disbursed_mvnd``,
         ``rate``, ``has_plan``, ``no_plan`` (a plan of zero: no rate can exist) and the
         ``<rate>_base``, ``<rate>_now``, ``<rate>_change_pp`` poverty columns.
+    dates
+        The dates of the finance figures (each district's snapshot); from ``snapshot`` when None.
     """
 
     area: AreaData
@@ -55,6 +57,13 @@ class MapData:
     snapshot: pd.DataFrame
     communes: gpd.GeoDataFrame
     districts: gpd.GeoDataFrame
+    dates: DataDates | None = None
+
+    def as_of_text(self, lang: str, district: str | None = None) -> str:
+        """The date of the figures a map shows (:func:`analysis.period.as_of_text`), of one
+        district's when given."""
+        dates = self.dates if self.dates is not None else data_dates(self.snapshot, self.as_of)
+        return as_of_text(dates.only([district]) if district else dates, lang)
 
     @property
     def district_codes(self) -> list[str]:
@@ -133,4 +142,5 @@ def map_data(
         snapshot=p.snapshot,
         communes=commune_metrics(area, p.snapshot, p.baseline_year, p.poverty_year),
         districts=district_metrics(area, p.snapshot, p.baseline_year, p.poverty_year),
+        dates=p.dates,
     )

@@ -2,17 +2,68 @@
 
 One resolution of the parameters, shared by the reports (:func:`analysis.report.context`)
 and the map export (:func:`analysis.mapdata.map_data`), so both default and fail the same way.
+
+The as-of date asked for is a cut-off: each district's latest snapshot at or before it is
+used. What a reader is told is the date of the figures actually shown (:class:`DataDates`,
+:func:`as_of_text`): asked for 01/01/2030 over data that ends 31/12/2023, a report says
+"31/12/2023 (ngày mới nhất có số liệu; đã yêu cầu 01/01/2030)", and where districts'
+latest snapshots differ it gives each date with its districts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from analysis.errors import ParameterError
 from analysis.finance import latest_snapshot, snapshot_dates
+from analysis.i18n import t
+from analysis.numbers import format_date, format_number
 from analysis.prepared import AreaData
+from analysis.units import official_units
+
+#: Districts named beside a date, at most; more are counted ("10 huyện").
+MAX_NAMED = 2
+
+
+@dataclass(frozen=True)
+class DataDates:
+    """The dates of the finance figures a report shows: each reporting district's snapshot.
+
+    Attributes
+    ----------
+    requested
+        The as-of date asked for (or the year's latest snapshot when none was).
+    reporters
+        ``(district code, district name, snapshot date)`` of each district whose rows are
+        shown, in code order. Data converted to the 2025 units is reported by its former
+        districts (``source_district_code``).
+    """
+
+    requested: date
+    reporters: tuple[tuple[str, str, date], ...] = ()
+
+    @property
+    def dates(self) -> list[date]:
+        """The distinct snapshot dates shown, in order."""
+        return sorted({d for _, _, d in self.reporters})
+
+    @property
+    def latest(self) -> date:
+        """The latest date of the figures shown (the date asked for when none is shown)."""
+        return self.dates[-1] if self.reporters else self.requested
+
+    @property
+    def exact(self) -> bool:
+        """One date for every district, the date asked for."""
+        return self.dates in ([], [self.requested])
+
+    def only(self, districts: set[str] | list[str]) -> DataDates:
+        """The dates of some districts only (a district's map in a province's export)."""
+        keep = {str(d) for d in districts}
+        return DataDates(self.requested, tuple(r for r in self.reporters if r[0] in keep))
 
 
 @dataclass
@@ -32,6 +83,8 @@ class Period:
         First classification year and the latest up to ``year`` (region III exits between).
     snapshot
         Each district's latest finance rows of ``year`` at or before ``as_of``.
+    dates
+        The dates of those rows (:func:`data_dates`).
     """
 
     year: int
@@ -40,6 +93,7 @@ class Period:
     poverty_year: int | None
     class_years: tuple[int | None, int | None]
     snapshot: pd.DataFrame
+    dates: DataDates | None = None
 
 
 def latest_up_to(years, year: int) -> int | None:
@@ -105,11 +159,63 @@ def resolve_period(
         )
     cls_years = {int(y) for y in area.classification["year"]}
     class_years = (min(cls_years) if cls_years else None, latest_up_to(cls_years, year))
+    snapshot = latest_snapshot(area.finance, year, cutoff)
     return Period(
         year,
         pd.Timestamp(cutoff),
         base,
         latest_up_to(pov_years, year),
         class_years,
-        latest_snapshot(area.finance, year, cutoff),
+        snapshot,
+        data_dates(snapshot, cutoff),
     )
+
+
+def data_dates(snapshot: pd.DataFrame, requested: date | pd.Timestamp) -> DataDates:
+    """The snapshot date of each district in ``snapshot`` (rows of
+    :func:`analysis.finance.latest_snapshot`), with the date asked for.
+
+    >>> rows = pd.DataFrame({"district_code": ["187", "189"],
+    ...                      "as_of": pd.to_datetime(["2023-12-31", "2023-09-30"])})
+    >>> data_dates(rows, pd.Timestamp("2030-01-01")).dates
+    [datetime.date(2023, 9, 30), datetime.date(2023, 12, 31)]
+    """
+    requested = pd.Timestamp(requested).date()
+    reporter = "source_district_code" if "source_district_code" in snapshot.columns else "district_code"
+    if not len(snapshot) or reporter not in snapshot.columns:
+        return DataDates(requested)
+    latest = snapshot.groupby(reporter, observed=True)["as_of"].max()
+    names = _district_names()
+    return DataDates(requested, tuple((str(code), names.get(str(code), str(code)), pd.Timestamp(d).date())
+                                      for code, d in sorted(latest.items(), key=lambda kv: str(kv[0]))))
+
+
+def _district_names() -> dict[str, str]:
+    u = official_units().drop_duplicates("district_code")
+    return dict(zip(u["district_code"].astype(str), u["district_name"].astype(str), strict=True))
+
+
+def as_of_text(dates: DataDates, lang: str) -> str:
+    """The date of the figures shown, for a report's headers, summary and map subtitles.
+
+    ``31/12/2023`` when that is the date asked for; ``31/12/2023 (ngày mới nhất có số liệu;
+    đã yêu cầu 01/01/2030)`` when the data ends before it; where districts' snapshots differ,
+    each date with its districts (named up to :data:`MAX_NAMED`, else counted):
+    ``30/06/2023 (10 huyện) và 04/08/2023 (Huyện Chi Lăng), kỳ báo cáo mới nhất của mỗi
+    huyện đến ngày 04/08/2023``.
+    """
+    if dates.exact:
+        return format_date(dates.requested, lang)
+    if len(dates.dates) == 1:
+        return t("period.latest_available", lang, as_of=format_date(dates.latest, lang),
+                 requested=format_date(dates.requested, lang))
+    parts = []
+    for d in dates.dates:
+        names = [name for _, name, when in dates.reporters if when == d]
+        if len(names) <= MAX_NAMED:
+            who = t("period.join_names", lang).join(names)
+        else:
+            who = t("period.districts", lang, n=format_number(len(names), lang))
+        parts.append(t("period.date_of", lang, as_of=format_date(d, lang), districts=who))
+    listed = t("period.join", lang).join(parts[:-1]) + t("period.join_last", lang) + parts[-1]
+    return t("period.each_latest", lang, dates=listed, requested=format_date(dates.requested, lang))

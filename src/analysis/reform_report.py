@@ -34,7 +34,8 @@ from analysis import maps
 from analysis.cartography import label_units, to_metric
 from analysis.i18n import t
 from analysis.levels import old_codes
-from analysis.numbers import format_date, format_percent
+from analysis.numbers import format_percent
+from analysis.period import as_of_text, data_dates
 from analysis.prepared import read_table
 from analysis.tables import esc, html_table
 
@@ -388,7 +389,7 @@ def method_notes(ctx: ReportContext) -> list[str]:
     the units and the conversion, the crosswalk, the estimated figures, derived boundaries."""
     lang, m = ctx.lang, ctx.area.manifest
     notes = [
-        t("levels.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("levels.method.snapshot", lang, as_of=as_of_text(ctx.dates or data_dates(ctx.snapshot, ctx.as_of), lang)),
         t("report.method.rates", lang),
         t("report.method.poverty", lang),
         f"{t('reform.units_2025', lang)}. {t('reform.converted_from', lang)}.",

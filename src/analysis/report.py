@@ -20,22 +20,24 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from analysis import __version__, charts, interactive, maps, reform_report
+from analysis import __version__, charts, interactive, maps, reform_report, report_quality
 from analysis.cartography import png_trimmed
 from analysis.config import LANGUAGES, PROCESSED_DIR
+from analysis.coverage import area_coverage, beside, communes_by_unit
 from analysis.errors import ParameterError
 from analysis.finance import disbursement, headline, progress
 from analysis.i18n import labels, t
 from analysis.levels import is_converted, load_for_level
 from analysis.mapdata import commune_metrics
 from analysis.numbers import format_date, format_number, format_percent, format_points
-from analysis.period import resolve_period
+from analysis.period import DataDates, as_of_text, data_dates, resolve_period
 from analysis.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
 from analysis.prepared import AreaData
 from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
 from analysis.rules import RULES
 from analysis.rules.sentences import sentences as rule_sentences
 from analysis.tables import CSS, cards, esc, html_table
+from analysis.units import official_units
 
 
 @dataclass
@@ -53,6 +55,8 @@ class ReportContext:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: The programme whose finance rows the report sums (:func:`analysis.programmes.programme_finance`).
     programme: str = DEFAULT_PROGRAMME
+    #: The dates of the finance figures shown (each district's snapshot); from ``snapshot`` when None.
+    dates: DataDates | None = None
     _map_frame: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
     _unit_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: The figures the report's maps are drawn on in turn, by the units they show and how
@@ -139,7 +143,18 @@ def context(
     prog, area.finance = programme_finance(area.finance, programme, area.name)  # never two programmes summed
     p = resolve_period(area, year, as_of, baseline_year)
     return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot,
-                         programme=prog.code)
+                         programme=prog.code, dates=p.dates)
+
+
+def shown_dates(ctx: ReportContext) -> DataDates:
+    """The dates of the finance figures the report shows (:func:`analysis.period.data_dates`)."""
+    return ctx.dates if ctx.dates is not None else data_dates(ctx.snapshot, ctx.as_of)
+
+
+def shown_as_of(ctx: ReportContext) -> str:
+    """The date of the figures shown, as the report's headers, summary and map subtitles write it
+    (:func:`analysis.period.as_of_text`): the as-of date asked for only when the data has it."""
+    return as_of_text(shown_dates(ctx), ctx.lang)
 
 
 def area_headline(ctx: ReportContext) -> dict[str, pd.DataFrame]:
@@ -179,7 +194,7 @@ def _area_title(ctx: ReportContext) -> str:
 
 def title(ctx: ReportContext) -> HTML:
     """Title, period, as-of date and the coverage note."""
-    sub = t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    sub = _subtitle(ctx)
     body = f"{CSS}<div class='ntp-report'><h1>{esc(_area_title(ctx))}</h1><div class='subtitle'>{esc(sub)}</div>"
     note = coverage_note(ctx)
     if note:
@@ -226,16 +241,17 @@ def headline_figures(ctx: ReportContext) -> HTML:
     """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
     lang = ctx.lang
     h = area_headline(ctx)
+    finance = area_coverage(ctx).finance  # beside every figure summed from part of the area
     items = [
         (
             t(f"{prefix}.{key}", lang).capitalize(),
             format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
-            t(
+            beside(t(
                 "report.disbursed_of_plan",
                 lang,
                 disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
                 plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
-            ),
+            ), finance, lang),
         )
         for column, prefix in (("capital_type", "capital"), ("fund", "fund"))
         for key, row in h[column].set_index(column).iterrows()
@@ -245,7 +261,15 @@ def headline_figures(ctx: ReportContext) -> HTML:
     totals = html_table(rows, cols, lang, total_row=True)
     detail = html_table(detail_rows, cols, lang)
     estimated = reform_report.estimated_html(ctx) if ctx.converted else ""
-    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{estimated}</div>")
+    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{totals_note(ctx)}{estimated}</div>")
+
+
+def totals_note(ctx: ReportContext) -> str:
+    """Under a table of the area's finance totals summed from part of it: whose totals they are."""
+    finance = area_coverage(ctx).finance
+    if not finance.partial:
+        return ""
+    return f"<p class='ntp-note'>{esc(t('coverage.totals_note', ctx.lang, coverage=finance.text(ctx.lang)))}</p>"
 
 
 def headline_frames(
@@ -291,23 +315,24 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
                 (
                     t(f"report.{rate}", lang, year=ctx.poverty_year),
                     format_percent(ch[f"{rate}_now"], lang),
-                    t(
+                    beside(t(
                         "report.change_since",
                         lang,
                         change=format_points(ch[f"{rate}_change_pp"], lang),
                         year=ctx.baseline_year,
-                    ),
+                    ) if ctx.baseline_year != ctx.poverty_year else "", area_coverage(ctx).poverty, lang),
                 )
             )
     base_y, now_y = ctx.class_years
     if now_y is not None:
         n3 = int(region_counts(ctx.area.classification, now_y)["III"].iloc[0])
         exits = len(region_iii_exits(ctx.area.classification, base_y, now_y)) if base_y and base_y != now_y else 0
+        exits_note = t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else ""
         items.append(
             (
                 t("report.region_iii", lang, year=now_y),
                 format_number(n3, lang),
-                t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else "",
+                beside(exits_note, area_coverage(ctx).classification, lang),
             )
         )
     return items
@@ -319,7 +344,7 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
 def project_table(ctx: ReportContext) -> HTML:
     """Plan, disbursed and rate by project (DA1…DA10) and capital type."""
     wide, cols = project_frame(ctx)
-    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}</div>")
+    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}{totals_note(ctx)}</div>")
 
 
 def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
@@ -377,12 +402,35 @@ def _unit_table(ctx: ReportContext) -> pd.DataFrame:
         cls = ctx.area.classification
         cls = cls[cls["year"] == ctx.class_years[1]][["commune_code", "region"]]
         out = out.merge(cls, on="commune_code", how="left")
+    if col == "district_code":  # a district's figures are sums over its communes: how many had data
+        out = _with_commune_coverage(ctx, out)
     warn = reform_report.unit_warnings(ctx) if ctx.converted else ctx.area.warnings
     if col in warn.columns and len(warn):
         counts = warn.groupby(col).size().rename("warnings")
         out = out.merge(counts, left_on=col, right_index=True, how="left")
     out["warnings"] = out.get("warnings", pd.Series(0, index=out.index)).fillna(0)
     return out
+
+
+def _with_commune_coverage(ctx: ReportContext, out: pd.DataFrame) -> pd.DataFrame:
+    """``finance_communes``, ``poverty_communes`` (``2/20``) and whether each is partial, by district."""
+    pov = ctx.area.poverty
+    pov = pov[pov["year"] == ctx.poverty_year] if ctx.poverty_year is not None else pov.iloc[0:0]
+    for name, rows in (("finance", ctx.snapshot), ("poverty", pov)):
+        by = communes_by_unit(ctx, rows).set_index("district_code")
+        codes = out["district_code"].astype(str)
+        out[f"{name}_communes"] = codes.map(by["fraction"])
+        out[f"{name}_partial"] = codes.map(by["covered"] < by["total"]).fillna(False).astype(bool)
+    return out
+
+
+def coverage_columns(ctx: ReportContext, df: pd.DataFrame, kind: str) -> dict[str, tuple[str, str]]:
+    """The column of a table by district (:func:`unit_table`) that says how many of each
+    district's communes its ``kind`` figures (``"finance"``, ``"poverty"``) are summed from
+    (``2/20``): there when some district's are of part of its communes."""
+    if not df.get(f"{kind}_partial", pd.Series(dtype=bool)).any():
+        return {}
+    return {f"{kind}_communes": (t(f"coverage.col.{kind}", ctx.lang, year=ctx.poverty_year), "text")}
 
 
 def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
@@ -392,6 +440,13 @@ def _units(ctx: ReportContext) -> gpd.GeoDataFrame:
         ].copy()
     d = ctx.area.districts[["district_code", "district_name", "geometry"]].copy()
     d["boundary_quality"] = ctx.area.communes["boundary_quality"].iloc[0] if len(ctx.area.communes) else "surveyed"
+    # the province's districts without data stay in its table, with "–" (never dropped)
+    u = official_units().drop_duplicates("district_code")
+    u = u[(u["province_code"] == ctx.area.province_code) & ~u["district_code"].isin(set(d["district_code"]))]
+    if len(u):
+        missing = gpd.GeoDataFrame(u[["district_code", "district_name"]].assign(boundary_quality=None),
+                                   geometry=[None] * len(u), crs=d.crs)
+        d = pd.concat([d, missing], ignore_index=True)
     return d
 
 
@@ -417,12 +472,14 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
+    cols |= coverage_columns(ctx, df, "finance")
     if "poverty_rate" in df.columns:
         cols |= {
             "poverty_rate": (t("report.col.poverty_rate", lang, year=ctx.poverty_year), "rate"),
             "poverty_rate_change_pp": (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp"),
             "em_poverty_rate": (t("report.col.em_poverty_rate", lang, year=ctx.poverty_year), "rate"),
         }
+        cols |= coverage_columns(ctx, df, "poverty")
     cols["warnings"] = (t("report.col.warnings", lang), "int")
     df = df.sort_values(name)
     df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
@@ -540,8 +597,9 @@ def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
 
 
 def _source(ctx: ReportContext) -> str:
+    # the source line is short: the latest date of the figures (the subtitle gives them all)
     return t("report.map_source_programme", ctx.lang, programme=get_programme(ctx.programme).title(ctx.lang),
-             as_of=format_date(ctx.as_of, ctx.lang))
+             as_of=format_date(shown_dates(ctx).latest, ctx.lang))
 
 
 def _map(
@@ -576,7 +634,7 @@ def _map(
 
 
 def _subtitle(ctx: ReportContext) -> str:
-    return t("report.subtitle", ctx.lang, year=ctx.year, as_of=format_date(ctx.as_of, ctx.lang))
+    return t("report.subtitle", ctx.lang, year=ctx.year, as_of=shown_as_of(ctx))
 
 
 def shared_map(
@@ -679,41 +737,17 @@ def flagged_units(ctx: ReportContext) -> HTML:
 
 
 def data_quality(ctx: ReportContext) -> HTML:
-    """Rows read, accepted and rejected per input (they reconcile), unmatched units, rejects."""
+    """Rows read, accepted and rejected per input (they reconcile) and how much of the area each
+    covers (:mod:`analysis.report_quality`), unmatched units, rejects."""
     lang, m = ctx.lang, ctx.area.manifest
-    rows = []
-    for name, e in m["inputs"].items():
-        ok = e["rows_read"] == e["rows_accepted"] + e["rows_rejected"]
-        rows.append(
-            {
-                "input": f"{name} ({Path(e['path']).name})",
-                "read": e["rows_read"],
-                "accepted": e["rows_accepted"],
-                "rejected": e["rows_rejected"],
-                "check": t("report.reconciles" if ok else "report.not_reconciled", lang),
-            }
-        )
-    cols = {
-        "input": (t("report.col.input", lang), "text"),
-        "read": (t("report.col.read", lang), "int"),
-        "accepted": (t("report.col.accepted", lang), "int"),
-        "rejected": (t("report.col.rejected", lang), "int"),
-        "check": ("", "text"),
-    }
-    parts = [html_table(pd.DataFrame(rows), cols, lang)]
+    parts = [html_table(*report_quality.inputs_frame(ctx), lang)]
+    parts += [f"<p class='ntp-warn'>{esc(note)}</p>" for note in report_quality.coverage_notes(ctx)]
     rej = ctx.area.rejects
     n_rows = rej[["file", "row"]].drop_duplicates().shape[0] if len(rej) else 0
     where = ctx.area.province_name if ctx.level == "commune" else ctx.area.name  # rejects of a new province
     parts.append(f"<p>{esc(t('report.rejects_in_area', lang, n=n_rows, area=where))}</p>")
-    if len(rej):
-        rcols = {
-            "file": (t("report.col.file", lang), "text"),
-            "row": (t("report.col.row", lang), "int"),
-            "column": (t("report.col.column", lang), "text"),
-            "value": (t("report.col.value", lang), "text"),
-            "reason": (t("report.col.reason", lang), "text"),
-        }
-        parts.append(html_table(rej.assign(file=rej["file"].map(lambda p: Path(p).name)), rcols, lang, max_rows=30))
+    if len(rej):  # reasons and columns in the report's language
+        parts.append(html_table(*report_quality.rejects_frame(ctx), lang, max_rows=30))
     mr = ctx.area.match_report
     counts = mr["status"].value_counts()
     if ctx.converted:
@@ -753,18 +787,20 @@ def sources(ctx: ReportContext) -> HTML:
     """Sources, as-of date, method notes, input hashes and the generated-at time."""
     lang, m = ctx.lang, ctx.area.manifest
     files = [
-        {"input": name, "file": Path(e["path"]).name, "sha256": e["sha256"][:16]} for name, e in m["inputs"].items()
+        {"input": report_quality.table_label(name, lang), "file": Path(e["path"]).name, "sha256": e["sha256"][:16]}
+        for name, e in m["inputs"].items()
     ]
     b = reform_report.boundary_file(m)
     if b.get("path"):
-        files.append({"input": "boundaries", "file": Path(b["path"]).name, "sha256": str(b.get("sha256", ""))[:16]})
+        files.append({"input": report_quality.table_label("boundaries", lang), "file": Path(b["path"]).name,
+                      "sha256": str(b.get("sha256", ""))[:16]})
     cols = {
         "input": (t("report.col.input", lang), "text"),
         "file": (t("report.col.file", lang), "text"),
         "sha256": ("SHA-256", "text"),
     }
     notes = [
-        t("report.method.snapshot", lang, as_of=format_date(ctx.as_of, lang)),
+        t("report.method.snapshot", lang, as_of=shown_as_of(ctx)),
         t("report.method.rates", lang),
         t("report.method.poverty", lang),
         t("report.method.units", lang),
@@ -778,7 +814,7 @@ def sources(ctx: ReportContext) -> HTML:
         lang,
         when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
         version=__version__,
-        prepared=m.get("created_at", ""),
+        prepared=report_quality.prepared_at(m),
     )
     items = "".join(f"<li>{esc(n)}</li>" for n in notes)
     return HTML(

@@ -58,11 +58,13 @@ import pandas as pd
 from babel.numbers import get_decimal_symbol
 
 from analysis.config import LANGUAGES
+from analysis.coverage import Coverage, area_coverage
 from analysis.errors import NtpAtlasError
 from analysis.finance import disbursement, latest_snapshot, progress
 from analysis.i18n import t
 from analysis.indicators import load_catalogue
 from analysis.numbers import LOCALES, format_date, format_number, format_percent
+from analysis.period import DataDates, as_of_text
 from analysis.poverty import region_counts, region_iii_exits
 from analysis.schema import CAPITAL_TYPES, FUNDS
 
@@ -77,7 +79,8 @@ _M, _R, _P, _T = "money", "rate", "points", "text"
 SPECS = {_M: ("", "mvnd", "bvnd", "both", "round"), _R: ("", "short"), _P: ("",), _T: ("",)}
 _CHANGE = {"previous_as_of": _T, "as_of": _T, "delta": _M, "rate": _R, "previous_rate": _R}
 _POSITION = {"area": _T, "rate": _R, "province": _T, "province_rate": _R, "rank": _T, "n": _T}
-_POVERTY = {"what": _T, "year": _T, "rate": _R, "change": _P, "base_year": _T}
+_POVERTY = {"what": _T, "year": _T, "rate": _R, "change": _P, "base_year": _T, "coverage": _T}
+_REGIONS = {"year": _T, "area": _T, "n": _T, "coverage": _T}
 _INDICATOR = {"phrase": _T, "name": _T}
 
 #: Every template and the placeholders (name: kind) it may use.
@@ -97,9 +100,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "unit.district.many": {},
     "rate.poverty": {},
     "rate.em_poverty": {},
+    #: beside a figure computed from part of the area's units ("(1/8 xã có số liệu)")
+    "coverage": {"n": _T, "total": _T, "units": _T},
     # plan and disbursement
-    "plan": {"year": _T, "area": _T, "plan": _M, "parts": _T},
-    "plan.total": {"year": _T, "area": _T, "plan": _M},
+    "plan": {"year": _T, "area": _T, "plan": _M, "parts": _T, "coverage": _T},
+    "plan.total": {"year": _T, "area": _T, "plan": _M, "coverage": _T},
     "plan.part": {"fund": _T, "plan": _M},
     "funds": {"as_of": _T, "items": _T},
     "funds.item": {"fund": _T, "disbursed": _M, "plan": _M, "rate": _R},
@@ -129,9 +134,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "poverty.per_year.down": {"what": _T, "change": _P},
     "poverty.per_year.up": {"what": _T, "change": _P},
     "regions": {"clauses": _T},
-    "regions.count": {"year": _T, "area": _T, "n": _T},
-    "regions.count_one": {"year": _T, "area": _T, "n": _T},
-    "regions.none": {"year": _T, "area": _T, "n": _T},
+    "regions.count": _REGIONS,
+    "regions.count_one": _REGIONS,
+    "regions.none": _REGIONS,
     "regions.exits": {"n": _T, "base_year": _T, "names": _T},
     "regions.exits_one": {"n": _T, "base_year": _T, "names": _T},
     "regions.exits_unnamed": {"n": _T, "base_year": _T},
@@ -218,6 +223,8 @@ class Poverty:
     change_pp: float | None
     em_rate: float | None
     em_change_pp: float | None
+    #: The communes the rates are computed from (those with data in both years).
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +235,8 @@ class Regions:
     n_iii: int
     base_year: int | None = None
     exits: tuple[str, ...] | None = None  # None: no earlier list to compare with
+    #: The communes classified in ``year``.
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,11 @@ class SummaryFacts:
     poverty: Poverty | None = None
     regions: Regions | None = None
     indicators: tuple[IndicatorFigure, ...] = ()
+    #: The units the finance figures are summed over (districts of a province, communes).
+    coverage: Coverage | None = None
+    #: The dates of the finance figures (each district's snapshot); the finance sentences say
+    #: them instead of ``as_of`` when the data does not run to the date asked for.
+    dates: DataDates | None = None
 
 
 def summary_facts(ctx: ReportContext) -> SummaryFacts:
@@ -282,7 +296,7 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
     -------
     SummaryFacts
     """
-    from analysis.report import area_headline, unit_table  # report imports this module
+    from analysis.report import area_headline, shown_dates, unit_table  # report imports this module
 
     a = ctx.area
     h = area_headline(ctx)
@@ -304,6 +318,8 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
         poverty=_poverty(ctx),
         regions=_regions(ctx),
         indicators=_indicators(ctx),
+        dates=shown_dates(ctx),
+        coverage=area_coverage(ctx).finance,
     )
 
 
@@ -373,6 +389,7 @@ def _poverty(ctx: ReportContext) -> Poverty | None:
         None if same else _number(ch["poverty_rate_change_pp"]),
         _number(ch["em_poverty_rate_now"]),
         None if same else _number(ch["em_poverty_rate_change_pp"]),
+        area_coverage(ctx).poverty,
     )
 
 
@@ -382,11 +399,12 @@ def _regions(ctx: ReportContext) -> Regions | None:
     if now_y is None or not len(cls[cls["year"] == now_y]):
         return None
     n3 = int(region_counts(cls, now_y)["III"].iloc[0])
+    coverage = area_coverage(ctx).classification
     if base_y is None or base_y == now_y:
-        return Regions(now_y, n3)
+        return Regions(now_y, n3, coverage=coverage)
     names = ctx.area.province_communes.set_index("commune_code")["commune_name"]
     exits = region_iii_exits(cls, base_y, now_y)
-    return Regions(now_y, n3, base_y, tuple(str(names.get(c, c)) for c in sorted(exits["commune_code"])))
+    return Regions(now_y, n3, base_y, tuple(str(names.get(c, c)) for c in sorted(exits["commune_code"])), coverage)
 
 
 def _indicators(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
@@ -618,10 +636,22 @@ class _Writer:
     def date(self, d: date) -> str:
         return format_date(d, self.lang)
 
+    def as_of(self) -> str:
+        """The date of the finance figures: the report's, or those the data has (:func:`as_of_text`)."""
+        return as_of_text(self.f.dates, self.lang) if self.f.dates is not None else self.date(self.f.as_of)
+
     def names(self, names: list[str]) -> str:
         if len(names) <= 1:
             return "".join(names)
         return self.tpl["join.names"].join(names[:-1]) + self.tpl["join.last"] + names[-1]
+
+    def coverage(self, c: Coverage | None) -> str:
+        """``" (1/8 xã có số liệu)"`` beside a figure of part of the area; nothing for the whole."""
+        if c is None or not c.partial:
+            return ""
+        units = self.tpl[f"unit.{c.unit}.{'one' if c.total == 1 else 'many'}"]
+        return self.fill("coverage", n=format_number(c.covered, self.lang), total=format_number(c.total, self.lang),
+                         units=units)
 
     def area(self) -> str:
         f = self.f
@@ -642,7 +672,8 @@ class _Writer:
             return None
         parts = [self.fill("plan.part", fund=self.fund(c), plan=self.money(a.plan))
                  for c, a in f.funds.items() if a.plan > 0]
-        common = {"year": f.year, "area": self.area(), "plan": self.money(f.total.plan)}
+        common = {"year": f.year, "area": self.area(), "plan": self.money(f.total.plan),
+                  "coverage": self.coverage(f.coverage)}
         if len(parts) >= 2:
             return "plan", self.fill("plan", parts=self.tpl["join.items"].join(parts), **common)
         return "plan.total", self.fill("plan.total", **common)
@@ -661,17 +692,17 @@ class _Writer:
 
     def funds(self) -> tuple[str, str] | None:
         items = self._items("funds", "fund", self.f.funds, self.fund)
-        return ("funds", self.fill("funds", as_of=self.date(self.f.as_of), items=items)) if items else None
+        return ("funds", self.fill("funds", as_of=self.as_of(), items=items)) if items else None
 
     def capital(self) -> tuple[str, str] | None:
         items = self._items("capital", "capital", self.f.capital, lambda c: t(f"capital.{c}", self.lang))
-        return ("capital", self.fill("capital", as_of=self.date(self.f.as_of), items=items)) if items else None
+        return ("capital", self.fill("capital", as_of=self.as_of(), items=items)) if items else None
 
     def total(self) -> tuple[str, str] | None:
         f = self.f
         if f.total is None or f.total.rate is None:
             return None
-        return "total", self.fill("total", area=self.area(), as_of=self.date(f.as_of), disbursed=self.money(
+        return "total", self.fill("total", area=self.area(), as_of=self.as_of(), disbursed=self.money(
             f.total.disbursed), plan=self.money(f.total.plan), rate=self.rate(f.total.rate))
 
     def change(self) -> tuple[str, str] | None:
@@ -680,7 +711,7 @@ class _Writer:
             return None
         delta = round(f.total.disbursed, 3) - round(p.disbursed, 3)
         key = "change.same" if abs(delta) < 5e-4 else ("change.up" if delta > 0 else "change.down")
-        return key, self.fill(key, previous_as_of=self.date(p.as_of), as_of=self.date(f.as_of),
+        return key, self.fill(key, previous_as_of=self.date(p.as_of), as_of=self.as_of(),
                               delta=self.money(delta), rate=self.rate(f.total.rate), previous_rate=self.rate(p.rate))
 
     def position(self) -> tuple[str, str] | None:
@@ -714,6 +745,7 @@ class _Writer:
         if p is None:
             return None
         clauses, used = [], []
+        coverage = self.coverage(p.coverage)  # said once, beside the first rate: both are of the same communes
         for what, rate, change in (("rate.poverty", p.rate, p.change_pp), ("rate.em_poverty", p.em_rate,
                                                                           p.em_change_pp)):
             if rate is None:
@@ -724,7 +756,9 @@ class _Writer:
                 key = "poverty.same" if _points_zero(change) else ("poverty.down" if change < 0 else "poverty.up")
             used.append(key)
             clauses.append(self.fill(key, what=self.tpl[what], year=p.year, rate=self.rate(rate),
-                                     change=_points(change or 0.0, self.lang), base_year=p.base_year or ""))
+                                     change=_points(change or 0.0, self.lang), base_year=p.base_year or "",
+                                     coverage=coverage))
+            coverage = ""
         # the programme's target is a yearly fall in the ethnic-minority rate: say it per year
         if p.em_rate is not None and p.em_change_pp is not None and p.base_year and p.year - p.base_year > 1:
             per_year = p.em_change_pp / (p.year - p.base_year)
@@ -742,7 +776,7 @@ class _Writer:
             return None
         key = "regions.none" if r.n_iii == 0 else ("regions.count_one" if r.n_iii == 1 else "regions.count")
         used = [key]
-        clauses = [self.fill(key, year=r.year, area=self.area(), n=r.n_iii)]
+        clauses = [self.fill(key, year=r.year, area=self.area(), n=r.n_iii, coverage=self.coverage(r.coverage))]
         if r.exits is not None and r.base_year is not None:
             n = len(r.exits)
             if n == 0:

@@ -31,6 +31,7 @@ import pandera.errors
 from analysis.gates import door_checks
 from analysis.numbers import ParsedCell, classify_number, convention_of
 from analysis.readers import ROW, RawTable, read_table
+from analysis.reasons import identify, reason
 from analysis.schema import (
     CHECK_COLUMNS,
     SCHEMAS,
@@ -41,7 +42,9 @@ from analysis.schema import (
     fold,
 )
 
-REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix"]
+#: ``reason`` is the English text; ``reason_key`` and ``reason_args`` (JSON) name it in the
+#: catalogue of :mod:`analysis.reasons`, from which a report writes it in its own language.
+REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix", "reason_key", "reason_args"]
 
 #: Parse whole columns at once (regexes over a column, each distinct value parsed once). False
 #: parses every cell on its own with the same functions: the reference the tests compare with.
@@ -59,8 +62,9 @@ class ValidatedTable:
     accepted
         Parsed, valid rows (canonical columns with proper types, plus ``_row``).
     rejects
-        One row per problem found: table, file, row, column, value, reason, fix. A rejected
-        input row may appear more than once (one line per problem).
+        One row per problem found: table, file, row, column, value, reason, fix, reason_key,
+        reason_args (:data:`REJECT_COLUMNS`). A rejected input row may appear more than once
+        (one line per problem).
     n_read
         Rows read from the file (blank rows excluded).
     raw
@@ -103,10 +107,13 @@ class _Rejects:
         self._seen: set[tuple] = set()
 
     def add(self, row: int, column: str, value: object, reason: str, fix: str | None = None) -> None:
+        """One problem of a row. ``reason`` is a :class:`~analysis.reasons.Reason`, or English text
+        that the catalogue of reasons is matched against (pandera's messages are text)."""
         # a row-wide check reports every column of a failing row: keep one line per problem
         if (row, reason) in self._seen:
             return
         self._seen.add((row, reason))
+        known = identify(reason)
         self.items.append(
             {
                 "table": self.table,
@@ -114,8 +121,10 @@ class _Rejects:
                 "row": int(row),
                 "column": column,
                 "value": "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value),
-                "reason": reason,
+                "reason": str(reason),
                 "fix": fix if fix is not None else fix_for(reason),
+                "reason_key": known.key if known is not None else "",
+                "reason_args": known.args_json() if known is not None else "",
             }
         )
 
@@ -136,23 +145,23 @@ _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
 
 def _parse_year(v: object) -> tuple[int | None, str | None]:
     if isinstance(v, bool):
-        return None, "not a year"
+        return None, reason("year.not_year")
     if isinstance(v, int | float) and not (isinstance(v, float) and np.isnan(v)):
         # a typed cell: four digits, as for text (10**20 would not fit the year column)
         if 1000 <= v <= 9999 and (isinstance(v, int) or float(v).is_integer()):
             return int(v), None
-        return None, "not a year (write four digits, e.g. 2023)"
+        return None, reason("year.format")
     s = str(v).strip()
     if re.fullmatch(r"\d{4}", s):
         return int(s), None
-    return None, "not a year (write four digits, e.g. 2023)"
+    return None, reason("year.format")
 
 
 def _parse_date(v: object) -> tuple[pd.Timestamp | None, str | None]:
     if isinstance(v, dt.datetime | dt.date):
         return pd.Timestamp(v).normalize(), None
     if isinstance(v, int | float):
-        return None, "a number where a date is expected (format the column as a date or write dd/mm/yyyy)"
+        return None, reason("date.number")
     s = str(v).strip()
     m = _DATE_DMY.match(s)
     try:
@@ -164,8 +173,8 @@ def _parse_date(v: object) -> tuple[pd.Timestamp | None, str | None]:
             y, mth, d = (int(x) for x in m.groups())
             return pd.Timestamp(dt.date(y, mth, d)), None
     except ValueError:
-        return None, "not a real date"
-    return None, "not a date (write dd/mm/yyyy, e.g. 30/11/2023)"
+        return None, reason("date.unreal")
+    return None, reason("date.format")
 
 
 def _parse_code(v: object, col: Column, pad: bool) -> tuple[str | None, str | None, str | None]:
@@ -181,17 +190,17 @@ def _parse_code(v: object, col: Column, pad: bool) -> tuple[str | None, str | No
                 return s.zfill(col.width), None, None
             return (
                 None,
-                f"{col.name} '{s}' has {len(s)} digits; GSO {col.name.split('_')[0]} codes have "
-                f"{col.width}: the leading zero was probably lost (e.g. by Excel)",
+                reason("code.lost_zero", column=col.name, value=s, n=len(s), level=col.name.split("_")[0],
+                       width=col.width),
                 f"format the column as Text and write '{s.zfill(col.width)}', or re-run with --pad-codes",
             )
-        return None, f"{col.name} '{s}' has {len(s)} digits; GSO codes of this level have {col.width}", None
-    return None, f"{col.name} is not a GSO code (digits only)", "write the numeric GSO code, e.g. 06481"
+        return None, reason("code.too_long", column=col.name, value=s, n=len(s), width=col.width), None
+    return None, reason("code.not_digits", column=col.name), "write the numeric GSO code, e.g. 06481"
 
 
 def _parse_count(x: float) -> tuple[float | None, str | None]:
     if not float(x).is_integer():
-        return None, "a count of households must be a whole number"
+        return None, reason("count.fraction")
     return float(x), None
 
 
@@ -202,19 +211,19 @@ def _is_empty(v: object) -> bool:
 def _parse_value(v: object, col: Column, pad_codes: bool) -> tuple[object, str | None, str | None]:
     """One non-empty cell of a column that is not a number: ``(value, reason, fix)``."""
     if col.kind == "year":
-        x, reason = _parse_year(v)
-        return x, reason, None
+        x, why = _parse_year(v)
+        return x, why, None
     if col.kind == "date":
-        x, reason = _parse_date(v)
-        return x, reason, "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
+        x, why = _parse_date(v)
+        return x, why, "write the date as dd/mm/yyyy (30/11/2023) or yyyy-mm-dd"
     if col.kind == "code":
         return _parse_code(v, col, pad_codes)
     if col.kind == "project":  # read against the row's programme by the table's resolver (step 1b)
         return str(v).strip(), None, None
     if col.kind == "enum":
         x = VALUE_LOOKUP[col.name].get(fold(str(v)))
-        reason = None if x else f"'{v}' is not a known {col.name}"
-        return x, reason, fix_for(col.name)
+        why = None if x else reason("enum.unknown", value=str(v), column=col.name)
+        return x, why, fix_for(col.name)
     return str(v).strip(), None, None
 
 
@@ -359,18 +368,18 @@ def _parse_numbers(
             if style == _EMPTY and col.nullable:  # no figure, said so by an empty cell: NaN
                 continue
             if style == _EMPTY:
-                rej.add(row, col.name, v, f"{col.name} is empty", "write the figure (0 if none)")
+                rej.add(row, col.name, v, reason("cell.empty", column=col.name), "write the figure (0 if none)")
             elif style == "invalid":
                 rej.add(
-                    row, col.name, v, f"{col.name} is not a number", "write digits only, e.g. 8.356,336 or 8356.336"
+                    row, col.name, v, reason("number.invalid", column=col.name),
+                    "write digits only, e.g. 8.356,336 or 8356.336",
                 )
             elif style == "ambiguous" and convention is None:
                 rej.add(
                     row,
                     col.name,
                     v,
-                    f"'{v}' could be {c.vi[i]:g} (Vietnamese format) or {c.en[i]:g} (English format) "
-                    "and nothing else in the file says which",
+                    reason("number.ambiguous", value=str(v), vi=c.vi[i], en=c.en[i]),
                     "write it without a thousands separator, "
                     "or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
                 )
@@ -381,14 +390,14 @@ def _parse_numbers(
                     row,
                     col.name,
                     v,
-                    f"'{v}' is written in {other} number format while the file uses {mine}",
+                    reason("number.mixed", value=str(v), other=other, mine=mine),
                     "use one number format throughout the file",
                 )
         if col.kind == "count":
             fractional = ok & ~(np.isfinite(x) & (x == np.floor(x)))  # not float.is_integer()
             for i in np.flatnonzero(fractional):
-                _, reason = _parse_count(x[i])
-                rej.add(rows[i], col.name, values[i], reason)
+                _, why = _parse_count(x[i])
+                rej.add(rows[i], col.name, values[i], why)
             x[fractional] = np.nan
         out[col.name] = x
     return out, convention
@@ -411,19 +420,19 @@ def _parse(
         codes, distinct = _distinct(values)
         results = [_parse_value(v, col, pad_codes) for v in distinct]
         empty = codes < 0
-        failed = np.array([reason is not None for _, reason, _ in results] + [False])[codes]
+        failed = np.array([why is not None for _, why, _ in results] + [False])[codes]
         for i in np.flatnonzero(failed | (empty & (not col.nullable))):  # in row order
             if empty[i]:
                 rej.add(
                     rows[i],
                     col.name,
                     values[i],
-                    f"{col.name} is empty",
+                    reason("cell.empty", column=col.name),
                     f"fill in {col.name} ({col.description or col.kind})",
                 )
             else:
-                _, reason, fix = results[codes[i]]
-                rej.add(rows[i], col.name, values[i], reason, fix)
+                _, why, fix = results[codes[i]]
+                rej.add(rows[i], col.name, values[i], why, fix)
         xs = [x for x, _, _ in results]
         if col.kind == "year":
             parsed[col.name] = pd.array(_spread(xs, codes), dtype="Int64")
@@ -481,12 +490,12 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
             idx = rec.index
             if idx is None or (isinstance(idx, float) and np.isnan(idx)):
                 continue
-            reason = str(rec.check)
-            column = CHECK_COLUMNS.get(reason) or (rec.column if rec.column in frame.columns else "")
+            why = str(rec.check)  # the check's message, text: identified in the catalogue of reasons by rej.add
+            column = CHECK_COLUMNS.get(why) or (rec.column if rec.column in frame.columns else "")
             row = frame.at[idx, ROW]
             # show the value as the user wrote it
             value = raw_by_row.at[row, column] if column in raw_by_row.columns else rec.failure_case
-            rej.add(row, column, value, reason)
+            rej.add(row, column, value, why)
 
 
 # --- step 3: reference checks --------------------------------------------------------
@@ -501,9 +510,9 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
     fix_unknown = "check the code against the GSO unit list; for units of another vintage pass --units FILE"
     df = df.copy()
 
-    def reject(mask: pd.Series, column: str, reason, fix: str) -> None:
+    def reject(mask: pd.Series, column: str, why, fix: str) -> None:
         for _, r in df[mask].iterrows():
-            rej.add(r[ROW], column, r[column], reason(r), fix)
+            rej.add(r[ROW], column, r[column], why(r), fix)
 
     if "district_code" in spec.names:
         d = df["district_code"]
@@ -511,7 +520,7 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
         reject(
             d.notna() & ~known_d,
             "district_code",
-            lambda r: f"unknown district code '{r['district_code']}'",
+            lambda r: reason("unit.unknown_district", code=r["district_code"]),
             fix_unknown,
         )
         c = df["commune_code"]
@@ -519,16 +528,16 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
         reject(
             known_d & c.notna() & ~known_c,
             "commune_code",
-            lambda r: f"unknown commune code '{r['commune_code']}'",
+            lambda r: reason("unit.unknown_commune", code=r["commune_code"]),
             fix_unknown,
         )
         wrong = known_c & (c.map(communes["district_code"]) != d)
         reject(
             known_d & wrong,
             "commune_code",
-            lambda r: (
-                f"commune '{r['commune_code']}' ({communes.at[r['commune_code'], 'commune_name']}) is in district "
-                f"{communes.at[r['commune_code'], 'district_code']}, not {r['district_code']}"
+            lambda r: reason(
+                "unit.commune_elsewhere", code=r["commune_code"], name=communes.at[r["commune_code"], "commune_name"],
+                actual=communes.at[r["commune_code"], "district_code"], given=r["district_code"],
             ),
             "check the district and commune codes of this row",
         )
@@ -537,9 +546,9 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
         reject(
             known_d & p.notna() & (p != dp),
             "province_code",
-            lambda r: (
-                f"district {r['district_code']} is in province {districts.at[r['district_code'], 'province_code']}, "
-                f"not {r['province_code']}"
+            lambda r: reason(
+                "unit.district_elsewhere", code=r["district_code"],
+                actual=districts.at[r["district_code"], "province_code"], given=r["province_code"],
             ),
             "check the province code of this row",
         )
@@ -549,7 +558,7 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
         reject(
             c.notna() & ~c.isin(communes.index),
             "commune_code",
-            lambda r: f"unknown commune code '{r['commune_code']}'",
+            lambda r: reason("unit.unknown_commune", code=r["commune_code"]),
             fix_unknown,
         )
         df["district_code"] = c.map(communes["district_code"])
@@ -576,17 +585,16 @@ def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
                     r,
                     "",
                     "",
-                    f"duplicate of row {rows[0]} (same fact, same figures)",
+                    reason("duplicate.same", row=rows[0]),
                     "delete the repeated row; the first copy is used",
                 )
         else:
             for r in rows:
-                others = ", ".join(str(x) for x in rows if x != r)
                 rej.add(
                     r,
                     "",
                     "",
-                    f"the same fact as row(s) {others} with different figures",
+                    reason("duplicate.conflict", rows=[x for x in rows if x != r]),
                     "keep one row per " + ", ".join(key) + "; none of the conflicting rows is used",
                 )
 
