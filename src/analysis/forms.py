@@ -31,6 +31,7 @@ sheet). ``docs/data-format.md`` ("Report forms: ntp-atlas import") has an exampl
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -65,6 +66,7 @@ from analysis.formrows import (
     units_list,
 )
 from analysis.schema import FINANCE
+from analysis.storage import atomic_write_bytes
 
 __all__ = ["TOLERANCE", "FormImport", "SubtotalCheck", "import_form", "read_form", "write_finance_csv"]
 
@@ -461,14 +463,13 @@ def _table(facts: dict) -> pd.DataFrame:
 def write_finance_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write an imported table as a canonical finance CSV (UTF-8, English headers) for ``prepare``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(COLUMNS)
-        for row in table.itertuples(index=False):
-            writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
-    tmp.replace(path)
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(COLUMNS)
+    for row in table.itertuples(index=False):
+        writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
+    # refused, not overwritten, when a user's file (a corrected copy, say) is there (analysis.ownership)
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
     return path
 
 
