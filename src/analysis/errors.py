@@ -154,6 +154,8 @@ _WRITE_ERRORS = {
     errno.EISDIR: ("a folder is where a file must be written", "move that folder away, or give another --out"),
     errno.ENAMETOOLONG: ("the path is too long", "give a shorter path with --out"),
     errno.EEXIST: ("a file is where a folder must be made", "move that file away, or give another --out"),
+    errno.ELOOP: ("a symbolic link is where ntp-atlas writes, and links are not followed there",
+                  "remove the link (someone may have planted it), or give another --out"),
 }
 
 
