@@ -219,7 +219,7 @@ def _command(pid: int) -> str:
         if word.endswith(("analysis.cli", "ntp-atlas")):
             words = ["ntp-atlas", *words[i + 1 :]]
             break
-    text = " ".join(words)
+    text = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
     return text if len(text) <= 120 else text[:119] + "…"
 
 
