@@ -509,9 +509,9 @@ def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
     # as worked out in test_subtotal_that_disagrees_with_its_parts_is_reported, F9, F12 and D9 disagree.
     path = form_a(tmp_path / "bieu.xlsx", district_row=[160, 50, 20, 5, 500, 170])
     out = tmp_path / "out"
-    out.mkdir()
-    previous = out / "bieu.finance.csv"
-    previous.write_text("the previous good import\n", encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    previous = import_form(form_b(tmp_path / "b" / "bieu.xlsx"), out).csv_path  # a good import, of form B
+    good = previous.read_bytes()
     assert main(["import", str(path), "--out", str(out)]) == 2
     captured = capsys.readouterr()
     assert "subtotals checked: 24, disagreeing with their parts: 3" in captured.out  # the report, still printed
@@ -527,7 +527,7 @@ def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
         "--accept-subtotal-differences",
     ):
         assert line in err, err
-    assert previous.read_text(encoding="utf-8") == "the previous good import\n"  # untouched
+    assert previous.read_bytes() == good  # untouched
     with pytest.raises(SubtotalError) as exc:
         import_form(path, out)
     assert exc.value.result.differences and exc.value.path == str(path)
@@ -543,12 +543,13 @@ def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
 
 
 def test_the_csv_is_replaced_whole(tmp_path):
-    # an import over an older one: the new file in place, no temporary file left beside it
+    # an import over an older import of a form of the same name (form B, then form A): the new
+    # file in place, no temporary file left beside it (the folder's list of what ntp-atlas wrote
+    # stays beside it: analysis.ownership)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "bieu.finance.csv").write_text("older\n", encoding="utf-8")
+    import_form(form_b(tmp_path / "bieu.xlsx"), out)
     result = import_form(form_a(tmp_path / "bieu.xlsx"), out)
-    assert sorted(p.name for p in out.iterdir()) == ["bieu.finance.csv"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["bieu.finance.csv"]
     assert len(result.csv_path.read_text(encoding="utf-8").splitlines()) == 1 + len(A_EXPECTED)
 
 
@@ -560,8 +561,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_csv_and_no_part_file(tm
     import sys
 
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "bieu.finance.csv").write_text("the previous good import\n", encoding="utf-8")
+    previous = import_form(form_b(tmp_path / "bieu.xlsx"), out).csv_path.read_bytes()
     path = form_a(tmp_path / "bieu.xlsx")
 
     def limit():
@@ -570,8 +570,9 @@ def test_a_write_that_fails_half_way_leaves_the_previous_csv_and_no_part_file(tm
     proc = subprocess.run([sys.executable, "-m", "analysis.cli", "import", str(path), "--out", str(out)],
                           capture_output=True, text=True, preexec_fn=limit, timeout=300)  # fmt: skip
     assert proc.returncode != 0
-    assert sorted(p.name for p in out.iterdir()) == ["bieu.finance.csv"]  # no half-written temporary file
-    assert (out / "bieu.finance.csv").read_text(encoding="utf-8") == "the previous good import\n"
+    # no half-written temporary file
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["bieu.finance.csv"]
+    assert (out / "bieu.finance.csv").read_bytes() == previous
 
 
 def test_form_typed_in_tcvn3_fonts(tmp_path):

@@ -84,13 +84,15 @@ def test_failure_keeps_previous_outputs(fixture_report, tmp_path):
     assert "\x1b" not in message and "Traceback" not in message
     assert (good.read_bytes(), (tmp_path / "echo.ipynb").read_bytes()) == before
     assert (tmp_path / "echo.failed.ipynb").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["echo.failed.ipynb", "echo.html", "echo.ipynb"]
+    # and the list of what ntp-atlas wrote there (analysis.ownership): the failed notebook
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ntp-atlas-files", "echo.failed.ipynb", "echo.html",
+                                                          "echo.ipynb"]
 
 
 def test_dead_kernel_is_a_report_error(tmp_path):
     with pytest.raises(ReportError, match="report echo_parameters.ipynb failed: DeadKernelError"):
         render_report(FIXTURE, {"fail": "die"}, tmp_path / "echo.html")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["echo.failed.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ntp-atlas-files", "echo.failed.ipynb"]
 
 
 def test_unknown_notebook():

@@ -43,6 +43,8 @@ from pathlib import Path
 from analysis import __version__
 from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.locks import DataVersion, hold, reading
+from analysis.ownership import check_replaceable
 from analysis.prepared import ensure_prepared
 from analysis.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
 from analysis.render import notebook_path, page_inputs, render_report, slug, stamp_page
@@ -201,6 +203,7 @@ def run_report(
     commune: str | None = None,
     units: str | None = None,
     programme: str | None = None,
+    wait: float = 0.0,
 ) -> Path:
     """Render one district's report where :func:`run_batch` would put it.
 
@@ -229,6 +232,9 @@ def run_report(
         The programme whose finance the report sums (code, name or alias); default NTP 1719.
         Another programme's report is named with its code (``187-chi-lang.p135.html``) and
         its default year is the programme's latest.
+    wait
+        Seconds to wait when another run holds the report's folder or is writing
+        ``data_dir`` (:mod:`analysis.locks`; as :func:`run_batch`).
 
     Returns
     -------
@@ -253,16 +259,18 @@ def run_report(
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
     prog = get_programme(programme or DEFAULT_PROGRAMME).code
-    year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode, programme=prog)
-    out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook,
-                                                               programme=prog)
-    params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
-              "data_dir": data_dir, "baseline_year": "", "programme": prog}
-    path = render_report(notebook, params, out)
-    if docx or xlsx:
-        from analysis.docx_export import export_for_parameters
+    with reading(data_dir, wait=wait) as version:  # as a batch does: the data shared, the folder held
+        year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode, programme=prog)
+        out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook,
+                                                                   programme=prog)
+        params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
+                  "data_dir": data_dir, "baseline_year": "", "programme": prog}
+        with hold(out.parent, wait=wait):
+            path = render_report(notebook, params, out, check=version.check)
+            if docx or xlsx:
+                from analysis.docx_export import export_for_parameters
 
-        export_for_parameters(params, path, docx=docx, xlsx=xlsx)
+                export_for_parameters(params, path, docx=docx, xlsx=xlsx)
     return path
 
 
@@ -288,6 +296,7 @@ def run_batch(
     units: str | None = None,
     communes: list[str] | None = None,
     programme: str | None = None,
+    wait: float = 0.0,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
 
@@ -345,12 +354,25 @@ def run_batch(
         programme carry its code (``187-chi-lang.p135.html``, ``overview.p135.html``,
         ``index.p135.html``) and sit beside NTP 1719's without overwriting them. Its default
         year is the programme's latest with finance data.
+    wait
+        Seconds to wait when another run holds the province's reports folder or is writing
+        ``data_dir``. A batch holds ``data_dir`` shared and its folder exclusively while it
+        runs (:mod:`analysis.locks`), and checks before each report, and before its files
+        replace the previous ones, that the prepared data is still the version it started
+        with; a report made while it changed fails, saying so.
 
     Returns
     -------
     BatchResult
         ``.ok`` is False when a report failed; ``.failed`` holds the messages;
         ``.rendered`` and ``.skipped`` say which reports were rendered and which were not.
+
+    Raises
+    ------
+    BusyError
+        Another run holds the folder, or is writing the data, for longer than ``wait``.
+    OutputError
+        A file ntp-atlas did not write is at the index's place, or the folder cannot be made.
     """
     from analysis.levels import VINTAGE, batch_plan, ensure_converted
 
@@ -363,86 +385,94 @@ def run_batch(
     converted = ensure_converted(data_dir) if units else None  # the new units: converted first when needed
     data_dir = converted.path if converted else data_dir
     ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
-    scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
-    prog = get_programme(programme or DEFAULT_PROGRAMME).code
-    if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
-        year = latest_year(province, data_dir, programme=prog)
-    plan = batch_plan(province, data_dir, year, communes)
-    if plan.converted and (docx or xlsx):
-        raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
-    pcode, pname, year = plan.province_code, plan.province_name, plan.year
-    folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
-    result = BatchResult(pcode, pname, year, lang, folder, units=VINTAGE if plan.converted else "",
-                         data_note=converted.describe() if converted else "")
+    with contextlib.ExitStack() as held:
+        # the data read shared for the whole batch: no prepare swaps it in half way (analysis.locks)
+        version = held.enter_context(reading(data_dir, wait=wait))
+        scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
+        prog = get_programme(programme or DEFAULT_PROGRAMME).code
+        if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
+            year = latest_year(province, data_dir, programme=prog)
+        plan = batch_plan(province, data_dir, year, communes)
+        if plan.converted and (docx or xlsx):
+            raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
+        pcode, pname, year = plan.province_code, plan.province_name, plan.year
+        folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
+        held.enter_context(hold(folder, wait=wait))  # one batch at a time writes a province's folder
+        index = folder / f"index{_programme_suffix(prog)}{_lang_suffix(lang)}.html"
+        check_replaceable(index)  # a user's file at the index's place: refused before any report runs
+        result = BatchResult(pcode, pname, year, lang, folder, units=VINTAGE if plan.converted else "",
+                             data_note=converted.describe() if converted else "")
 
-    result.programme = prog
-    common = {"province": pcode, "year": year, "as_of": as_of or "", "lang": lang, "data_dir": data_dir,
-              "baseline_year": "", "programme": prog}
-    tasks: list[tuple[str, str, dict, Path]] = [
-        (name, "district_report", common | plan.unit_parameters(unit),
-         folder / report_filename(unit, name, lang=lang, programme=prog))
-        for unit, name in plan.units
-    ]
-    tasks.append((pname, "province_overview", common | plan.overview_parameters(),
-                  folder / report_filename(lang=lang, programme=prog)))
+        result.programme = prog
+        common = {"province": pcode, "year": year, "as_of": as_of or "", "lang": lang, "data_dir": data_dir,
+                  "baseline_year": "", "programme": prog}
+        tasks: list[tuple[str, str, dict, Path]] = [
+            (name, "district_report", common | plan.unit_parameters(unit),
+             folder / report_filename(unit, name, lang=lang, programme=prog))
+            for unit, name in plan.units
+        ]
+        tasks.append((pname, "province_overview", common | plan.overview_parameters(),
+                      folder / report_filename(lang=lang, programme=prog)))
 
-    try:
-        digests = input_digests(pcode, data_dir)
-    except NtpAtlasError:  # damaged data: every report renders, and fails saying so
-        digests = None
-    package = _code_digest()
-    todo, skipped = [], []
-    for name, notebook, params, out in tasks:
-        code = params.get("commune") or params.get("district")
-        data = digests.get(code or "") if digests is not None else None
-        fingerprint = report_fingerprint(notebook, params, data, package) if data else None
-        if not force and fingerprint and _up_to_date(out, fingerprint):
-            skipped.append(ReportOutcome(name, notebook, out, True, district_code=code, skipped=True))
-        else:
-            todo.append((name, notebook, params, out, fingerprint))
-
-    if scheduler and todo:
-        from analysis.cluster import run_on_cluster
-
-        outcomes = run_on_cluster(todo, scheduler, progress=progress, desc=f"{pname} {year}", skipped=len(skipped))
-    kernels = owned = None
-    if kernel_pool is not None and todo and not scheduler:
-        kernels = kernel_pool  # the caller's: started once for many provinces, closed by the caller
-    elif pool and todo and not scheduler:
-        from analysis.engine import KernelPool
-
-        kernels = owned = KernelPool(min(int(jobs), len(todo)))
-    # With a pool, one thread more than kernels: while a thread exports a page to HTML, the
-    # next report already runs on the kernel it left.
-    threads = int(jobs) + 1 if kernels else int(jobs)
-    if not scheduler or not todo:
-        with owned or contextlib.nullcontext():
-            outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped))
-    order = {out: i for i, (*_, out) in enumerate(tasks)}
-    result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
-    if docx or xlsx:
-        from analysis.docx_export import export_batch
-
-        export_batch(result.reports, {out: params for _, _, params, out in tasks}, docx=docx, xlsx=xlsx,
-                     force=force, progress=progress)
-
-    index = folder / f"index{_programme_suffix(prog)}{_lang_suffix(lang)}.html"
-    index_fp = None
-    if digests is not None:
-        index_fp = _fingerprint({"data": digests[""], "parameters": _parameters(common), "code": package,
-                                 "reports": [[r.html.name, r.ok, r.message] for r in result.reports]})
-    if not force and index_fp and not todo and page_inputs(index) == index_fp:
-        result.index_skipped = True
-    else:
         try:
-            page = index_html(result, as_of=as_of, data_dir=data_dir).encode("utf-8")
-        except Exception as exc:  # still write an index that lists what was rendered and why not more
-            result.index_error = str(exc) if isinstance(exc, NtpAtlasError) else f"{type(exc).__name__}: {exc}"
-            page = index_html(result, as_of=as_of, data_dir=None).encode("utf-8")
-        # an index without its figures is not stamped, so the next run tries again
-        atomic_write_bytes(index, stamp_page(page, index_fp) if index_fp and not result.index_error else page)
-    result.index = index
-    return result
+            digests = input_digests(pcode, data_dir)
+        except NtpAtlasError:  # damaged data: every report renders, and fails saying so
+            digests = None
+        package = _code_digest()
+        todo, skipped = [], []
+        for name, notebook, params, out in tasks:
+            code = params.get("commune") or params.get("district")
+            data = digests.get(code or "") if digests is not None else None
+            fingerprint = report_fingerprint(notebook, params, data, package) if data else None
+            if not force and fingerprint and _up_to_date(out, fingerprint):
+                skipped.append(ReportOutcome(name, notebook, out, True, district_code=code, skipped=True))
+            else:
+                todo.append((name, notebook, params, out, fingerprint))
+
+        if scheduler and todo:
+            from analysis.cluster import run_on_cluster
+
+            outcomes = run_on_cluster(todo, scheduler, progress=progress, desc=f"{pname} {year}", skipped=len(skipped))
+            if version.changed():  # the workers wrote their pages already: say so
+                outcomes = [_data_changed(o, version) for o in outcomes]
+        kernels = owned = None
+        if kernel_pool is not None and todo and not scheduler:
+            kernels = kernel_pool  # the caller's: started once for many provinces, closed by the caller
+        elif pool and todo and not scheduler:
+            from analysis.engine import KernelPool
+
+            kernels = owned = KernelPool(min(int(jobs), len(todo)))
+        # With a pool, one thread more than kernels: while a thread exports a page to HTML, the
+        # next report already runs on the kernel it left.
+        threads = int(jobs) + 1 if kernels else int(jobs)
+        if not scheduler or not todo:
+            with owned or contextlib.nullcontext():
+                outcomes = _run_all(todo, threads, progress, f"{pname} {year}", kernels, len(skipped), version)
+        order = {out: i for i, (*_, out) in enumerate(tasks)}
+        result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
+        if docx or xlsx:
+            from analysis.docx_export import export_batch
+
+            export_batch(result.reports, {out: params for _, _, params, out in tasks}, docx=docx, xlsx=xlsx,
+                         force=force, progress=progress)
+
+        index_fp = None
+        if digests is not None:
+            index_fp = _fingerprint({"data": digests[""], "parameters": _parameters(common), "code": package,
+                                     "reports": [[r.html.name, r.ok, r.message] for r in result.reports]})
+        if not force and index_fp and not todo and page_inputs(index) == index_fp:
+            result.index_skipped = True
+        else:
+            try:
+                version.check()  # the index's figures from the data the reports were made from
+                page = index_html(result, as_of=as_of, data_dir=data_dir).encode("utf-8")
+            except Exception as exc:  # still write an index that lists what was rendered and why not more
+                result.index_error = str(exc) if isinstance(exc, NtpAtlasError) else f"{type(exc).__name__}: {exc}"
+                page = index_html(result, as_of=as_of, data_dir=None).encode("utf-8")
+            # an index without its figures is not stamped, so the next run tries again
+            atomic_write_bytes(index, stamp_page(page, index_fp) if index_fp and not result.index_error else page)
+        result.index = index
+        return result
 
 
 # --- what a report depends on --------------------------------------------------------------
@@ -614,12 +644,15 @@ def _up_to_date(html: Path, fingerprint: str) -> bool:
     return html.with_name(html.stem + ".ipynb").is_file() and page_inputs(html) == fingerprint
 
 
-def _run_one(task: tuple, pool=None) -> ReportOutcome:
+def _run_one(task: tuple, pool=None, version: DataVersion | None = None) -> ReportOutcome:
     name, notebook, params, out, fingerprint = task
     code = params.get("commune") or params.get("district") or None
     start = time.perf_counter()
     try:
-        render_report(notebook, params, out, pool=pool, inputs=fingerprint)
+        if version is not None:  # prepared data swapped in since the batch began: not rendered
+            version.check()
+        render_report(notebook, params, out, pool=pool, inputs=fingerprint,
+                      check=version.check if version is not None else None)
         return ReportOutcome(name, notebook, out, True, seconds=time.perf_counter() - start, district_code=code)
     except NtpAtlasError as exc:
         message = str(exc)
@@ -628,7 +661,19 @@ def _run_one(task: tuple, pool=None) -> ReportOutcome:
     return ReportOutcome(name, notebook, out, False, message, time.perf_counter() - start, code)
 
 
-def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipped: int = 0) -> list[ReportOutcome]:
+def _data_changed(outcome: ReportOutcome, version: DataVersion) -> ReportOutcome:
+    """A report rendered while the prepared data changed, marked failed with the reason."""
+    if not outcome.ok:
+        return outcome
+    try:
+        version.check()
+    except NtpAtlasError as exc:
+        outcome.ok, outcome.message = False, str(exc).replace("was not written", "was written from data that changed")
+    return outcome
+
+
+def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipped: int = 0,
+             version: DataVersion | None = None) -> list[ReportOutcome]:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks) + skipped, initial=skipped, desc=desc, unit="report", file=sys.stderr,
@@ -647,10 +692,10 @@ def _run_all(tasks: list, jobs: int, progress: bool, desc: str, pool=None, skipp
     try:
         if jobs == 1 or len(tasks) <= 1:
             for i, task in enumerate(tasks):
-                done(i, _run_one(task, pool))
+                done(i, _run_one(task, pool, version))
         else:
             with ThreadPoolExecutor(max_workers=min(jobs, len(tasks)), thread_name_prefix="ntp-report") as threads:
-                futures = {threads.submit(_run_one, task, pool): i for i, task in enumerate(tasks)}
+                futures = {threads.submit(_run_one, task, pool, version): i for i, task in enumerate(tasks)}
                 try:
                     for fut in as_completed(futures):
                         done(futures[fut], fut.result())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
 from analysis import __version__
+from analysis.cliargs import DPI, JOBS, YEARS, data_folder, input_file, output_folder, seconds, whole_number
 from analysis.config import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -18,7 +21,7 @@ from analysis.config import (
     SAMPLE_DIR,
     SAMPLE_FILES,
 )
-from analysis.errors import NtpAtlasError, ParameterError, SubtotalError
+from analysis.errors import BusyError, NtpAtlasError, OutputError, ParameterError, SubtotalError
 
 EPILOG_PREPARE = """\
 examples:
@@ -42,20 +45,22 @@ def _add_prepare(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--finance", type=Path, default=SAMPLE_FILES["finance"], help="finance table, CSV or XLSX (default: sample)"
+        "--finance", type=input_file, default=SAMPLE_FILES["finance"],
+        help="finance table, CSV or XLSX (default: sample)"
     )
     p.add_argument(
-        "--poverty", type=Path, default=SAMPLE_FILES["poverty"], help="poverty table, CSV or XLSX (default: sample)"
+        "--poverty", type=input_file, default=SAMPLE_FILES["poverty"],
+        help="poverty table, CSV or XLSX (default: sample)"
     )
     p.add_argument(
         "--communes",
-        type=Path,
+        type=input_file,
         default=SAMPLE_FILES["communes"],
         help="commune classification table (optional; 'none' to skip; default: sample)",
     )
     p.add_argument(
         "--indicators",
-        type=Path,
+        type=input_file,
         default=None,
         metavar="FILE",
         help="indicators table: year, as_of, unit_code, indicator, value, CSV or XLSX (optional; 'none' to skip; "
@@ -77,13 +82,13 @@ def _add_prepare(sub) -> None:
     p.add_argument("--layer", default=None, help="layer of a multi-layer boundary file")
     p.add_argument(
         "--boundary-crosswalk",
-        type=Path,
+        type=input_file,
         default=None,
         metavar="FILE",
         help="CSV/XLSX of communes merged since the boundary file's vintage (old_code, new_code): "
         "their polygons are dissolved into the new communes",
     )
-    p.add_argument("--units", type=Path, default=None, help="unit list CSV for codes of another vintage")
+    p.add_argument("--units", type=input_file, default=None, help="unit list CSV for codes of another vintage")
     p.add_argument("--pad-codes", action="store_true", help="restore leading zeros lost by Excel instead of rejecting")
     p.add_argument(
         "--decimal",
@@ -99,8 +104,17 @@ def _add_prepare(sub) -> None:
         help="JSON thresholds of the rule checks (ranges, outliers, snapshots, geometry) over the defaults "
         "of src/analysis/resources/rules.json",
     )
-    p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="output folder (default: data/processed)")
+    p.add_argument("--out", type=output_folder, default=PROCESSED_DIR,
+                   help="output folder (default: data/processed): new, empty, or prepared data, replaced as a whole; "
+                   "any other folder is refused and left as it is")
+    _add_wait(p)
     p.set_defaults(func=_cmd_prepare)
+
+
+def _add_wait(p) -> None:
+    p.add_argument("--wait", type=seconds, default=0.0, metavar="SECONDS",
+                   help="when another run holds the folder (a batch reading the data, a prepare writing it), wait up "
+                   "to this long for it, then stop with exit status 75 (default: 0, stop at once)")
 
 
 def _cmd_prepare(args) -> int:
@@ -124,6 +138,7 @@ def _cmd_prepare(args) -> int:
         decimal=args.decimal,
         rule_settings=args.rule_settings,
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
+        wait=args.wait,
     )
     print(_prepare_summary(result))
     return 0
@@ -186,7 +201,7 @@ def _add_sample(sub) -> None:
         help="rebuild the sample data (deterministic)",
         description="Regenerate the sample province in data/sample/ from the official unit list.",
     )
-    p.add_argument("--out", type=Path, default=SAMPLE_DIR, help="output folder (default: data/sample)")
+    p.add_argument("--out", type=output_folder, default=SAMPLE_DIR, help="output folder (default: data/sample)")
     p.set_defaults(func=_cmd_sample)
 
 
@@ -257,7 +272,8 @@ def _add_units_options(p, batch: bool) -> None:
 
 
 def _add_report_options(p) -> None:
-    p.add_argument("--year", default=None, help="plan year (default: the latest year with data)")
+    p.add_argument("--year", type=whole_number(*YEARS), default=None,
+                   help="plan year (default: the latest year with data)")
     p.add_argument(
         "--as-of",
         dest="as_of",
@@ -270,12 +286,13 @@ def _add_report_options(p) -> None:
     )
     p.add_argument(
         "--data",
-        type=Path,
+        type=data_folder,
         default=PROCESSED_DIR,
         metavar="DIR",
         help="prepared data from 'ntp-atlas prepare' (default: data/processed)",
     )
-    p.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR", help="reports folder (default: reports/)")
+    p.add_argument("--out", type=output_folder, default=REPORTS_DIR, metavar="DIR",
+                   help="reports folder (default: reports/)")
     p.add_argument("--programme", default=None, metavar="CODE",
                    help="programme whose finance the reports sum, by code or name: ntp1719 (default), ntp_gnbv, "
                    "ntp_ntm, p135, p30a; other programmes' files carry the code (187-chi-lang.p135.html)")
@@ -310,6 +327,7 @@ def _add_report(sub) -> None:
     )
     _add_document_options(p)
     _add_units_options(p, batch=False)
+    _add_wait(p)
     p.set_defaults(func=_cmd_report)
 
 
@@ -332,6 +350,7 @@ def _cmd_report(args) -> int:
         commune=args.commune,
         units=args.units,
         programme=args.programme,
+        wait=args.wait,
     )
     print(path)
     for suffix, wanted in ((".docx", args.docx), (".xlsx", args.xlsx)):
@@ -355,7 +374,7 @@ def _add_batch(sub) -> None:
     _add_report_options(p)
     p.add_argument(
         "--jobs",
-        type=int,
+        type=whole_number(*JOBS),
         default=1,
         metavar="N",
         help="reports rendered at the same time, one kernel each (default: %(default)s)",
@@ -380,6 +399,7 @@ def _add_batch(sub) -> None:
     )
     _add_document_options(p)
     _add_units_options(p, batch=True)
+    _add_wait(p)
     p.set_defaults(func=_cmd_batch)
 
 
@@ -412,6 +432,7 @@ def _cmd_batch(args) -> int:
         units=args.units,
         communes=communes,
         programme=args.programme,
+        wait=args.wait,
     )
     print(_batch_summary(result))
     return 0 if result.ok else 1
@@ -436,7 +457,7 @@ def _cmd_country(args) -> int:
         provinces = [resolve(p.strip())[0] for p in args.province.split(",") if p.strip()]
     result = run_country(args.year, lang=args.lang, jobs=args.jobs, data_dir=args.data, out_dir=args.out,
                          as_of=args.as_of, progress=True, pool=args.pool, force=args.force, scheduler=args.scheduler,
-                         provinces=provinces, units=args.units)
+                         provinces=provinces, units=args.units, wait=args.wait)
     for province in result.provinces:
         print(_batch_summary(province))
     for name, why in result.errors.items():
@@ -493,8 +514,10 @@ def _add_maps(sub) -> None:
     _add_report_options(p)
     p.add_argument("--format", action="append", choices=["png", "svg", "pdf"],
                    help="repeat for several (default: png, svg and pdf)")
-    p.add_argument("--dpi", type=int, default=300, help="resolution of PNG files (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="processes drawing district maps (default: 1)")
+    p.add_argument("--dpi", type=whole_number(*DPI), default=300,
+                   help=f"resolution of PNG files, {DPI[0]} to {DPI[1]} (default: %(default)s)")
+    p.add_argument("--jobs", type=whole_number(*JOBS), default=1, metavar="N",
+                   help="processes drawing district maps (default: 1)")
     p.add_argument("--docs", action="store_true", help="regenerate the images of docs/maps.md from the sample data")
     p.set_defaults(func=_cmd_maps)
 
@@ -539,11 +562,13 @@ def _add_convert(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--to", required=True, choices=["2025"], help="the reform to convert to")
-    p.add_argument("--data-dir", type=Path, default=PROCESSED_DIR, help="prepared data (default: data/processed)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: <data-dir>-2025)")
+    p.add_argument("--data-dir", type=data_folder, default=PROCESSED_DIR,
+                   help="prepared data (default: data/processed)")
+    p.add_argument("--out", type=output_folder, default=None,
+                   help="output folder (default: <data-dir>-2025): new, empty, or converted data, replaced as a whole")
     p.add_argument(
         "--crosswalk",
-        type=Path,
+        type=input_file,
         default=None,
         help="your crosswalk, CSV or XLSX: old_code, new_code[, weight] (default: vietnamadminunits)",
     )
@@ -556,6 +581,7 @@ def _add_convert(sub) -> None:
     p.add_argument("--new-boundaries", type=Path, default=None, help="boundaries of the new communes, if you have them")
     p.add_argument("--new-code-column", default="commune_code", help="their commune code column (default: %(default)s)")
     p.add_argument("--new-layer", default=None, help="their layer, in a multi-layer file")
+    _add_wait(p)
     p.set_defaults(func=_cmd_convert)
 
 
@@ -565,7 +591,7 @@ def _cmd_convert(args) -> int:
     result = convert_prepared(
         args.data_dir, args.out, to=args.to, crosswalk=args.crosswalk, key=args.key,
         new_boundaries=args.new_boundaries, new_code_column=args.new_code_column, new_layer=args.new_layer,
-        step=lambda msg: print(f"… {msg}", file=sys.stderr),
+        step=lambda msg: print(f"… {msg}", file=sys.stderr), wait=args.wait,
     )  # fmt: skip
     print(convert_summary(result))
     return 0
@@ -597,8 +623,9 @@ def _add_import(sub) -> None:
         epilog=EPILOG_IMPORT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("form", type=Path, metavar="FORM.xlsx", help="the workbook")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default: data/interim)")
+    p.add_argument("form", type=input_file, metavar="FORM.xlsx", help="the workbook")
+    p.add_argument("--out", type=output_folder, default=None, metavar="DIR",
+                   help="output folder (default: data/interim)")
     p.add_argument("--sheet", default=None, help="read only this sheet (default: every sheet with a form table)")
     p.add_argument("--year", default=None, help="plan year, when the form does not say it")
     p.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
@@ -648,6 +675,12 @@ def build_parser() -> argparse.ArgumentParser:
 _SUBCOMMANDS = [_add_prepare, _add_import, _add_sample, _add_report, _add_batch, _add_maps, _add_convert]
 
 
+#: Exit statuses: 0 done; 1 a report failed (the others were written) or a bug; 2 bad input or
+#: a path that cannot be used (the message says which and what to do); 75 (EX_TEMPFAIL)
+#: another run holds the folder, try again later; 130 interrupted. Nothing is replaced unless 0.
+EXIT_BUSY = 75
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ntp-atlas`` console script."""
     parser = build_parser()
@@ -657,20 +690,50 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except NtpAtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; previous outputs are left as they were", file=sys.stderr)
         return 130
+    except OSError as exc:  # the system refused a read or write: the path and what to do, not a traceback
+        print(f"error: {_system_error(exc)}", file=sys.stderr)
+        return 2
     except Exception:  # a bug, not bad input: keep the traceback out of the user's way
-        log = Path(tempfile.gettempdir()) / "ntp-atlas-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(
-            f"internal error: {sys.exc_info()[1]!r}\n  this is a bug in ntp-atlas; the details are in {log}",
-            file=sys.stderr,
-        )
+        details = traceback.format_exc()
+        log = _error_log(details)
+        where = f"the details are in {log}" if log else "the details follow:\n" + details
+        print(f"internal error: {sys.exc_info()[1]!r}\n  this is a bug in ntp-atlas; {where}", file=sys.stderr)
         return 1
+
+
+def _system_error(exc: OSError) -> str:
+    """What a user is told when the system refused a file operation that ntp-atlas did not expect."""
+    path = exc.filename or "a file"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS):  # only writes meet these
+        return str(OutputError.from_os_error(exc, path))
+    where = f"{path}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+    return (f"{where}: {exc.strerror or exc}\n  fix: check that the path exists and that you may read and write "
+            "there (or give another --out); the previous outputs were left as they were")
+
+
+def _error_log(details: str) -> str | None:
+    """Write a bug's traceback to a new file only this user can read, and say where.
+
+    ``tempfile.mkstemp`` makes it with a name no one can guess, ``O_EXCL`` and mode 0600: a
+    link or file planted in the temporary folder is never followed or written to. None when
+    no file can be made (the caller prints the details instead).
+    """
+    try:
+        fd, path = tempfile.mkstemp(prefix="ntp-atlas-error-", suffix=".log")
+    except OSError:
+        return None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(details)
+    return path
 
 
 if __name__ == "__main__":

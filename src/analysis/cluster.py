@@ -12,15 +12,15 @@ the prepared data from ``data_dir``, which must be a path or fsspec URL they can
 from __future__ import annotations
 
 import atexit
-import os
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from analysis.errors import NtpAtlasError, ParameterError
-from analysis.storage import stage_bytes
+from analysis.errors import NtpAtlasError, OutputError, ParameterError
+from analysis.ownership import file_problem
+from analysis.storage import commit, remove_output, stage_bytes
 
 _POOL = None
 _POOL_LOCK = threading.Lock()
@@ -66,12 +66,9 @@ def render_remote(notebook: str, parameters: dict, name: str, inputs: str | None
 
 def _commit(out: Path, reply: dict) -> None:
     """Write a worker's page and notebook beside each other, atomically, like render_report."""
-    staged = [stage_bytes(out.with_suffix(".ipynb"), reply["ipynb"]), stage_bytes(out, reply["html"])]
-    os.replace(staged[0], out.with_suffix(".ipynb"))
-    os.replace(staged[1], out)
-    failed = out.with_name(out.stem + ".failed.ipynb")
-    if failed.exists():
-        failed.unlink()
+    ipynb = out.with_suffix(".ipynb")
+    commit((stage_bytes(ipynb, reply["ipynb"]), ipynb), (stage_bytes(out, reply["html"]), out))
+    remove_output(out.with_name(out.stem + ".failed.ipynb"))
 
 
 def run_on_cluster(tasks: list, scheduler: str, *, progress: bool = True, desc: str = "", skipped: int = 0) -> list:
@@ -116,14 +113,18 @@ def run_on_cluster(tasks: list, scheduler: str, *, progress: bool = True, desc: 
             code = params.get("district") or None
             reply = fut.result()
             out = Path(out)
-            if reply["ok"]:
-                _commit(out, reply)
-                outcomes[i] = ReportOutcome(name, notebook, out, True, seconds=reply["seconds"], district_code=code)
-            else:
-                if reply.get("failed"):
-                    stage = stage_bytes(out.with_name(out.stem + ".failed.ipynb"), reply["failed"])
-                    os.replace(stage, out.with_name(out.stem + ".failed.ipynb"))
-                outcomes[i] = ReportOutcome(name, notebook, out, False, reply["message"], reply["seconds"], code)
+            try:
+                if reply["ok"]:
+                    _commit(out, reply)
+                    outcomes[i] = ReportOutcome(name, notebook, out, True, seconds=reply["seconds"],
+                                                district_code=code)
+                else:
+                    failed = out.with_name(out.stem + ".failed.ipynb")
+                    if reply.get("failed") and file_problem(failed) is None:
+                        commit((stage_bytes(failed, reply["failed"]), failed))
+                    outcomes[i] = ReportOutcome(name, notebook, out, False, reply["message"], reply["seconds"], code)
+            except OutputError as exc:  # a user's file where the page goes, a full disk: this report fails
+                outcomes[i] = ReportOutcome(name, notebook, out, False, str(exc), reply["seconds"], code)
             bar.update(1)
     finally:
         bar.close()

@@ -45,6 +45,7 @@ from analysis.allocation import convert_classification, convert_finance, convert
 from analysis.boundaries import dissolve_units, read_boundaries
 from analysis.config import METRIC_CRS, PROCESSED_DIR, STORAGE_CRS
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.locks import reading
 from analysis.prepared import load_manifest, read_table
 from analysis.reform import (
     district_province_map,
@@ -54,7 +55,7 @@ from analysis.reform import (
     province_map,
     split_shares,
 )
-from analysis.storage import atomic_dir, sha256_file, write_json
+from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 
 __all__ = ["ConvertResult", "convert_prepared", "convert_summary", "derive_communes"]
 
@@ -528,6 +529,7 @@ def convert_prepared(
     new_code_column: str = "commune_code",
     new_layer: str | None = None,
     step: Callable[[str], None] | None = None,
+    wait: float = 0.0,
 ) -> ConvertResult:
     """Convert prepared data keyed to the old units into prepared data keyed to the 2025 units.
 
@@ -536,7 +538,9 @@ def convert_prepared(
     data_dir
         Prepared data from ``ntp-atlas prepare`` (old units).
     out
-        Output folder, replaced atomically; default ``<data_dir>-2025`` beside it.
+        Output folder, replaced atomically; default ``<data_dir>-2025`` beside it. It must be
+        new, empty, or converted data (an ntp-atlas manifest listing every file in it): any
+        other folder, or a file, is refused before anything is read, and left as it is.
     to
         Target vintage; only ``"2025"``.
     crosswalk
@@ -549,6 +553,8 @@ def convert_prepared(
         without them the polygons are dissolved from the old communes.
     step
         Called with a short description as each step starts.
+    wait
+        Seconds to wait when another run holds ``out`` or is writing ``data_dir``.
 
     Returns
     -------
@@ -570,11 +576,13 @@ def convert_prepared(
     out = Path(out) if out is not None else data_dir.with_name(f"{data_dir.name}-{VINTAGE}")
     if out.absolute() == data_dir.absolute():
         raise ParameterError(f"--out must differ from --data-dir ({data_dir}): the old-unit data is kept")
+    claim_output_folder(out, wait=wait)  # a foreign folder or a busy one: refused before any work
     step("reading prepared data")
-    source = load_manifest(data_dir)
-    if source.get("units") == VINTAGE:
-        raise ParameterError(f"{data_dir} is already keyed to the {VINTAGE} units")
-    old, others = _read_source(data_dir, source)
+    with reading(data_dir, wait=wait) as version:  # no prepare swaps the data in while it is read
+        source = load_manifest(data_dir)
+        if source.get("units") == VINTAGE:
+            raise ParameterError(f"{data_dir} is already keyed to the {VINTAGE} units")
+        old, others = _read_source(data_dir, source)
     tables = {name: old[name] for name in _TABLES}
 
     step("crosswalk")
@@ -638,7 +646,8 @@ def convert_prepared(
         "match_report": _match_report(communes, old["match_report"]),
         "convert_report": report,
     }
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, wait=wait) as tmp:
+        version.check()  # the manifest recorded below must be the one the tables were read with
         for name, frame in {**frames, **with_csv}.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
         for name, frame in with_csv.items():

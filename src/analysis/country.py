@@ -26,8 +26,9 @@ from analysis import __version__
 from analysis.batch import BatchResult, _lang_suffix, latest_year, run_batch
 from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.prepared import load_manifest
-from analysis.storage import atomic_write_bytes
+from analysis.locks import hold, reading
+from analysis.prepared import ensure_prepared, load_manifest
+from analysis.storage import atomic_write_bytes, make_folder
 
 #: Provinces in flight at once on the country's kernels (see :func:`run_country`).
 PROVINCES_AT_ONCE = 2
@@ -105,6 +106,7 @@ def run_country(
     scheduler: str | None = None,
     provinces: list[str] | None = None,
     units: str | None = None,
+    wait: float = 0.0,
 ) -> CountryResult:
     """Run :func:`analysis.batch.run_batch` for every province with data, on one kernel pool.
 
@@ -120,6 +122,10 @@ def run_country(
     units
         ``"2025"``: by the units of the 2025 reform (:func:`analysis.levels.ensure_converted`
         first, then every new province per new commune); ``provinces`` are then new codes.
+    wait
+        Seconds to wait for another run holding the year's folder or writing the data. The
+        run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared from start to end, as a
+        province's batch does (:mod:`analysis.locks`).
 
     Returns
     -------
@@ -137,58 +143,63 @@ def run_country(
         if units != VINTAGE:
             raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
         data_dir = ensure_converted(data_dir).path
-    table = provinces_with_data(data_dir)
-    if provinces is not None:
-        table = table[table["province_code"].isin([str(p) for p in provinces])]
-    if table.empty:
-        raise ParameterError(f"no province has prepared data in {data_dir}; run ntp-atlas prepare first")
-    latest = {}
-    for code in table["province_code"]:
-        with contextlib.suppress(NtpAtlasError):
-            latest[code] = latest_year(code, data_dir)
-    if year in (None, ""):
-        if not latest:
-            raise ParameterError(f"no finance data for any province in {data_dir}")
-        year = max(latest.values())
-    year = int(year)
-    result = CountryResult(year, lang, Path(out_dir).expanduser().resolve() / str(year))
-    result.unlisted = unlisted_districts(data_dir)
-    result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
+    ensure_prepared(data_dir)  # rebuilt first if damaged: no province may rebuild it while the others read it
+    with contextlib.ExitStack() as held:
+        held.enter_context(reading(data_dir, wait=wait))  # the same data for every province
+        table = provinces_with_data(data_dir)
+        if provinces is not None:
+            table = table[table["province_code"].isin([str(p) for p in provinces])]
+        if table.empty:
+            raise ParameterError(f"no province has prepared data in {data_dir}; run ntp-atlas prepare first")
+        latest = {}
+        for code in table["province_code"]:
+            with contextlib.suppress(NtpAtlasError):
+                latest[code] = latest_year(code, data_dir)
+        if year in (None, ""):
+            if not latest:
+                raise ParameterError(f"no finance data for any province in {data_dir}")
+            year = max(latest.values())
+        year = int(year)
+        result = CountryResult(year, lang, Path(out_dir).expanduser().resolve() / str(year))
+        held.enter_context(hold(result.folder, wait=wait))  # one country run at a time writes the year's index
+        result.unlisted = unlisted_districts(data_dir)
+        result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
 
-    def one(code: str, name: str) -> BatchResult | str:
-        if latest.get(code, 0) < year:
-            return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
-        try:
-            return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
-                             progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels)
-        except NtpAtlasError as exc:  # one province's bad data does not stop the country
-            return str(exc)
+        def one(code: str, name: str) -> BatchResult | str:
+            if latest.get(code, 0) < year:
+                return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
+            try:
+                return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
+                                 progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels,
+                                 wait=wait)
+            except NtpAtlasError as exc:  # one province's bad data does not stop the country
+                return str(exc)
 
-    kernels = None
-    if pool and not scheduler:
-        from analysis.engine import KernelPool
+        kernels = None
+        if pool and not scheduler:
+            from analysis.engine import KernelPool
 
-        kernels = KernelPool(int(jobs))
-    rows = list(table.itertuples(index=False))
-    with kernels or contextlib.nullcontext():
-        if kernels is None or len(rows) < 2:
-            outcomes = [one(code, name) for code, name in rows]
-        else:
-            # Two provinces at a time on the same kernels: while one works out its
-            # fingerprints, waits for its last report or writes its index, the kernels run the
-            # other's reports instead of waiting (the kernels' queue keeps them in order).
-            with ThreadPoolExecutor(max_workers=PROVINCES_AT_ONCE, thread_name_prefix="ntp-province") as threads:
-                outcomes = list(threads.map(lambda row: one(*row), rows))
-    for (_, name), outcome in zip(rows, outcomes, strict=True):
-        if isinstance(outcome, str):
-            result.errors[name] = outcome
-        else:
-            result.provinces.append(outcome)
-    suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
-    result.index = result.folder / f"index{suffix}{_lang_suffix(lang)}.html"
-    result.folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(result.index, country_index_html(result).encode("utf-8"))
-    return result
+            kernels = KernelPool(int(jobs))
+        rows = list(table.itertuples(index=False))
+        with kernels or contextlib.nullcontext():
+            if kernels is None or len(rows) < 2:
+                outcomes = [one(code, name) for code, name in rows]
+            else:
+                # Two provinces at a time on the same kernels: while one works out its
+                # fingerprints, waits for its last report or writes its index, the kernels run the
+                # other's reports instead of waiting (the kernels' queue keeps them in order).
+                with ThreadPoolExecutor(max_workers=PROVINCES_AT_ONCE, thread_name_prefix="ntp-province") as threads:
+                    outcomes = list(threads.map(lambda row: one(*row), rows))
+        for (_, name), outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, str):
+                result.errors[name] = outcome
+            else:
+                result.provinces.append(outcome)
+        suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
+        result.index = result.folder / f"index{suffix}{_lang_suffix(lang)}.html"
+        make_folder(result.folder)
+        atomic_write_bytes(result.index, country_index_html(result).encode("utf-8"))
+        return result
 
 
 def country_index_html(result: CountryResult) -> str:

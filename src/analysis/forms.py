@@ -226,12 +226,13 @@ def write_finance_csv(table: pd.DataFrame, path: str | Path) -> Path:
     leaves the previous file as it was, never half a table.
     """
     path = Path(path)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for row in table.itertuples(index=False):
         writer.writerow(["" if v is None or (isinstance(v, float) and pd.isna(v)) else _plain(v) for v in row])
-    atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
+    # refused, not overwritten, when a user's file (a corrected copy, say) is there (analysis.ownership)
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
     return path
 
 

@@ -40,7 +40,7 @@ from analysis.indicators import empty_indicators
 from analysis.readers import ROW
 from analysis.rules import load_settings, run_rules
 from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
-from analysis.storage import atomic_dir, sha256_file, write_json
+from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.units import load_unit_list
 from analysis.validate import REJECT_COLUMNS, ValidatedTable, validate_table
 
@@ -185,6 +185,7 @@ def prepare(
     rule_settings: str | Path | None = None,
     today: date | str | None = None,
     step: Callable[[str], None] | None = None,
+    wait: float = 0.0,
 ) -> PrepareResult:
     """Validate and join the inputs once and write the prepared data.
 
@@ -205,7 +206,9 @@ def prepare(
         dissolved into the new communes before matching, except for codes the unit list still
         has. ``match_report`` shows the merges used in ``merged_from``.
     out
-        Output folder, replaced atomically (default ``data/processed/``).
+        Output folder, replaced atomically (default ``data/processed/``). It must be new,
+        empty, or prepared data (an ntp-atlas manifest listing every file in it): any other
+        folder, or a file, is refused before anything is read, and left as it is.
     units
         A unit list CSV for codes of another vintage (default: the official list).
     pad_codes
@@ -220,11 +223,22 @@ def prepare(
         manifest's arguments, so a rebuild reads the inputs as this run did).
     step
         Called with a short description as each step starts (progress display).
+    wait
+        Seconds to wait when another run holds ``out`` (a prepare writing it, a batch
+        reading it) before giving up (:mod:`analysis.locks`).
 
     Returns
     -------
     PrepareResult
+
+    Raises
+    ------
+    OutputError
+        ``out`` is not ntp-atlas's to replace, or cannot be written (a full or read-only disk).
+    BusyError
+        Another run holds ``out``. Whatever fails, the prepared data already in ``out`` stays.
     """
+    claim_output_folder(out, wait=wait)  # a foreign folder or a busy one: refused before any work
     step = step or (lambda _msg: None)
     run_date = (date.today() if today is None else datetime.fromisoformat(str(today)).date()).isoformat()
     settings = load_settings(rule_settings)
@@ -283,7 +297,7 @@ def prepare(
     rejects = _rejects_with_district(tables, unit_list)
 
     step("writing prepared data")
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, wait=wait) as tmp:
         joined.to_parquet(tmp / "communes.parquet", index=False)
         districts.to_parquet(tmp / "districts.parquet", index=False)
         provinces.to_parquet(tmp / "provinces.parquet", index=False)

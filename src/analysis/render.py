@@ -29,13 +29,14 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from analysis.config import DEFAULT_LANGUAGE, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR
 from analysis.engine import KERNEL_ARGUMENTS, KernelPool
-from analysis.errors import NtpAtlasError, ParameterError, ReportError
-from analysis.storage import make_readable, stage_bytes
+from analysis.errors import NtpAtlasError, OutputError, ParameterError, ReportError
+from analysis.ownership import check_replaceable, file_problem
+from analysis.storage import commit, make_folder, make_readable, remove_output, stage_bytes
 from analysis.units import ascii_words
 
 #: The report notebooks in ``notebooks/``, by name.
@@ -111,6 +112,7 @@ def render_report(
     kernel_name: str = "python3",
     pool: KernelPool | None = None,
     inputs: str | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Path:
     """Execute a report notebook with parameters and write it as offline HTML.
 
@@ -135,6 +137,10 @@ def render_report(
     inputs
         Fingerprint of the report's inputs (64 hex digits), recorded at the end of the page
         (:func:`stamp_page`) so that a batch can tell the page is up to date.
+    check
+        Called before the notebook runs and again just before its files replace the previous
+        report; raising keeps the previous report (a batch checks that the prepared data is
+        still the version it started with, :class:`analysis.locks.DataVersion`).
 
     Returns
     -------
@@ -149,6 +155,9 @@ def render_report(
         HTML and notebook are left untouched.
     ParameterError
         Unknown notebook.
+    OutputError
+        A file ntp-atlas did not write is where the page or its notebook goes
+        (:func:`analysis.ownership.check_replaceable`), or the folder cannot be written.
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -157,13 +166,19 @@ def render_report(
     # for the duration of each read and write.
     out_html = Path(out_html).expanduser().resolve()
     params = _string_parameters(parameters)
-    folder = out_html.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out_html.parent)
     ipynb = out_html.with_name(out_html.stem + ".ipynb")
     failed = out_html.with_name(out_html.stem + ".failed.ipynb")
     what = _describe(source, params)
+    for path in (out_html, ipynb):  # a user's file there: refused before the notebook runs
+        check_replaceable(path)
+    if check is not None:
+        check()
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_html.stem}.", suffix=".tmp.ipynb", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out_html.stem}.", suffix=".tmp.ipynb", dir=folder)
+    except OSError as exc:
+        raise OutputError.from_os_error(exc, out_html) from None
     os.close(fd)
     tmp_nb = Path(tmp_name)
     try:
@@ -182,15 +197,15 @@ def render_report(
         page = notebook_to_html(nb, lang=lang, title=_title(nb, params, source, lang)).encode("utf-8")
         tmp_html = stage_bytes(out_html, stamp_page(page, inputs) if inputs else page)
         try:
+            if check is not None:
+                check()  # the data changed while the notebook ran: keep the previous report
             make_readable(tmp_nb)
-            os.replace(tmp_nb, ipynb)
-            os.replace(tmp_html, out_html)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp_html.unlink()
             raise
-        with contextlib.suppress(FileNotFoundError):
-            failed.unlink()  # a stale failure beside a good report would mislead
+        commit((tmp_nb, ipynb), (tmp_html, out_html))
+        remove_output(failed)  # a stale failure beside a good report would mislead
         return out_html
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -386,9 +401,12 @@ def _clean(text: str) -> str:
 
 
 def _keep_failed(tmp_nb: Path, failed: Path) -> Path | None:
-    if tmp_nb.exists() and tmp_nb.stat().st_size > 0:
+    if tmp_nb.exists() and tmp_nb.stat().st_size > 0 and file_problem(failed) is None:
         make_readable(tmp_nb)
-        os.replace(tmp_nb, failed)
+        try:
+            commit((tmp_nb, failed))
+        except OutputError:  # a full disk: the failure is reported all the same
+            return None
         return failed
     return None
 
