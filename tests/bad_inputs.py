@@ -120,10 +120,23 @@ CATALOGUE = [
         "finance",
         FIN_HEADER
         + "\n"
-        + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791"')
+        + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791,5"')
         + "\n"
         + GOOD_FIN.replace("DA4", "DA5").replace(",100,50", ",1.5,1"),
         ("written in English number format while the file uses Vietnamese",),
+        row=3,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "as many cells in each number format",
+        "finance",
+        # one cell only Vietnamese (8.356,336), one only English (1.5): 2.791 could be either
+        FIN_HEADER
+        + "\n"
+        + GOOD_FIN.replace(",100,50", ',"8.356,336",1.5')
+        + "\n"
+        + GOOD_FIN.replace("DA4", "DA5").replace(",100,50", ",2.791,0"),
+        ("'2.791' could be 2791 (Vietnamese format) or 2.791 (English format)", "both formats as often"),
         row=3,
         column="plan_mvnd",
     ),

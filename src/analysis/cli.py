@@ -89,7 +89,8 @@ def _add_prepare(sub) -> None:
         "--decimal",
         choices=[",", "."],
         default=None,
-        help="decimal mark of the tables (default: detected; ambiguous cells are rejected)",
+        help="decimal mark of the tables (default: detected, once for the run, from every table; a table "
+        "whose numbers show the other mark is refused)",
     )
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="output folder (default: data/processed)")
     p.set_defaults(func=_cmd_prepare)
@@ -138,6 +139,8 @@ def _prepare_summary(result) -> str:
         lines.append(f"{name:<12}{t.n_read:>8}{t.n_accepted:>10}{t.n_rejected:>10}{ok}")
         for note in t.notes:
             lines.append(f"    {note}")
+    if "numbers" in result.manifest:
+        lines += ["", result.manifest["numbers"]["summary"]]
     if len(result.rejects):
         lines += ["", "rejected rows (first 10; all in rejects.csv):"]
         for r in result.rejects.head(10).itertuples(index=False):

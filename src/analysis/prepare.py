@@ -39,6 +39,7 @@ from analysis.errors import BoundaryError
 from analysis.indicators import empty_indicators
 from analysis.readers import ROW
 from analysis.rules import run_rules
+from analysis.run_convention import RunConvention, decide_run, evidence_entry, read_again
 from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
 from analysis.storage import atomic_dir, sha256_file, write_json
 from analysis.units import load_unit_list
@@ -70,6 +71,7 @@ class PrepareResult:
     match_report: pd.DataFrame
     warnings: pd.DataFrame
     rejects: pd.DataFrame
+    numbers: RunConvention | None = None
 
 
 def _scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.DataFrame:
@@ -158,6 +160,8 @@ def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None
             sheet=t.raw.sheet,
             header_row=t.raw.header_row,
             number_convention=t.convention,
+            number_source=t.numbers.source if t.numbers else None,
+            number_evidence={c: evidence_entry(ev) for c, ev in t.numbers.evidence.items()} if t.numbers else {},
             columns=t.raw.mapping,
             ignored_columns=t.raw.ignored,
         )
@@ -208,7 +212,9 @@ def prepare(
     pad_codes
         Restore leading zeros lost by Excel instead of rejecting those rows.
     decimal
-        ``","`` or ``"."`` to state the number format of the tables.
+        ``","`` or ``"."`` to state the number format of the tables; a table whose numbers
+        show the other is refused. By default one convention is decided for the run from the
+        evidence of every table (:mod:`analysis.run_convention`).
     step
         Called with a short description as each step starts (progress display).
 
@@ -229,6 +235,12 @@ def prepare(
             continue
         step(f"validating {name}")
         tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal)
+    # one number convention for the run: a table that showed none is read again with the others'
+    numbers = decide_run(tables, decimal)
+    for name in read_again(tables, numbers):
+        step(f"reading the numbers of {name} as the other tables write them")
+        path, spec = inputs[name]
+        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, run=numbers)
 
     step("joining boundaries")
     scope = _scope_units(unit_list, tables)
@@ -298,6 +310,10 @@ def prepare(
                 "pad_codes": pad_codes,
                 "decimal": decimal,
             },
+            "numbers": {
+                **numbers.manifest(),
+                "summary": numbers.describe(sum(t.numbers.ambiguous for t in tables.values() if t.numbers)),
+            },
             "boundaries": {
                 **_input_entry(Path(boundaries), None),
                 "features": len(bounds),
@@ -330,4 +346,4 @@ def prepare(
             "units_file": _input_entry(Path(units), None) if units else None,
         }
         write_json(tmp / "manifest.json", manifest)
-    return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects)
+    return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects, numbers)
