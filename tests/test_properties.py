@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from analysis.config import BOUNDS
 from analysis.errors import NtpAtlasError
 from analysis.finance import disbursement, latest_snapshot
 from analysis.poverty import poverty_rates
@@ -217,8 +218,9 @@ def valid_finance(draw) -> tuple[list[dict], str]:
     dates = sorted(draw(st.sets(st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)), min_size=1, max_size=3)))
     keys = list(itertools.product(UNITS, ["DA1", "DA4"], ["investment", "recurrent"], ["current", "carried_over"]))
     chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=20, unique=True))
-    # cents, so that the sums are exact in binary and the totals can be compared exactly
-    cents = st.integers(0, 10**11)
+    # cents, so that the sums are exact in binary and the totals can be compared exactly; up to
+    # the bound of one row (analysis.config.BOUNDS), the largest figure a row may hold
+    cents = st.integers(0, int(BOUNDS["amount_mvnd"] * 100))
     rows = []
     for as_of in dates:
         for (province, district, commune), project, capital, fund in chosen:
@@ -272,7 +274,7 @@ def valid_poverty(draw) -> list[list[int | str]]:
     for year, (_, _, commune) in itertools.product((2022, 2023), UNITS):
         if not draw(st.booleans()):
             continue
-        households = draw(st.integers(0, 10**6))
+        households = draw(st.integers(0, int(BOUNDS["households"])))
         poor = draw(st.integers(0, households))
         near = draw(st.integers(0, households - poor))
         em = draw(st.integers(0, households))

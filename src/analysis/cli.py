@@ -9,7 +9,9 @@ import traceback
 from pathlib import Path
 
 from analysis import __version__
+from analysis.bounds import Bounds
 from analysis.config import (
+    BOUNDS,
     DEFAULT_LANGUAGE,
     LANGUAGES,
     PROCESSED_DIR,
@@ -92,6 +94,15 @@ def _add_prepare(sub) -> None:
         help="decimal mark of the tables (default: detected, once for the run, from every table; a table "
         "whose numbers show the other mark is refused)",
     )
+    p.add_argument(
+        "--bound",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change the largest figure one row may hold (repeatable); figures above it are rejected. "
+        + ", ".join(f"{k} (default {v:g})" for k, v in BOUNDS.items())
+        + ": amounts in million VND, households and villages of one commune, other counts of one unit",
+    )
     p.add_argument("--out", type=Path, default=PROCESSED_DIR, help="output folder (default: data/processed)")
     p.set_defaults(func=_cmd_prepare)
 
@@ -115,6 +126,7 @@ def _cmd_prepare(args) -> int:
         units=args.units,
         pad_codes=args.pad_codes,
         decimal=args.decimal,
+        bounds=Bounds.parse(args.bound),
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
     )
     print(_prepare_summary(result))

@@ -290,7 +290,8 @@ def parse_number_columns(
                 continue
             rej.add(rows[i], col.name, values[i], *_problem(col, values[i], c, i, conv))
         if col.kind == "count":
-            fractional = ok & ~(np.isfinite(x) & (x == np.floor(x)))  # not float.is_integer()
+            # inf is left to the bounds (analysis.bounds): "too large", not "not whole"
+            fractional = ok & np.isfinite(x) & (x != np.floor(x))
             for i in np.flatnonzero(fractional):
                 rej.add(rows[i], col.name, values[i], f"a count of {_count_of(col)} must be a whole number")
             x[fractional] = np.nan

@@ -23,7 +23,7 @@ Nothing downstream re-reads or re-validates the raw files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.bounds import Bounds
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
 from analysis.crosswalk import read_crosswalk
 from analysis.errors import BoundaryError
@@ -185,6 +186,7 @@ def prepare(
     units: str | Path | None = None,
     pad_codes: bool = False,
     decimal: str | None = None,
+    bounds: Bounds | Mapping[str, float] | None = None,
     step: Callable[[str], None] | None = None,
 ) -> PrepareResult:
     """Validate and join the inputs once and write the prepared data.
@@ -215,6 +217,9 @@ def prepare(
         ``","`` or ``"."`` to state the number format of the tables; a table whose numbers
         show the other is refused. By default one convention is decided for the run from the
         evidence of every table (:mod:`analysis.run_convention`).
+    bounds
+        The largest figure one row may hold (default :data:`analysis.config.BOUNDS`), or the
+        bounds changed from it (``{"amount_mvnd": 2e6}``); figures above are rejected.
     step
         Called with a short description as each step starts (progress display).
 
@@ -230,17 +235,20 @@ def prepare(
         same = Path(finance).resolve() == Path(SAMPLE_FILES["finance"]).resolve()
         indicators = SAMPLE_FILES["indicators"] if same else None
     inputs["indicators"] = (indicators, INDICATORS)  # unit-level figures (analysis.indicators), optional
+    limits = Bounds.of(bounds)  # "bounds" is the boundary file below
     for name, (path, spec) in inputs.items():
         if path is None:
             continue
         step(f"validating {name}")
-        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal)
+        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, bounds=limits)
     # one number convention for the run: a table that showed none is read again with the others'
     numbers = decide_run(tables, decimal)
     for name in read_again(tables, numbers):
         step(f"reading the numbers of {name} as the other tables write them")
         path, spec = inputs[name]
-        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, run=numbers)
+        tables[name] = validate_table(
+            path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, run=numbers, bounds=limits
+        )
 
     step("joining boundaries")
     scope = _scope_units(unit_list, tables)
@@ -309,6 +317,7 @@ def prepare(
                 "units": str(units) if units else "vietnamadminunits (official list before 2025)",
                 "pad_codes": pad_codes,
                 "decimal": decimal,
+                "bounds": dict(limits.limits),
             },
             "numbers": {
                 **numbers.manifest(),
@@ -342,6 +351,7 @@ def prepare(
                 layer=layer,
                 pad_codes=pad_codes,
                 decimal=decimal,
+                bounds=limits.changed(),
             ),
             "units_file": _input_entry(Path(units), None) if units else None,
         }

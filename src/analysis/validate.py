@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from analysis.bounds import Bounds, check_bounds
 from analysis.number_cells import FileConvention, parse_number_columns
 from analysis.readers import ROW, RawTable, read_table
 from analysis.run_convention import NO_RUN, RunConvention
@@ -449,6 +450,7 @@ def validate_table(
     pad_codes: bool = False,
     decimal: str | None = None,
     run: RunConvention = NO_RUN,
+    bounds: Bounds | None = None,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -470,6 +472,8 @@ def validate_table(
     run
         What the other files of the run show (:func:`analysis.run_convention.decide_run`): the
         convention of a file that shows none itself.
+    bounds
+        The largest figure a row may hold, by bound (default :data:`analysis.config.BOUNDS`).
 
     Returns
     -------
@@ -484,6 +488,7 @@ def validate_table(
     rej = _Rejects(spec.name, Path(path))
     parsed, numbers = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal, run=run)
     _resolve(parsed, spec, units, rej, pad_codes=pad_codes)
+    check_bounds(parsed, raw.frame, spec, rej, bounds or Bounds())
     ok = parsed[~parsed[ROW].isin(rej.rows())]
     _schema_check(ok, spec, rej, raw.frame)
     ok = parsed[~parsed[ROW].isin(rej.rows())]
