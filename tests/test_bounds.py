@@ -143,6 +143,7 @@ def test_bound_option_lets_a_larger_figure_through(tmp_path, capsys):
     assert manifest["options"]["bounds"] == {**BOUNDS, "amount_mvnd": 2_000_000.0}
     assert manifest["arguments"]["bounds"] == {"amount_mvnd": 2_000_000.0}  # what a rebuild passes again
     assert Bounds.of(manifest["arguments"]["bounds"])["amount_mvnd"] == 2_000_000.0
+    assert Bounds.parse(["amount_mvnd=1e12"])["amount_mvnd"] == 1e12  # the largest bound allowed
 
 
 @pytest.mark.parametrize(("option", "message"), [
@@ -153,6 +154,8 @@ def test_bound_option_lets_a_larger_figure_through(tmp_path, capsys):
     ("villages=-5", "the value must be a positive number"),
     ("count=inf", "the value must be a positive number"),
     ("count=0", "the value must be a positive number"),
+    # 1e13 is above the largest bound, 1e12 (analysis.bounds.LARGEST: 15 digits to the đồng)
+    ("amount_mvnd=1e13", "--bound 'amount_mvnd=1e13': at most 1e+12 (a float holds 15 digits"),
 ])
 def test_a_bad_bound_option_is_a_message(tmp_path, capsys, option, message):
     with pytest.raises(ParameterError, match=re.escape(message)):

@@ -28,6 +28,9 @@ from analysis.errors import ParameterError
 from analysis.readers import ROW
 from analysis.schema import TableSpec
 
+#: The largest bound ``--bound`` may set: 1e12 million VND written to the đồng (three decimals)
+#: is 15 digits, what a float holds exactly; sums of a country's rows stay far from overflow.
+LARGEST = 1e12
 #: What each bound measures, for messages.
 MEASURES = {"amount_mvnd": "million VND", "households": "households", "villages": "villages", "count": "units"}
 #: An indicator's unit of measure to its bound (any other unit counts things: ``count``).
@@ -76,7 +79,7 @@ class Bounds:
         Raises
         ------
         ParameterError
-            An unknown name, or a value that is not a positive number.
+            An unknown name, or a value that is not a positive number up to :data:`LARGEST`.
         """
         limits = dict(BOUNDS)
         for text in options or ():
@@ -95,6 +98,11 @@ class Bounds:
                 raise ParameterError(
                     f"--bound {text!r}: the value must be a positive number written in digits "
                     f"(e.g. --bound {name}={BOUNDS[name] * 2:.0f})"
+                )
+            if limit > LARGEST:
+                raise ParameterError(
+                    f"--bound {text!r}: at most {LARGEST:.0e} (a float holds 15 digits: an amount of "
+                    "1e12 million VND to the đồng, its three decimals, is the most it keeps exact)"
                 )
             limits[name] = limit
         return cls(limits)
