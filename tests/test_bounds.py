@@ -202,3 +202,30 @@ def test_figures_at_their_bounds_render_in_a_report(tmp_path, capsys):
     assert "875.000,5 triệu đồng" in text
     assert "Tổng cộng 2.000.000,000 875.000,500 43,75%" in text  # the finance table's total row
     assert "50,00%" in text
+
+
+@pytest.mark.slow
+def test_figures_at_the_largest_bound_allowed_render_in_a_report(tmp_path, capsys):
+    # --bound at its most, 1e12 (analysis.bounds.LARGEST), and figures at it: two plans of
+    # 1e12 million VND, 2e12 million = 2e9 tỷ; disbursed 999,999,999,999.999 million, which is
+    # 999999999999.999 / 2e12 = 49.99999999999995% → 50,00%; every đồng of it printed in the table
+    finance = tmp_path / "finance.csv"
+    finance.write_text("\n".join([
+        FIN_HEADER,
+        "2023,30/11/2023,14,127,04231,DA4,investment,current,1000000000000,999999999999.999",
+        "2023,30/11/2023,14,127,04231,DA1,investment,current,1000000000000,0",
+    ]) + "\n", encoding="utf-8")
+    poverty = tmp_path / "poverty.csv"
+    poverty.write_text(f"{POV_HEADER}\n2023,04231,1000000000000,1,0,1,1\n", encoding="utf-8")
+    data, reports = tmp_path / "prepared", tmp_path / "reports"
+    assert main(["prepare", "--finance", str(finance), "--poverty", str(poverty), "--communes", "none",
+                 "--boundaries", str(SAMPLE_FILES["boundaries"]), "--out", str(data),
+                 "--bound", "amount_mvnd=1e12", "--bound", "households=1e12"]) == 0
+    assert "rejected rows" not in capsys.readouterr().out
+    code = main(["report", "--province", "14", "--district", "127", "--year", "2023", "--data", str(data),
+                 "--out", str(reports)])
+    assert code == 0, capsys.readouterr().err
+    page = (reports / "2023" / "son-la" / "127-sop-cop.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp là 2.000.000.000 tỷ đồng" in text
+    assert "Tổng cộng 2.000.000.000.000,000 999.999.999.999,999 50,00%" in text
