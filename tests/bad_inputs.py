@@ -31,6 +31,8 @@ class BadInput:
     suffix: str = ".csv"
     #: Write ``text`` in this encoding instead of UTF-8 (legacy and foreign code pages).
     encoding: str | None = None
+    #: Validate with ``--decimal`` set to this.
+    decimal: str | None = None
 
 
 CATALOGUE = [
@@ -120,12 +122,119 @@ CATALOGUE = [
         "finance",
         FIN_HEADER
         + "\n"
-        + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791"')
+        + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791,5"')
         + "\n"
         + GOOD_FIN.replace("DA4", "DA5").replace(",100,50", ",1.5,1"),
         ("written in English number format while the file uses Vietnamese",),
         row=3,
         column="plan_mvnd",
+    ),
+    BadInput(
+        "as many cells in each number format",
+        "finance",
+        # one cell only Vietnamese (8.356,336), one only English (1.5): 2.791 could be either
+        FIN_HEADER
+        + "\n"
+        + GOOD_FIN.replace(",100,50", ',"8.356,336",1.5')
+        + "\n"
+        + GOOD_FIN.replace("DA4", "DA5").replace(",100,50", ",2.791,0"),
+        ("'2.791' could be 2791 (Vietnamese format) or 2.791 (English format)", "both formats as often"),
+        row=3,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "--decimal . on a Vietnamese-format file",
+        "finance",
+        # 8.356,336 can only be Vietnamese; read the English way, 81.923 would be 81.923 million
+        FIN_HEADER
+        + "\n"
+        + GOOD_FIN.replace(",100,50", ',"8.356,336","2.791"')
+        + "\n"
+        + GOOD_FIN.replace(",current,", ",carried_over,").replace(",100,50", ",81.923,35.215"),
+        ("--decimal '.' says numbers are written the English", "writes them the Vietnamese (1.234,5) way",
+         "row 2, column 'plan_mvnd'", "'8.356,336'", "--decimal ','"),
+        decimal=".",
+    ),
+    BadInput(
+        "amount above the plausible bound of one row",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",1000000000000000000,50"),
+        ("1,000,000,000,000,000,000 is above the largest plausible figure for one row", "500,000 million VND",
+         "million VND (triệu đồng), not đồng", "--bound amount_mvnd="),
+        row=2,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "amount too large to be a number (400 digits)",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",100," + "9" * 400),
+        ("too large to be a figure", "400 characters", "--bound amount_mvnd="),
+        row=2,
+        column="disbursed_mvnd",
+    ),
+    BadInput(
+        "household count above the plausible bound of a commune",
+        "poverty",
+        POV_HEADER + "\n" + GOOD_POV.replace(",1000,", ",300000,"),
+        ("households 300,000 is above the largest plausible figure", "200,000 households", "--bound households="),
+        row=2,
+        column="households",
+    ),
+    BadInput(
+        "villages count above the plausible bound of a commune",
+        "communes",
+        "year,commune_code,region,dbkk_villages\n2021,04231,III,100000",
+        ("dbkk_villages 100,000 is above", "200 villages", "--bound villages="),
+        row=2,
+        column="dbkk_villages",
+    ),
+    BadInput(
+        "indicator value above the bound of what it counts",
+        "indicators",
+        "year,as_of,unit_code,indicator,value\n2023,31/12/2023,04231,p135_works,25000",
+        ("value 25,000 is above", "10,000 units (bound count)", "--bound count="),
+        row=2,
+        column="value",
+    ),
+    BadInput(
+        "digits other than 0-9 (Arabic-Indic)",
+        "poverty",
+        POV_HEADER + "\n" + GOOD_POV.replace(",1000,", ",١٢٣٤,"),
+        ("households is not a number", "has digits other than 0-9"),
+        row=2,
+        column="households",
+    ),
+    BadInput(
+        "number in scientific notation",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",1E+05,50"),
+        ("plan_mvnd is not a number", "'1E+05' is in scientific notation"),
+        row=2,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "hexadecimal number",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",0x64,50"),
+        ("'0x64' is written in hexadecimal",),
+        row=2,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "digits grouped with underscores",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",1_000,50"),
+        ("'1_000' groups its digits with '_'",),
+        row=2,
+        column="plan_mvnd",
+    ),
+    BadInput(
+        "infinity or NaN written as a figure",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",100,inf"),
+        ("'inf' is not a finite number",),
+        row=2,
+        column="disbursed_mvnd",
     ),
     BadInput(
         "duplicate fact with different figures",

@@ -50,10 +50,11 @@ def _table_entry(bad, folder: Path, units) -> Outcome:
     from tests.test_validate import _write  # the catalogue's own way of writing each entry
 
     path = _write(folder, bad)
+    reader = f"{bad.table} table ({path.name})" + (f", --decimal {bad.decimal}" if bad.decimal else "")
     try:
-        result = validate_table(path, TABLES[bad.table], units)
+        result = validate_table(path, TABLES[bad.table], units, decimal=bad.decimal)
     except InputFileError as exc:
-        return Outcome(bad.kind, f"{bad.table} table ({path.name})", "file refused", "", str(exc))
+        return Outcome(bad.kind, reader, "file refused", "", str(exc))
     hits = result.rejects[result.rejects["row"] == bad.row] if bad.row is not None else result.rejects
     if bad.column:
         hits = hits[hits["column"] == bad.column]
@@ -62,7 +63,7 @@ def _table_entry(bad, folder: Path, units) -> Outcome:
     where = ", ".join(sorted({f"row {r.row}" + (f", column '{r.column}'" if r.column else "")
                               for r in hits.itertuples()}))
     message = " | ".join(f"{r.reason}\n  fix: {r.fix}" for r in hits.itertuples())
-    return Outcome(bad.kind, f"{bad.table} table ({path.name})", "row rejected", where, message)
+    return Outcome(bad.kind, reader, "row rejected", where, message)
 
 
 def _file_entry(bad, folder: Path) -> Outcome:

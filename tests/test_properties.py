@@ -33,8 +33,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from analysis.config import BOUNDS
 from analysis.errors import NtpAtlasError
 from analysis.finance import disbursement, latest_snapshot
+from analysis.numbers import classify_number, format_number
 from analysis.poverty import poverty_rates
 from analysis.schema import FINANCE, POVERTY
 from analysis.tables import esc
@@ -47,6 +49,8 @@ FAST = settings(max_examples=40, deadline=None, derandomize=True,
 UNITS = [("14", "127", "04225"), ("14", "127", "04228"), ("14", "127", "04231"),
          ("20", "187", "06463"), ("20", "187", "06466"), ("20", "187", "06481")]
 #: The columns the rows below are written in (a subset of the optional ones is enough).
+#: A run date after every date the strategies draw (years up to 2030).
+LAST_DAY = dt.date(2030, 12, 31)
 FIN_HEADER = ["year", "as_of", "province_code", "district_code", "commune_code", "project", "capital_type", "fund",
               "plan_mvnd", "disbursed_mvnd"]
 POV_HEADER = ["year", "commune_code", "households", "poor_households", "near_poor_households", "em_households",
@@ -217,8 +221,9 @@ def valid_finance(draw) -> tuple[list[dict], str]:
     dates = sorted(draw(st.sets(st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)), min_size=1, max_size=3)))
     keys = list(itertools.product(UNITS, ["DA1", "DA4"], ["investment", "recurrent"], ["current", "carried_over"]))
     chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=20, unique=True))
-    # cents, so that the sums are exact in binary and the totals can be compared exactly
-    cents = st.integers(0, 10**11)
+    # cents, so that the sums are exact in binary and the totals can be compared exactly; up to
+    # the bound of one row (analysis.config.BOUNDS), the largest figure a row may hold
+    cents = st.integers(0, int(BOUNDS["amount_mvnd"] * 100))
     rows = []
     for as_of in dates:
         for (province, district, commune), project, capital, fund in chosen:
@@ -243,7 +248,9 @@ def test_valid_finance_totals_reconcile(units, data):
         [str(r["year"]), r["as_of"].strftime("%d/%m/%Y"), r["province_code"], r["district_code"], r["commune_code"],
          r["project"], r["capital_type"], r["fund"], _amount(r["plan"], convention),
          _amount(r["disbursed"], convention)] for r in rows], delimiter=";" if convention == "vi" else ",")
-    result = validate_table(path, FINANCE, units, decimal="," if convention == "vi" else ".")
+    # the run date after every date drawn: snapshots dated after the run are refused at the door
+    # (analysis.gates, tested in tests/test_rules.py), and these tables must be accepted whole
+    result = validate_table(path, FINANCE, units, decimal="," if convention == "vi" else ".", today=LAST_DAY)
     assert result.n_rejected == 0 and result.n_accepted == len(rows)
     assert result.accepted["plan_mvnd"].tolist() == [r["plan"] for r in rows]  # amounts unchanged
     year = rows[0]["year"]
@@ -272,7 +279,7 @@ def valid_poverty(draw) -> list[list[int | str]]:
     for year, (_, _, commune) in itertools.product((2022, 2023), UNITS):
         if not draw(st.booleans()):
             continue
-        households = draw(st.integers(0, 10**6))
+        households = draw(st.integers(0, int(BOUNDS["households"])))
         poor = draw(st.integers(0, households))
         near = draw(st.integers(0, households - poor))
         em = draw(st.integers(0, households))
@@ -325,3 +332,66 @@ def test_any_name_gives_a_safe_file_name(name, code):
     file = report_filename(code or None, name, notebook=name or "explore")
     assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*\.html", file)
     assert (folder / file).resolve().parent == folder
+
+
+# --- numbers as the reports write them read back -------------------------------------------
+#
+# A figure n / 10**d is drawn as its integer n and its decimals d, so the expected value is
+# worked out without the code under test: float(n / 10**d), the nearest float to the exact
+# decimal, which is what reading its digits must give. Up to 10**15 units of the last decimal:
+# every such decimal is printed exactly by a float's shortest repr.
+
+
+@st.composite
+def written_figure(draw, lowest: int = -(10**12), highest: int = 10**12) -> tuple[float, int]:
+    """A figure from lowest to highest with 0-3 decimals, and its decimals."""
+    decimals = draw(st.integers(0, 3))
+    n = draw(st.integers(lowest * 10**decimals, highest * 10**decimals))
+    return n / 10**decimals, decimals
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(figure=written_figure(), lang=st.sampled_from(["vi", "en"]))
+def test_a_formatted_number_reads_back_under_its_convention(figure, lang):
+    # 90279.336 is written 90.279,336 (vi) or 90,279.336 (en); read by that convention it is
+    # 90279.336 again, whether the cell alone shows its convention or could be either (2.791)
+    x, decimals = figure
+    text = format_number(x, lang, decimals)
+    cell = classify_number(text)
+    assert cell.style != "invalid", text
+    assert cell.value(lang) == x, text
+    other = "en" if lang == "vi" else "vi"
+    if cell.style == lang:  # the cell shows its convention: the other never reads it
+        assert cell.value(other) is None, text
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(n=st.integers(0, 10**15), lang=st.sampled_from(["vi", "en"]))
+def test_a_formatted_count_reads_back_as_that_count(n, lang):
+    # a count is whole: 1.234 households can only be 1234 in either convention's reading of a
+    # count (as_count); 1.000 stays ambiguous (1000 or 1) and is read by the run's convention
+    text = format_number(n, lang)
+    cell = classify_number(text).as_count()
+    assert cell.value(lang) == n, text
+    if cell.style == "ambiguous":
+        assert re.fullmatch(r"\d{1,3}[.,]000", text), text  # only whole thousands: 1.000, 20,000
+    else:
+        assert cell.value(None) == n, text  # no convention needed
+
+
+@FAST
+@given(figures=st.lists(written_figure(0, int(BOUNDS["amount_mvnd"])), min_size=2, max_size=12),
+       lang=st.sampled_from(["vi", "en"]))
+def test_a_table_of_formatted_amounts_reads_back_under_the_run_convention(units, figures, lang):
+    # the same through the real reader and validation: a finance CSV whose amounts are written
+    # by format_number, read with the run's convention (--decimal) stated; amounts up to the
+    # bound of one row (analysis.config.BOUNDS), each row a distinct fact (its own year/as-of)
+    pairs = list(zip(figures[::2], figures[1::2], strict=False))
+    rows = [[str(2021 + i), f"30/11/{2021 + i}", "14", "127", "04231", "DA4", "investment", "current",
+             format_number(plan, lang, d1), format_number(paid, lang, d2)]
+            for i, ((plan, d1), (paid, d2)) in enumerate(pairs)]
+    path = write_csv(FIN_HEADER, rows, delimiter=",")
+    result = validate_table(path, FINANCE, units, decimal="," if lang == "vi" else ".", today=LAST_DAY)
+    assert result.n_rejected == 0, result.rejects
+    assert result.accepted["plan_mvnd"].tolist() == [plan for (plan, _), _ in pairs]
+    assert result.accepted["disbursed_mvnd"].tolist() == [paid for _, (paid, _) in pairs]

@@ -210,7 +210,7 @@ def test_prepare_closes_periods_after_the_real_run_date(tmp_path):
 
 def test_negative_villages_are_rejected_and_implausible_counts_warn(tmp_path, units):
     cls = tmp_path / "communes.csv"
-    cls.write_text("year,commune_code,region,dbkk_villages\n2023,04231,III,-2\n2023,04234,III,100000\n"
+    cls.write_text("year,commune_code,region,dbkk_villages\n2023,04231,III,-2\n2023,04234,III,150\n"
                    "2023,04237,III,60\n", encoding="utf-8")
     classified = validate_table(cls, COMMUNES, units)
     assert classified.rejects[["row", "column", "reason"]].values.tolist() == [
@@ -224,12 +224,14 @@ def test_negative_villages_are_rejected_and_implausible_counts_warn(tmp_path, un
     w = w[w["rule"] == "value_out_of_range"]
     # default ranges (resources/rules.json): villages 0-60 (60 is in), households 20-60,000
     assert list(zip(w["commune_code"], w["message"], strict=True)) == [
-        ("04234", "especially difficult villages is 100,000, outside the plausible range 0 to 60 (row 3)"),
+        # 150 is within the bound of prepare (200 villages: analysis.config.BOUNDS) but outside the range
+        ("04234", "especially difficult villages is 150, outside the plausible range 0 to 60 (row 3)"),
         ("04231", "households is 5, outside the plausible range 20 to 60,000 (row 2)"),
         ("04237", "households is 70,000, outside the plausible range 20 to 60,000 (row 4)"),
     ]
     vi = sentences(w.iloc[[0]], "vi")
-    assert vi == ["số thôn đặc biệt khó khăn là 100.000, ngoài khoảng hợp lý từ 0 đến 60 (dòng 3)"]
+    assert vi == ["số thôn đặc biệt khó khăn là 150, ngoài khoảng hợp lý từ 0 đến 60 (dòng 3)"]
+    assert "70.000" in sentences(w.iloc[[2]], "vi")[0] and "60.000" in sentences(w.iloc[[2]], "vi")[0]
 
 
 def test_ranges_come_from_an_office_settings_file(tmp_path):

@@ -30,11 +30,11 @@ def test_bad_input_gets_a_clear_message(tmp_path, units, bad):
     path = _write(tmp_path, bad)
     if bad.row is None:
         with pytest.raises(InputFileError) as err:
-            validate_table(path, TABLES[bad.table], units)
+            validate_table(path, TABLES[bad.table], units, decimal=bad.decimal)
         message = str(err.value)
         assert path.name in message
     else:
-        result = validate_table(path, TABLES[bad.table], units)
+        result = validate_table(path, TABLES[bad.table], units, decimal=bad.decimal)
         hits = result.rejects[result.rejects["row"] == bad.row]
         assert len(hits), f"row {bad.row} was not rejected: {result.rejects}"
         if bad.column:

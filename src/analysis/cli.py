@@ -11,8 +11,10 @@ import traceback
 from pathlib import Path
 
 from analysis import __version__
+from analysis.bounds import Bounds
 from analysis.cliargs import DPI, JOBS, YEARS, data_folder, input_file, output_folder, seconds, whole_number
 from analysis.config import (
+    BOUNDS,
     DEFAULT_LANGUAGE,
     LANGUAGES,
     PROCESSED_DIR,
@@ -94,7 +96,17 @@ def _add_prepare(sub) -> None:
         "--decimal",
         choices=[",", "."],
         default=None,
-        help="decimal mark of the tables (default: detected; ambiguous cells are rejected)",
+        help="decimal mark of the tables (default: detected, once for the run, from every table; a table "
+        "whose numbers show the other mark is refused)",
+    )
+    p.add_argument(
+        "--bound",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change the largest figure one row may hold (repeatable); figures above it are rejected. "
+        + ", ".join(f"{k} (default {v:g})" for k, v in BOUNDS.items())
+        + ": amounts in million VND, households and villages of one commune, other counts of one unit",
     )
     p.add_argument(
         "--rule-settings",
@@ -137,6 +149,7 @@ def _cmd_prepare(args) -> int:
         pad_codes=args.pad_codes,
         decimal=args.decimal,
         rule_settings=args.rule_settings,
+        bounds=Bounds.parse(args.bound),
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
         wait=args.wait,
     )
@@ -162,6 +175,8 @@ def _prepare_summary(result) -> str:
         lines.append(f"{name:<12}{t.n_read:>8}{t.n_accepted:>10}{t.n_rejected:>10}{ok}")
         for note in t.notes:
             lines.append(f"    {note}")
+    if "numbers" in result.manifest:
+        lines += ["", result.manifest["numbers"]["summary"]]
     if len(result.rejects):
         lines += ["", "rejected rows (first 10; all in rejects.csv):"]
         for r in result.rejects.head(10).itertuples(index=False):

@@ -36,3 +36,26 @@ LAST_YEAR = 2030
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+
+#: The largest figure one input row may hold: a figure above its bound is a typing or unit
+#: error (đồng for million đồng, a pasted ID), rejected at the door with the bound named.
+#: Change one for a run with ``prepare --bound NAME=VALUE`` (see :mod:`analysis.bounds`).
+#: Chosen from the programme's own scale:
+BOUNDS = {
+    # million VND, one row (one district or commune, project, capital type, fund, year): the
+    # whole central budget for 2026-2030 is 100,000 tỷ = 1e8 million, 2e7 a year for the
+    # country, about 600,000 million a year for each of 34 provinces; Sốp Cộp's plan for all of
+    # 2023 was 90,279 million. 500,000 million (500 tỷ) for one row is more than five years of
+    # that district and most of an average province's year: never a real row.
+    "amount_mvnd": 500_000.0,
+    # households of one commune (all, poor, near-poor, ethnic-minority): 200,000 households are
+    # some 800,000 people, a province of the mountains (Lạng Sơn's 65 communes and wards), not
+    # a commune or a ward.
+    "households": 200_000.0,
+    # villages of one commune (thôn ĐBKK): Lạng Sơn's 1,646 villages are 25 a commune (385 of
+    # them ĐBKK), the country's 12,368 thôn ĐBKK 9 for each of 1,333 communes: 200 is none.
+    "villages": 200.0,
+    # other counts of one unit in the indicators (works built, facilities): 10,000 works in a
+    # village or commune in a year is none.
+    "count": 10_000.0,
+}

@@ -386,6 +386,18 @@ def resolve_rows(parsed: pd.DataFrame, units: pd.DataFrame, rejects, *, pad_code
     _check_values(parsed, cat, rejects)
 
 
+def value_units(parsed: pd.DataFrame) -> pd.Series:
+    """What each row's value counts (``households``, ``works``, ``million_vnd``; ``None`` for a
+    yes/no indicator or an unknown one): the bound of :mod:`analysis.bounds` it must fall in.
+
+    Read by :func:`analysis.validate.validate_table` after :func:`resolve_rows` (the table's
+    ``extra["bound_units"]``).
+    """
+    cat = load_catalogue()
+    units = {code: (None if ind.kind == "yes_no" else ind.unit) for code, ind in cat.indicators.items()}
+    return parsed["indicator"].map(units).astype(object)
+
+
 def _check_values(parsed: pd.DataFrame, cat: Catalogue, rejects) -> None:
     value = parsed["value"].astype(float)
     kinds = parsed["indicator"].map(lambda c: cat[c].kind if c in cat else None)

@@ -3,11 +3,18 @@
 Vietnamese writes ``90.279,336`` (dot for thousands, comma for decimals); English writes
 ``90,279.336``. A cell such as ``2.791`` is ambiguous on its own (2791 or 2.791): it is read
 with the convention the rest of the file shows, and is an error when the file shows none.
-Nothing is guessed.
+Nothing is guessed. In a column of counts (households, villages) a cell can also be read by
+what a count allows: ``1.234`` households is 1234 (the English reading, 1.234, is not whole),
+so the cell shows the Vietnamese convention (:meth:`ParsedCell.as_count`).
+
+Only the ASCII digits 0-9 are digits here: ``١٢٣`` (Arabic-Indic), ``１２３`` (full width),
+``1_000``, ``0x1F``, ``1e400``, ``inf`` and ``nan`` are not figures an office writes, and
+:func:`why_not_a_number` says what each one is.
 """
 
 from __future__ import annotations
 
+import decimal
 import functools
 import math
 import re
@@ -21,12 +28,13 @@ from babel.numbers import NumberPattern, parse_pattern
 #: Babel locales of the report languages.
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
+# re.ASCII: \d is 0-9 only (Python's float() also reads "١٢٣" and "１２３" as 123)
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
-_PLAIN = re.compile(r"^-?\d+$")
-_ONE_SEP = re.compile(r"^-?(\d+)([.,])(\d+)$")
-_VI_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-_EN_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_SPACE_GROUPED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
+_PLAIN = re.compile(r"^-?\d+$", re.ASCII)
+_ONE_SEP = re.compile(r"^-?(\d+)([.,])(\d+)$", re.ASCII)
+_VI_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$", re.ASCII)
+_EN_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_SPACE_GROUPED = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,28 @@ class ParsedCell:
         if self.style == "ambiguous" and convention == "en":
             return self.en_value
         return None
+
+    def as_count(self) -> ParsedCell:
+        """The cell as read in a column of counts (households, villages).
+
+        An ambiguous cell one of whose readings is not a whole number can only be the other:
+        ``1.234`` households is 1234 (Vietnamese), ``1,234`` is 1234 (English). ``1.000`` stays
+        ambiguous (1000 or 1, both whole).
+
+        Examples
+        --------
+        >>> classify_number("1.234").as_count()
+        ParsedCell(style='vi', vi_value=1234.0, en_value=1234.0)
+        >>> classify_number("2.000").as_count().style
+        'ambiguous'
+        """
+        if self.style != "ambiguous":
+            return self
+        vi_whole, en_whole = float(self.vi_value).is_integer(), float(self.en_value).is_integer()
+        if vi_whole == en_whole:
+            return self
+        style, value = ("vi", self.vi_value) if vi_whole else ("en", self.en_value)
+        return ParsedCell(style, value, value)
 
 
 def classify_number(text: str) -> ParsedCell:
@@ -110,6 +140,39 @@ def classify_number(text: str) -> ParsedCell:
     return ParsedCell("invalid")
 
 
+_EXPONENT = re.compile(r"^[-+]?\d+([.,]\d+)?[eE][-+]?\d+$", re.ASCII)
+_NOT_FINITE = {"inf", "-inf", "+inf", "infinity", "-infinity", "nan", "-nan", "∞", "-∞"}
+
+
+def why_not_a_number(text: str) -> str:
+    """Why a cell that :func:`classify_number` finds ``"invalid"`` is not a figure, in a phrase.
+
+    Examples
+    --------
+    >>> why_not_a_number("0x1F")
+    "'0x1F' is written in hexadecimal"
+    >>> why_not_a_number("1e400")
+    "'1e400' is in scientific notation"
+    """
+    s = _SPACES.sub("", str(text))
+    other_digits = sorted({ch for ch in s if ch.isdigit() and not ("0" <= ch <= "9")})
+    if other_digits:
+        return f"'{text}' has digits other than 0-9 ({''.join(other_digits)})"
+    if re.fullmatch(r"[-+]?0[xX][0-9a-fA-F]+", s):
+        return f"'{text}' is written in hexadecimal"
+    if re.fullmatch(r"[-+]?[0-9]+(_[0-9]+)+([.,][0-9]+)?", s):
+        return f"'{text}' groups its digits with '_'"
+    if _EXPONENT.match(s):
+        return f"'{text}' is in scientific notation"
+    if s.lower() in _NOT_FINITE:
+        return f"'{text}' is not a finite number"
+    return f"'{text}' is not written as a number"
+
+
+#: How each convention writes a number, for messages.
+CONVENTION_NAMES = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}
+
+
 def detect_convention(cells: list[ParsedCell]) -> str | None:
     """The number convention a file shows: ``"vi"``, ``"en"`` or ``None`` if it shows none.
 
@@ -153,7 +216,14 @@ def format_number(x: float | int | None, lang: str = "vi", decimals: int = 0, mi
         return missing
     # babel's format_decimal(x, format=pattern, locale=locale), with the pattern and locale
     # parsed once: a report formats a few hundred numbers (tables, ticks at every draw)
-    return _pattern(decimals).apply(x, _locale(locale), decimal_quantization=True)
+    # babel quantizes in the current decimal context (28 digits): 1e25 with three decimals
+    # would raise InvalidOperation; a context as wide as any float keeps every value printable
+    with decimal.localcontext(_WIDE):
+        return _pattern(decimals).apply(x, _locale(locale), decimal_quantization=True)
+
+
+#: 309 digits of the largest float, plus decimals: no value can overflow it.
+_WIDE = decimal.Context(prec=400, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 @functools.cache

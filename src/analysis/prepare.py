@@ -23,7 +23,7 @@ Nothing downstream re-reads or re-validates the raw files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,12 +33,14 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.bounds import Bounds
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
 from analysis.crosswalk import read_crosswalk
 from analysis.errors import BoundaryError
 from analysis.indicators import empty_indicators
 from analysis.readers import ROW
 from analysis.rules import load_settings, run_rules
+from analysis.run_convention import RunConvention, decide_run, evidence_entry, read_again
 from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
 from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.units import load_unit_list
@@ -70,6 +72,7 @@ class PrepareResult:
     match_report: pd.DataFrame
     warnings: pd.DataFrame
     rejects: pd.DataFrame
+    numbers: RunConvention | None = None
 
 
 def _scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.DataFrame:
@@ -159,6 +162,8 @@ def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None
             sheet=t.raw.sheet,
             header_row=t.raw.header_row,
             number_convention=t.convention,
+            number_source=t.numbers.source if t.numbers else None,
+            number_evidence={c: evidence_entry(ev) for c, ev in t.numbers.evidence.items()} if t.numbers else {},
             columns=t.raw.mapping,
             ignored_columns=t.raw.ignored,
         )
@@ -184,6 +189,7 @@ def prepare(
     decimal: str | None = None,
     rule_settings: str | Path | None = None,
     today: date | str | None = None,
+    bounds: Bounds | Mapping[str, float] | None = None,
     step: Callable[[str], None] | None = None,
     wait: float = 0.0,
 ) -> PrepareResult:
@@ -214,7 +220,12 @@ def prepare(
     pad_codes
         Restore leading zeros lost by Excel instead of rejecting those rows.
     decimal
-        ``","`` or ``"."`` to state the number format of the tables.
+        ``","`` or ``"."`` to state the number format of the tables; a table whose numbers
+        show the other is refused. By default one convention is decided for the run from the
+        evidence of every table (:mod:`analysis.run_convention`).
+    bounds
+        The largest figure one row may hold (default :data:`analysis.config.BOUNDS`), or the
+        bounds changed from it (``{"amount_mvnd": 2e6}``); figures above are rejected.
     rule_settings
         A JSON file of thresholds for the rule checks over ``resources/rules.json``
         (:func:`analysis.rules.load_settings`).
@@ -249,11 +260,22 @@ def prepare(
         same = Path(finance).resolve() == Path(SAMPLE_FILES["finance"]).resolve()
         indicators = SAMPLE_FILES["indicators"] if same else None
     inputs["indicators"] = (indicators, INDICATORS)  # unit-level figures (analysis.indicators), optional
+    limits = Bounds.of(bounds)  # "bounds" is the boundary file below
     for name, (path, spec) in inputs.items():
         if path is None:
             continue
         step(f"validating {name}")
-        tables[name] = validate_table(path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, today=run_date)
+        tables[name] = validate_table(
+            path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, today=run_date, bounds=limits
+        )
+    # one number convention for the run: a table that showed none is read again with the others'
+    numbers = decide_run(tables, decimal)
+    for name in read_again(tables, numbers):
+        step(f"reading the numbers of {name} as the other tables write them")
+        path, spec = inputs[name]
+        tables[name] = validate_table(
+            path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, run=numbers, today=run_date, bounds=limits
+        )
 
     step("joining boundaries")
     scope = _scope_units(unit_list, tables)
@@ -330,6 +352,11 @@ def prepare(
                 "units": str(units) if units else "vietnamadminunits (official list before 2025)",
                 "pad_codes": pad_codes,
                 "decimal": decimal,
+                "bounds": dict(limits.limits),
+            },
+            "numbers": {
+                **numbers.manifest(),
+                "summary": numbers.describe(sum(t.numbers.ambiguous for t in tables.values() if t.numbers)),
             },
             "boundaries": {
                 **_input_entry(Path(boundaries), None),
@@ -366,8 +393,9 @@ def prepare(
                 decimal=decimal,
                 rule_settings=rule_settings,
                 today=run_date,
+                bounds=limits.changed(),
             ),
             "units_file": _input_entry(Path(units), None) if units else None,
         }
         write_json(tmp / "manifest.json", manifest)
-    return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects)
+    return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects, numbers)

@@ -35,6 +35,10 @@ class Column:
     aliases: tuple[str, ...] = ()
     description: str = ""
     example: str = ""
+    #: For amounts and counts: the plausible range a figure must fall in (a key of
+    #: :data:`analysis.config.BOUNDS`), or ``"unit"`` for a bound by the row's unit of measure
+    #: (the table's ``extra["bound_units"]`` says which, see :mod:`analysis.bounds`).
+    bound: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ FINANCE = TableSpec(
             aliases=("kế hoạch vốn", "kế hoạch", "kế hoạch vốn giao", "kế hoạch vốn (triệu đồng)", "kh vốn"),
             description="capital plan, million VND",
             example="8.356,336",
+            bound="amount_mvnd",
         ),
         Column(
             "disbursed_mvnd",
@@ -137,6 +142,7 @@ FINANCE = TableSpec(
             aliases=("giải ngân", "đã giải ngân", "thanh toán", "giải ngân (triệu đồng)", "giá trị giải ngân"),
             description="disbursed to the as-of date, million VND",
             example="2.791",
+            bound="amount_mvnd",
         ),
     ),
 )
@@ -148,15 +154,28 @@ POVERTY = TableSpec(
     columns=(
         Column("year", "year", aliases=("năm", "năm rà soát"), example="2023"),
         Column("commune_code", "code", width=5, aliases=("mã xã",), example="06481"),
-        Column("households", "count", aliases=("tổng số hộ", "số hộ", "tổng số hộ dân cư"), example="1.234"),
-        Column("poor_households", "count", aliases=("số hộ nghèo", "hộ nghèo"), example="210"),
-        Column("near_poor_households", "count", aliases=("số hộ cận nghèo", "hộ cận nghèo"), example="95"),
+        Column(
+            "households",
+            "count",
+            aliases=("tổng số hộ", "số hộ", "tổng số hộ dân cư"),
+            example="1.234",
+            bound="households",
+        ),
+        Column("poor_households", "count", aliases=("số hộ nghèo", "hộ nghèo"), example="210", bound="households"),
+        Column(
+            "near_poor_households",
+            "count",
+            aliases=("số hộ cận nghèo", "hộ cận nghèo"),
+            example="95",
+            bound="households",
+        ),
         Column(
             "em_households",
             "count",
             aliases=("số hộ dtts", "số hộ dân tộc thiểu số", "hộ dtts"),
             description="ethnic-minority households",
             example="1.100",
+            bound="households",
         ),
         Column(
             "em_poor_households",
@@ -164,6 +183,7 @@ POVERTY = TableSpec(
             aliases=("số hộ nghèo dtts", "hộ nghèo dtts", "số hộ nghèo dân tộc thiểu số"),
             description="ethnic-minority poor households",
             example="200",
+            bound="households",
         ),
     ),
 )
@@ -187,6 +207,7 @@ COMMUNES = TableSpec(
             aliases=("số thôn đbkk", "thôn đặc biệt khó khăn", "số thôn đặc biệt khó khăn"),
             description="number of especially difficult villages (thôn ĐBKK)",
             example="4",
+            bound="villages",
         ),
     ),
 )
@@ -199,8 +220,9 @@ INDICATORS = TableSpec(
     description="Unit-level figures (roads, electricity, steering committees, works built…), one per unit, "
     "indicator and date; resources/indicators.json says what each indicator is and how it adds up.",
     key=("year", "as_of", "unit_code", "indicator"),
-    # the unit code is read against its indicator's level (analysis.indicators), after parsing
-    extra={"resolve": "analysis.indicators:resolve_rows"},
+    # the unit code is read against its indicator's level (analysis.indicators), after parsing;
+    # a value's plausible range depends on what its indicator counts (analysis.bounds)
+    extra={"resolve": "analysis.indicators:resolve_rows", "bound_units": "analysis.indicators:value_units"},
     columns=(
         Column(
             "year", "year", aliases=("năm", "năm báo cáo"), description="year the figure belongs to", example="2023"
@@ -234,6 +256,7 @@ INDICATORS = TableSpec(
             aliases=("giá trị", "kết quả", "số liệu"),
             description="the figure: 1/0 for yes/no, a count, or million VND; empty when the unit has no figure",
             example="1",
+            bound="unit",
         ),
     ),
 )

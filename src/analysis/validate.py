@@ -28,10 +28,12 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from analysis.bounds import Bounds, check_bounds
 from analysis.gates import door_checks
-from analysis.numbers import ParsedCell, classify_number, convention_of
+from analysis.number_cells import FileConvention, parse_number_columns
 from analysis.readers import ROW, RawTable, read_table
 from analysis.reasons import identify, reason
+from analysis.run_convention import NO_RUN, RunConvention
 from analysis.schema import (
     CHECK_COLUMNS,
     SCHEMAS,
@@ -70,7 +72,11 @@ class ValidatedTable:
     raw
         The table as read.
     convention
-        The number convention the file showed (``"vi"``, ``"en"`` or ``None``).
+        The number convention the file's ambiguous cells were read with (``"vi"``, ``"en"``
+        or ``None``: none, and such cells were rejected).
+    numbers
+        That convention, why (``--decimal``, the file's own evidence, the run's) and what the
+        file's cells show (:class:`analysis.number_cells.FileConvention`).
     """
 
     spec: TableSpec
@@ -82,6 +88,7 @@ class ValidatedTable:
     notes: list[str] = field(default_factory=list)
     #: What the door checks found, by check (``"subtotals"``), for the rule warnings.
     found: dict[str, pd.DataFrame] = field(default_factory=dict)
+    numbers: FileConvention | None = None
 
     @property
     def n_rejected(self) -> int:
@@ -198,12 +205,6 @@ def _parse_code(v: object, col: Column, pad: bool) -> tuple[str | None, str | No
     return None, reason("code.not_digits", column=col.name), "write the numeric GSO code, e.g. 06481"
 
 
-def _parse_count(x: float) -> tuple[float | None, str | None]:
-    if not float(x).is_integer():
-        return None, reason("count.fraction")
-    return float(x), None
-
-
 def _is_empty(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v))
 
@@ -255,163 +256,17 @@ def _spread(results: list, codes: np.ndarray) -> np.ndarray:
     return table[codes]  # code -1 takes the last slot, None
 
 
-# --- numbers ---
-# A cell of ASCII digits with a leading minus and "." or "," separators in one of these shapes
-# reads the same under the regexes of analysis.numbers, which these restate for text without
-# spaces: such cells are read column-wide. Any other cell (spaces, other digits, letters) goes
-# through classify_number on its own.
-_FAST_PLAIN = r"-?[0-9]+"
-_FAST_ONE_SEP = r"-?[0-9]+[.,][0-9]+"
-_FAST_VI_GROUPED = r"-?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"
-_FAST_EN_GROUPED = r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
-_EMPTY, _TYPED = "empty", "typed"  # styles besides ParsedCell's: no value; a typed XLSX number
-
-
-@dataclass
-class _NumberCells:
-    """How each cell of an amount or count column reads.
-
-    ``style`` is "empty", "typed" (a number cell of a workbook) or the cell's
-    :class:`~analysis.numbers.ParsedCell` style; ``vi``/``en`` are its values read the
-    Vietnamese and the English way (NaN where there is none).
-    """
-
-    style: np.ndarray
-    vi: np.ndarray
-    en: np.ndarray
-
-    def value(self, convention: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """Values under the file's convention (NaN where none) and where there is one."""
-        x = np.full(len(self.style), np.nan)
-        ok = np.zeros(len(self.style), dtype=bool)
-        for style in set(self.style) - {_EMPTY, "invalid"}:
-            at = self.style == style
-            # which of its two readings a cell of this style takes: ParsedCell.value decides
-            probe = 0.0 if style == _TYPED else ParsedCell(style, vi_value=0.0, en_value=1.0).value(convention)
-            if probe is not None:
-                x[at] = (self.vi if probe == 0.0 else self.en)[at]
-                ok |= at
-        return x, ok
-
-
-def _read_cell(v: object) -> tuple[str, float, float]:
-    """One cell of a number column: ``(style, vi, en)``, the reference for :func:`_number_cells`."""
-    if _is_empty(v):
-        return _EMPTY, np.nan, np.nan
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return _TYPED, float(v), float(v)
-    cell = classify_number(str(v))
-    return cell.style, *(np.nan if x is None else x for x in (cell.vi_value, cell.en_value))
-
-
-def _floats(text: pd.Series) -> np.ndarray:
-    return text.astype(object).to_numpy().astype(np.float64)  # float() of each text, as the reference
-
-
-def _number_cells(values: np.ndarray) -> _NumberCells:
-    """How each cell of a number column reads; :func:`_read_cell` reads one the same way."""
-    n = len(values)
-    cells = _NumberCells(np.full(n, _EMPTY, dtype=object), np.full(n, np.nan), np.full(n, np.nan))
-    rest = np.arange(n)
-    if VECTORISED and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        at = np.flatnonzero(~pd.isna(values))  # text cells (CSV): column-wide where the shape allows
-        text = pd.Series(values[at], dtype="string[pyarrow]")
-        plain = text.str.fullmatch(_FAST_PLAIN).to_numpy(dtype=bool)
-        one = text.str.fullmatch(_FAST_ONE_SEP).to_numpy(dtype=bool)
-        vi_grouped = text.str.fullmatch(_FAST_VI_GROUPED).to_numpy(dtype=bool) & ~one
-        en_grouped = text.str.fullmatch(_FAST_EN_GROUPED).to_numpy(dtype=bool) & ~one
-        _set(cells, at[plain], "plain", _floats(text[plain]))
-        _one_separator(cells, at[one], text[one])
-        vi = text[vi_grouped].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        _set(cells, at[vi_grouped], "vi", _floats(vi))
-        _set(cells, at[en_grouped], "en", _floats(text[en_grouped].str.replace(",", "", regex=False)))
-        rest = at[~(plain | one | vi_grouped | en_grouped)]
-    for i in rest:
-        cells.style[i], cells.vi[i], cells.en[i] = _read_cell(values[i])
-    return cells
-
-
-def _set(cells: _NumberCells, at: np.ndarray, style: object, vi: np.ndarray, en: np.ndarray | None = None) -> None:
-    cells.style[at], cells.vi[at], cells.en[at] = style, vi, vi if en is None else en
-
-
-def _one_separator(cells: _NumberCells, at: np.ndarray, text: pd.Series) -> None:
-    """``123.456``, ``-1,5``: a decimal mark, or (three digits after 1-3) a thousands group."""
-    comma = text.str.contains(",", regex=False).to_numpy(dtype=bool)
-    sep_at = np.maximum(text.str.find(",").to_numpy(dtype=np.int64), text.str.find(".").to_numpy(dtype=np.int64))
-    head = sep_at - text.str.startswith("-").to_numpy(dtype=np.int64)
-    tail = text.str.len().to_numpy(dtype=np.int64) - sep_at - 1
-    as_decimal = _floats(text.str.replace(",", ".", regex=False))
-    as_thousands = _floats(text.str.replace(r"[.,]", "", regex=True))
-    thousands_possible = (tail == 3) & (head >= 1) & (head <= 3)
-    style = np.where(thousands_possible, "ambiguous", np.where(comma, "vi", "en")).astype(object)
-    vi = np.where(thousands_possible & ~comma, as_thousands, as_decimal)
-    en = np.where(thousands_possible & comma, as_thousands, as_decimal)
-    _set(cells, at, style, vi, en)
-
-
-def _parse_numbers(
-    raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None
-) -> tuple[dict, str | None]:
-    """Parse amount/count columns with one convention for the whole file."""
-    cells = {col.name: _number_cells(raw[col.name].to_numpy(dtype=object)) for col in cols}
-    styles = [c.style for c in cells.values()]
-    n_vi, n_en = (sum(int((s == style).sum()) for s in styles) for style in ("vi", "en"))
-    convention = {",": "vi", ".": "en"}.get(decimal or "", None) or convention_of(n_vi, n_en)
-    rows = raw[ROW].to_numpy()
-    out = {}
-    for col in cols:
-        c, values = cells[col.name], raw[col.name].to_numpy(dtype=object)
-        x, ok = c.value(convention)
-        for i in np.flatnonzero(~ok):  # one problem per cell, in row order
-            row, v, style = rows[i], values[i], c.style[i]
-            if style == _EMPTY and col.nullable:  # no figure, said so by an empty cell: NaN
-                continue
-            if style == _EMPTY:
-                rej.add(row, col.name, v, reason("cell.empty", column=col.name), "write the figure (0 if none)")
-            elif style == "invalid":
-                rej.add(
-                    row, col.name, v, reason("number.invalid", column=col.name),
-                    "write digits only, e.g. 8.356,336 or 8356.336",
-                )
-            elif style == "ambiguous" and convention is None:
-                rej.add(
-                    row,
-                    col.name,
-                    v,
-                    reason("number.ambiguous", value=str(v), vi=c.vi[i], en=c.en[i]),
-                    "write it without a thousands separator, "
-                    "or re-run with --decimal ',' (Vietnamese) or --decimal '.'",
-                )
-            else:
-                other = "English" if style == "en" else "Vietnamese"
-                mine = "Vietnamese" if convention == "vi" else "English"
-                rej.add(
-                    row,
-                    col.name,
-                    v,
-                    reason("number.mixed", value=str(v), other=other, mine=mine),
-                    "use one number format throughout the file",
-                )
-        if col.kind == "count":
-            fractional = ok & ~(np.isfinite(x) & (x == np.floor(x)))  # not float.is_integer()
-            for i in np.flatnonzero(fractional):
-                _, why = _parse_count(x[i])
-                rej.add(rows[i], col.name, values[i], why)
-            x[fractional] = np.nan
-        out[col.name] = x
-    return out, convention
-
-
 def _parse(
-    raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None
-) -> tuple[pd.DataFrame, str | None]:
+    raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None, run: RunConvention
+) -> tuple[pd.DataFrame, FileConvention]:
     df = raw.frame
     rows = df[ROW].to_numpy()
     parsed = pd.DataFrame({ROW: rows})
     present = [c for c in spec.columns if c.name in df.columns]
     numeric = [c for c in present if c.kind in ("amount", "count")]
-    numbers, convention = _parse_numbers(df, numeric, rej, decimal)
+    numbers, convention = parse_number_columns(
+        df, numeric, rej, raw.path, decimal=decimal, run=run.convention, undecided=run.undecided
+    )
     for col in present:
         if col.kind in ("amount", "count"):
             parsed[col.name] = pd.array(numbers[col.name], dtype="float64")
@@ -608,6 +463,8 @@ def validate_table(
     pad_codes: bool = False,
     decimal: str | None = None,
     today: dt.date | str | None = None,
+    run: RunConvention = NO_RUN,
+    bounds: Bounds | None = None,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -628,15 +485,26 @@ def validate_table(
         detected, and a cell that could be read both ways is rejected if the file shows none.
     today
         The run date: figures dated after it are rejected (default: today).
+    run
+        What the other files of the run show (:func:`analysis.run_convention.decide_run`): the
+        convention of a file that shows none itself.
+    bounds
+        The largest figure a row may hold, by bound (default :data:`analysis.config.BOUNDS`).
 
     Returns
     -------
     ValidatedTable
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read, or its numbers contradict ``decimal``.
     """
     raw = read_table(path, spec, sheet=sheet)
     rej = _Rejects(spec.name, Path(path))
-    parsed, convention = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal)
+    parsed, numbers = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal, run=run)
     _resolve(parsed, spec, units, rej, pad_codes=pad_codes)
+    check_bounds(parsed, raw.frame, spec, rej, bounds or Bounds())
     ok = parsed[~parsed[ROW].isin(rej.rows())]
     _schema_check(ok, spec, rej, raw.frame)
     ok = parsed[~parsed[ROW].isin(rej.rows())]
@@ -647,7 +515,8 @@ def validate_table(
     found = door_checks(ok, spec.name, rej, today=today)
     accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
     accepted = _finalize_types(accepted, spec)
-    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention, found=found)
+    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, numbers.convention, numbers=numbers,
+                            found=found)
     result.notes.extend(raw.notes)
     if raw.ignored:
         result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
