@@ -21,6 +21,9 @@ Kinds of argument:
     as written (a cell of the user's file, a code, a name).
 ``number``
     a figure: ``2791``, ``2.791`` in English (as ``:g`` writes it), ``2.791``, ``2,791`` in Vietnamese.
+``figure``
+    a large figure with its thousands grouped: ``1,000,000.5`` in English, ``1.000.000,5`` in
+    Vietnamese (``1e+30`` beyond 24 digits, as :mod:`analysis.bounds` writes it).
 ``int``, ``rows``
     whole numbers (a row, a count of digits), and a list of rows ``3, 5``.
 ``programme``
@@ -49,9 +52,10 @@ from analysis.schema import TABLES
 
 RESOURCE = "reasons.json"
 #: Kinds of argument that are not a vocabulary.
-KINDS = ("column", "value", "text", "number", "int", "rows", "programme", "levels")
+KINDS = ("column", "value", "text", "number", "figure", "int", "rows", "programme", "levels")
 
 _NUMBER = r"-?(?:inf|nan|[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)"
+_FIGURE = r"-?(?:[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?|[0-9](?:\.[0-9]+)?e[+-][0-9]+|inf)"
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,18 @@ def _number(x: Any, lang: str) -> str:
     return format_number(x, lang, decimals)
 
 
+def _figure(x: Any, lang: str) -> str:
+    x = float(x)
+    if not math.isfinite(x) or abs(x) >= 1e24:
+        english = f"{x:.6g}"
+        return english if lang == "en" else english.replace(".", ",")
+    english = f"{x:,.3f}".rstrip("0").rstrip(".")
+    if lang == "en":
+        return english
+    decimals = len(english.split(".")[1]) if "." in english else 0
+    return format_number(x, lang, decimals)
+
+
 def _column(name: str, lang: str) -> str:
     key = f"input.column.{name}"
     return t(key, lang) if lang != "en" and key in labels() else str(name)
@@ -188,6 +204,8 @@ def _argument(kind: str, value: Any, lang: str) -> str:
         return _column(value, lang)
     if kind == "number":
         return _number(value, lang)
+    if kind == "figure":
+        return _figure(value, lang)
     if kind == "rows":
         return ", ".join(str(int(r)) for r in (value if isinstance(value, list) else str(value).split(", ")))
     if kind == "programme":
@@ -227,6 +245,8 @@ def _pattern(kind: str) -> str:
         return "|".join(map(re.escape, names))
     if kind == "number":
         return _NUMBER
+    if kind == "figure":
+        return _FIGURE
     if kind in ("int",):
         return r"[0-9]+"
     if kind == "rows":
@@ -273,7 +293,10 @@ def identify(text: object) -> Reason | None:
         args: dict[str, Any] = {}
         for name, value in found.groupdict().items():
             kind = message.args[name]
-            args[name] = float(value) if kind == "number" else int(value) if kind == "int" else value
+            if kind == "figure":
+                args[name] = float(value.replace(",", ""))
+            else:
+                args[name] = float(value) if kind == "number" else int(value) if kind == "int" else value
         made = Reason(message.key, args)
         if str(made) == text:  # written back the same: the reading is right
             return made
