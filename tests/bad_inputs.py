@@ -201,7 +201,13 @@ CATALOGUE = [
         row=2,
         column="poor_households",
     ),
-    BadInput("old .xls workbook", "finance", "not really excel", (".xls", "save as .xlsx"), suffix=".xls"),
+    BadInput(
+        "a file named .xls that is not a workbook",
+        "finance",
+        "not really excel",
+        ("cannot open as an Excel 97-2003 workbook (.xls)", "open and save it again"),
+        suffix=".xls",
+    ),
     BadInput("not UTF-8 text", "finance", "", ("not UTF-8", "CSV UTF-8"), suffix=".latin1.csv"),
     BadInput(
         "CSV in an unknown 8-bit encoding (Cyrillic Windows-1251)",

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
+from analysis.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.numbers import ParsedCell, classify_number, convention_of
 from analysis.readers import ROW, RawTable, read_table
+from analysis.rejects import REJECT_COLUMNS, Rejects
 from analysis.schema import (
     CHECK_COLUMNS,
     SCHEMAS,
@@ -38,7 +40,7 @@ from analysis.schema import (
     fold,
 )
 
-REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix"]
+__all__ = ["REJECT_COLUMNS", "ValidatedTable", "validate_table"]
 
 #: Parse whole columns at once (regexes over a column, each distinct value parsed once). False
 #: parses every cell on its own with the same functions: the reference the tests compare with.
@@ -73,10 +75,16 @@ class ValidatedTable:
     raw: RawTable
     convention: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Rows rejected, each counted once (``rejects`` lists only the first lines per reason).
+    rejected_rows: int | None = None
+    #: ``(column, reason, rows)`` per reason, the most frequent first.
+    reject_counts: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def n_rejected(self) -> int:
-        """Number of input rows rejected (each counted once)."""
+        """Number of input rows rejected (each counted once, listed in ``rejects`` or not)."""
+        if self.rejected_rows is not None:
+            return self.rejected_rows
         return int(self.rejects["row"].nunique()) if len(self.rejects) else 0
 
     @property
@@ -84,43 +92,8 @@ class ValidatedTable:
         return len(self.accepted)
 
     def reconciles(self) -> bool:
-        """``read = accepted + rejected``, the invariant every run checks."""
-        return self.n_read == self.n_accepted + self.n_rejected
-
-
-class _Rejects:
-    """Collects problems as the steps find them."""
-
-    def __init__(self, table: str, path: Path) -> None:
-        self.table = table
-        self.path = str(path)
-        self.items: list[dict] = []
-        self._seen: set[tuple] = set()
-
-    def add(self, row: int, column: str, value: object, reason: str, fix: str | None = None) -> None:
-        # a row-wide check reports every column of a failing row: keep one line per problem
-        if (row, reason) in self._seen:
-            return
-        self._seen.add((row, reason))
-        self.items.append(
-            {
-                "table": self.table,
-                "file": self.path,
-                "row": int(row),
-                "column": column,
-                "value": "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value),
-                "reason": reason,
-                "fix": fix if fix is not None else fix_for(reason),
-            }
-        )
-
-    def rows(self) -> set[int]:
-        return {i["row"] for i in self.items}
-
-    def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.items, columns=REJECT_COLUMNS)
-        df["row"] = df["row"].astype("int64")
-        return df.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+        """``read = accepted + rejected`` and every line of a CSV file accounted for: what every run checks."""
+        return self.n_read == self.n_accepted + self.n_rejected and self.raw.reconciles()
 
 
 # --- step 1: parsing -------------------------------------------------------------------
@@ -337,7 +310,7 @@ def _one_separator(cells: _NumberCells, at: np.ndarray, text: pd.Series) -> None
 
 
 def _parse_numbers(
-    raw: pd.DataFrame, cols: list[Column], rej: _Rejects, decimal: str | None
+    raw: pd.DataFrame, cols: list[Column], rej: Rejects, decimal: str | None
 ) -> tuple[dict, str | None]:
     """Parse amount/count columns with one convention for the whole file."""
     cells = {col.name: _number_cells(raw[col.name].to_numpy(dtype=object)) for col in cols}
@@ -390,7 +363,7 @@ def _parse_numbers(
 
 
 def _parse(
-    raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None
+    raw: RawTable, spec: TableSpec, rej: Rejects, *, pad_codes: bool, decimal: str | None
 ) -> tuple[pd.DataFrame, str | None]:
     df = raw.frame
     rows = df[ROW].to_numpy()
@@ -436,7 +409,7 @@ def _parse(
 # --- step 1b: cells read against other cells of their row ----------------------------
 
 
-def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects, *, pad_codes: bool) -> None:
+def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: Rejects, *, pad_codes: bool) -> None:
     """Run the table's resolver, ``spec.extra["resolve"]`` (``"module:function"``), if it has one.
 
     A resolver reads cells that depend on another cell of their row (a finance ``project``
@@ -453,7 +426,7 @@ def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _R
 # --- step 2: pandera -------------------------------------------------------------------
 
 
-def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.DataFrame) -> None:
+def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: Rejects, raw: pd.DataFrame) -> None:
     schema = SCHEMAS[spec.name]
     cols = [c for c in schema.columns if c in df.columns]
     if not len(df):
@@ -487,7 +460,7 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
 # --- step 3: reference checks --------------------------------------------------------
 
 
-def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects) -> pd.DataFrame:
+def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: Rejects) -> pd.DataFrame:
     """Unknown codes; a commune outside its district; fills province/district from the unit list."""
     if "commune_code" not in spec.names:  # units of another kind, checked by the table's resolver
         return df
@@ -555,7 +528,7 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
 # --- step 4: duplicates ----------------------------------------------------------------
 
 
-def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
+def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: Rejects) -> None:
     key = [k for k in spec.key if k in df.columns]
     keyed = df[key].astype(str)
     dup = keyed.duplicated(keep=False)
@@ -594,6 +567,7 @@ def validate_table(
     sheet: str | None = None,
     pad_codes: bool = False,
     decimal: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -612,13 +586,16 @@ def validate_table(
     decimal
         ``","`` or ``"."`` to state the decimal mark; by default the file's convention is
         detected, and a cell that could be read both ways is rejected if the file shows none.
+    limits
+        Rows read at most, and reject lines kept per reason (:class:`~analysis.limits.ReadLimits`).
 
     Returns
     -------
     ValidatedTable
     """
-    raw = read_table(path, spec, sheet=sheet)
-    rej = _Rejects(spec.name, Path(path))
+    raw = read_table(path, spec, sheet=sheet, max_rows=limits.max_rows)
+    rej = Rejects(spec.name, Path(path), limits.rejects_per_reason)
+    _reader_problems(raw, rej)
     parsed, convention = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal)
     _resolve(parsed, spec, units, rej, pad_codes=pad_codes)
     ok = parsed[~parsed[ROW].isin(rej.rows())]
@@ -629,11 +606,29 @@ def validate_table(
     _duplicates(ok, spec, rej)
     accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
     accepted = _finalize_types(accepted, spec)
-    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, convention)
+    result = ValidatedTable(
+        spec, accepted, rej.frame(), len(raw.frame), raw, convention, rejected_rows=rej.n_rows,
+        reject_counts=rej.counts(),
+    )
     result.notes.extend(raw.notes)
     if raw.ignored:
         result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
     return result
+
+
+def _reader_problems(raw: RawTable, rej: Rejects) -> None:
+    """What the reader found: rows with too many or too few fields, formulas without a saved value."""
+    for p in raw.problems:
+        rej.reject_row(p.row, p.column, p.value, p.reason, p.fix)
+    for (row, column), (cell, formula) in sorted(raw.formulas.items()):
+        rej.explain(
+            row,
+            column,
+            formula,
+            f"cell {cell} holds a formula ({formula}) whose value was never saved (the workbook was written by a "
+            "program and not opened in a spreadsheet since)",
+            "open the workbook in Excel or LibreOffice and save it again, so that the values are stored",
+        )
 
 
 def _finalize_types(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
