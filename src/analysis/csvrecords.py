@@ -111,15 +111,24 @@ class CsvBody:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def _field_problem(rowno: int, cells: list[str], width: int, named: int, delim: str) -> RowProblem | None:
+def _split_number(cells: list[str], numbers: list[int]) -> str | None:
+    """The first number column whose value and the next field read as one number with a decimal comma."""
+    for i in numbers:
+        if i + 1 < len(cells) and _DECIMAL_COMMA.fullmatch(cells[i].strip()) and cells[i + 1].strip().isdigit():
+            return f"{cells[i].strip()},{cells[i + 1].strip()}"
+    return None
+
+
+def _field_problem(
+    rowno: int, cells: list[str], width: int, named: int, delim: str, numbers: list[int]
+) -> RowProblem | None:
     """Too many fields (non-empty beyond the header) or fewer than the named columns."""
     n = len(cells)
     if n > width and any(c.strip() for c in cells[width:]):
         cause = ""
         if delim == ",":
-            pairs = [f"{a},{b}" for a, b in itertools.pairwise(cells)
-                     if _DECIMAL_COMMA.fullmatch(a.strip()) and b.strip().isdigit()]
-            example = f" (for example '{pairs[-1]}')" if pairs else ""
+            split = _split_number(cells, numbers)
+            example = f" (for example '{split}')" if split else ""
             cause = (f"; the likely cause is a decimal comma in a comma-separated file{example}, "
                      "which splits one number into two fields")
         return RowProblem(
@@ -155,6 +164,7 @@ def read_body(
     positions: dict[str, int],
     max_rows: int,
     *,
+    numbers: list[int] = (),
     fast: bool = True,
 ) -> CsvBody:
     """Read the records below the header row ``header_rowno``, keeping the columns at ``positions``.
@@ -171,6 +181,8 @@ def read_body(
         Canonical column -> field position.
     max_rows
         Rows of data read at most; a file with more is refused.
+    numbers
+        Positions of the number columns, where a decimal comma splits a value in two.
     fast
         Gather the columns with ``operator.itemgetter`` (False: cell by cell, the reference).
 
@@ -231,7 +243,7 @@ def read_body(
                 row=recno,
             )
         if len(cells) != width:
-            problem = _field_problem(recno, cells, width, named, delim)
+            problem = _field_problem(recno, cells, width, named, delim, sorted(numbers))
             if problem is not None:
                 problems.append(problem)
             if len(cells) < width:

@@ -258,7 +258,8 @@ def _read_csv(path: Path, spec: TableSpec, lookup: dict[str, str], max_rows: int
         raise _no_header(path, spec, "")
     header_rowno, header = rows[hit[0]]
     mapping, positions, ignored = _header_mapping(path, header_rowno, header, lookup, spec)
-    body = read_body(path, text, delim, header_rowno, header, positions, max_rows, fast=PANDAS_CSV)
+    numbers = [positions[c.name] for c in spec.columns if c.kind in ("amount", "count") and c.name in positions]
+    body = read_body(path, text, delim, header_rowno, header, positions, max_rows, numbers=numbers, fast=PANDAS_CSV)
     frame = pd.DataFrame({name: body.columns[name] for name in positions}, columns=[*positions], dtype=object)
     frame[ROW] = body.rows
     notes = decoded.notes()

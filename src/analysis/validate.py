@@ -29,7 +29,7 @@ import pandera.errors
 from analysis.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.numbers import ParsedCell, classify_number, convention_of
 from analysis.readers import ROW, RawTable, read_table
-from analysis.rejects import REJECT_COLUMNS, Rejects
+from analysis.rejects import REJECT_COLUMNS, Rejects, reason_group
 from analysis.schema import (
     CHECK_COLUMNS,
     SCHEMAS,
@@ -90,6 +90,11 @@ class ValidatedTable:
     @property
     def n_accepted(self) -> int:
         return len(self.accepted)
+
+    def rejects_listed(self, reason: str) -> int:
+        """Rows listed in ``rejects`` for the reason group of ``reason`` (the first ones)."""
+        group = reason_group(reason)
+        return int(self.rejects["reason"].map(reason_group).eq(group).sum()) if len(self.rejects) else 0
 
     def reconciles(self) -> bool:
         """``read = accepted + rejected`` and every line of a CSV file accounted for: what every run checks."""
