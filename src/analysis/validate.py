@@ -533,6 +533,9 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
 # --- step 4: duplicates ----------------------------------------------------------------
 
 
+_OTHERS_LISTED = 5  # a fact repeated 30,000 times must not make 30,000 reasons of 30,000 rows each
+
+
 def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: Rejects) -> None:
     key = [k for k in spec.key if k in df.columns]
     keyed = df[key].astype(str)
@@ -553,8 +556,11 @@ def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: Rejects) -> None:
                     "delete the repeated row; the first copy is used",
                 )
         else:
+            head = rows[: _OTHERS_LISTED + 1]
             for r in rows:
-                others = ", ".join(str(x) for x in rows if x != r)
+                listed = [x for x in head if x != r][:_OTHERS_LISTED]
+                more = len(rows) - 1 - len(listed)
+                others = ", ".join(str(x) for x in listed) + (f" and {more:,} more" if more else "")
                 rej.add(
                     r,
                     "",
