@@ -202,6 +202,26 @@ CATALOGUE = [
         column="poor_households",
     ),
     BadInput(
+        "unterminated quote in a CSV",
+        "finance",
+        "\n".join([FIN_HEADER, GOOD_FIN, GOOD_FIN.replace(",DA4", ',"DA5', 1), GOOD_FIN.replace("DA4", "DA6")]),
+        ("row 3: unterminated CSV quoted field", "(line 3 of the file)", "close the quote"),
+    ),
+    BadInput(
+        "extra field (a decimal comma in a comma file)",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.replace(",100,50", ",3250,5,1200"),
+        ("row has 11 fields where the header has 10", "decimal comma in a comma-separated file", '"3250,5"'),
+        row=2,
+    ),
+    BadInput(
+        "too few fields",
+        "finance",
+        FIN_HEADER + "\n" + GOOD_FIN.rsplit(",", 1)[0],
+        ("row has 9 fields where the header has 10", "the line was cut"),
+        row=2,
+    ),
+    BadInput(
         "a file named .xls that is not a workbook",
         "finance",
         "not really excel",
