@@ -138,6 +138,16 @@ def test_a_decimal_comma_in_a_comma_file_rejects_the_row_instead_of_shifting_it(
     assert result.reconciles()
 
 
+def test_a_row_of_many_more_fields_does_not_blame_a_decimal_comma(tmp_path, units):
+    # row 3 has 5,000 fields: 4,990 extra cannot come from the table's 2 number columns
+    rows = finance_rows(3)
+    rows[1] = ",".join(["x"] * 5000)
+    result = validate_table(write(tmp_path, [FIN_HEADER, *rows]), FINANCE, units)
+    (reason,) = result.rejects["reason"].tolist()
+    assert reason == "row has 5000 fields where the header has 10: its values would sit under the wrong headers"
+    assert result.n_accepted == 2
+
+
 def test_a_row_with_too_few_fields_is_rejected_once(tmp_path, units):
     # row 2 lost its last field (9 of 10): one reason, not "disbursed_mvnd is empty"
     rows = finance_rows(2)

@@ -126,7 +126,7 @@ def _field_problem(
     n = len(cells)
     if n > width and any(c.strip() for c in cells[width:]):
         cause = ""
-        if delim == ",":
+        if delim == "," and n - width <= len(numbers):  # one decimal comma splits one number in two
             split = _split_number(cells, numbers)
             example = f" (for example '{split}')" if split else ""
             cause = (f"; the likely cause is a decimal comma in a comma-separated file{example}, "
