@@ -11,7 +11,7 @@ LANG_ ?= vi
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench fuzz clean system-deps
+.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench fuzz memory clean system-deps
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ bench: prepare ## Run the benchmarks (figures in benchmarks/results/)
 
 fuzz: setup ## Fuzz the CSV/XLSX readers with 5,000 mutated files (crashes in benchmarks/results/fuzz/)
 	$(BIN)/python benchmarks/fuzz_readers.py --iterations 5000 --seed 1
+
+memory: setup ## Peak memory of prepare on the two hostile inputs of issue #17 (goal: under 1 GB each)
+	$(BIN)/python benchmarks/memory.py
 
 clean: ## Remove generated data and reports (keeps .venv)
 	rm -rf data/processed reports/*/ reports/index.html

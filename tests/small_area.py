@@ -78,11 +78,13 @@ def write_inputs(folder: Path, extra_finance: list[str] = (), extra_poverty: lis
 def prepare_small(folder: Path, extra_finance: list[str] = (), extra_poverty: list[str] = (),
                   indicators: list[str] | None = None) -> Path:
     """Write the inputs and prepare them (the sample's boundaries; no indicators unless given)
-    into ``folder / "processed"``; returns that folder."""
+    into ``folder / "processed"``; returns that folder. A table may lose most of its rows (the
+    bad rows are the point): ``--max-rejected-share 1``."""
+    from analysis.limits import ReadLimits
     from analysis.prepare import prepare
 
     paths = write_inputs(folder / "inputs", extra_finance, extra_poverty, indicators)
     out = folder / "processed"
     prepare(finance=paths["finance"], poverty=paths["poverty"], communes=paths["communes"],
-            indicators=paths.get("indicators"), out=out)
+            indicators=paths.get("indicators"), out=out, limits=ReadLimits(max_rejected_share=1.0))
     return out

@@ -134,8 +134,9 @@ def test_bound_option_lets_a_larger_figure_through(tmp_path, capsys):
     finance = tmp_path / "finance.csv"
     finance.write_text(f"{FIN_HEADER}\n{_fin('1000000', '10')}\n", encoding="utf-8")
     code, out = _prepare(tmp_path, finance)
-    assert code == 0 and "above the largest plausible figure" in capsys.readouterr().out
-    assert pd.read_parquet(out / "finance.parquet").empty
+    # its only row rejected: the table is refused (no row accepted), naming the bound
+    assert code == 2 and "above the largest plausible figure" in capsys.readouterr().err
+    assert not out.exists()
     code, out = _prepare(tmp_path, finance, "--bound", "amount_mvnd=2000000")
     assert code == 0
     assert pd.read_parquet(out / "finance.parquet")["plan_mvnd"].tolist() == [1_000_000.0]

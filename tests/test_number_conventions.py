@@ -78,15 +78,18 @@ def test_vietnamese_household_counts_are_read(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("finance_rows", "households", "rejected"), [
-    (FIN_VI, [2000.0], []),  # the run is Vietnamese: 2.000 households are 2000
-    (FIN_EN, [], [2]),  # English: 2.000 is 2 households, fewer than its 210 poor
+    # commune 04228's 300 households (row 3) read the same either way, and come first
+    (FIN_VI, [300.0, 2000.0], []),  # the run is Vietnamese: 2.000 households are 2000
+    (FIN_EN, [300.0], [2]),  # English: 2.000 is 2 households, fewer than its 210 poor
 ])
 def test_a_table_that_shows_no_convention_is_read_with_the_runs(tmp_path, finance_rows, households, rejected):
     # "2.000" and "1.000" are whole both ways (2000 or 2): the poverty table shows nothing, and
     # is read as the finance table writes.
     sep = ";" if finance_rows is FIN_VI else ","
     finance = _write(tmp_path / "finance.csv", FIN_HEADER.replace(";", sep), finance_rows)
-    poverty = _write(tmp_path / "poverty.csv", POV_HEADER, ["2023,04231,2.000,210,95,1.000,200"])
+    # (a second row, so that a table that loses its one row is not refused as a whole)
+    poverty = _write(tmp_path / "poverty.csv", POV_HEADER, ["2023,04231,2.000,210,95,1.000,200",
+                                                            "2023,04228,300,20,10,250,15"])
     code, out = _prepare(tmp_path, finance, poverty)
     assert code == 0
     assert pd.read_parquet(out / "poverty.parquet")["households"].tolist() == households

@@ -24,6 +24,8 @@ from analysis.config import (
     SAMPLE_FILES,
 )
 from analysis.errors import BusyError, NtpAtlasError, OutputError, ParameterError, SubtotalError
+from analysis.limits import DEFAULT_LIMITS, ReadLimits
+from analysis.rejects import more_rows_note
 
 EPILOG_PREPARE = """\
 examples:
@@ -116,11 +118,71 @@ def _add_prepare(sub) -> None:
         help="JSON thresholds of the rule checks (ranges, outliers, snapshots, geometry) over the defaults "
         "of src/analysis/resources/rules.json",
     )
+    p.add_argument(
+        "--sheet",
+        action="append",
+        default=None,
+        metavar="[TABLE=]NAME",
+        help="the sheet of a workbook to read: TABLE=NAME for one table (finance, poverty, communes, indicators; "
+        "repeat for several), or NAME for every workbook (default: the only visible sheet holding the table; "
+        "hidden sheets are read only when named)",
+    )
+    p.add_argument("--max-rows", type=_positive_int, default=DEFAULT_LIMITS.max_rows, metavar="N",
+                   help="rows of data read at most per table; a file with more is refused (default: %(default)s)")
+    p.add_argument("--rejects-per-reason", type=_positive_int, default=DEFAULT_LIMITS.rejects_per_reason,
+                   metavar="N", help="rejected rows listed per reason and file in rejects.csv; the rest are counted "
+                   "(default: %(default)s)")
+    p.add_argument("--max-rejected-share", type=_share, default=DEFAULT_LIMITS.max_rejected_share, metavar="F",
+                   help="share of a table's rows that may be rejected before prepare refuses it and keeps the "
+                   "prepared data as it was (0-1, default: %(default)s); no row accepted is always refused")
     p.add_argument("--out", type=output_folder, default=PROCESSED_DIR,
                    help="output folder (default: data/processed): new, empty, or prepared data, replaced as a whole; "
                    "any other folder is refused and left as it is")
     _add_wait(p)
     p.set_defaults(func=_cmd_prepare)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1 (0.5 allows half the rows rejected)")
+    return value
+
+
+_SHEET_TABLES = ("finance", "poverty", "communes", "indicators")
+
+
+def _sheets_option(values: list[str] | None) -> dict[str, str] | str | None:
+    """``--sheet finance=Biểu 01 --sheet poverty=Rà soát`` as a dict; a single ``--sheet NAME`` as the name."""
+    if not values:
+        return None
+    per_table: dict[str, str] = {}
+    plain: list[str] = []
+    for value in values:
+        table, sep, name = value.partition("=")
+        if sep and table.strip().lower() in _SHEET_TABLES:
+            per_table[table.strip().lower()] = name
+        else:
+            plain.append(value)
+    if plain and (per_table or len(plain) > 1):
+        raise ParameterError(
+            f"--sheet {plain[0]!r}: give TABLE=NAME for each table (tables: {', '.join(_SHEET_TABLES)}) when "
+            "naming more than one sheet"
+        )
+    return plain[0] if plain else per_table
 
 
 def _add_wait(p) -> None:
@@ -150,6 +212,8 @@ def _cmd_prepare(args) -> int:
         decimal=args.decimal,
         rule_settings=args.rule_settings,
         bounds=Bounds.parse(args.bound),
+        sheets=_sheets_option(args.sheet),
+        limits=ReadLimits(args.max_rows, args.rejects_per_reason, args.max_rejected_share),
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
         wait=args.wait,
     )
@@ -173,15 +237,23 @@ def _prepare_summary(result) -> str:
     for name, t in result.tables.items():
         ok = "" if t.reconciles() else "  (DOES NOT RECONCILE)"
         lines.append(f"{name:<12}{t.n_read:>8}{t.n_accepted:>10}{t.n_rejected:>10}{ok}")
+        where = f"sheet '{t.raw.sheet}' of " if t.raw.sheet else ""
+        lines.append(f"    read {where}{t.raw.path.name}, header row {t.raw.header_row}")
         for note in t.notes:
             lines.append(f"    {note}")
     if "numbers" in result.manifest:
         lines += ["", result.manifest["numbers"]["summary"]]
     if len(result.rejects):
-        lines += ["", "rejected rows (first 10; all in rejects.csv):"]
+        lines += ["", "rejected rows (first 10; the rest in rejects.csv):"]
         for r in result.rejects.head(10).itertuples(index=False):
             col = f", column '{r.column}'" if r.column else ""
             lines.append(f"  {Path(r.file).name} row {r.row}{col}: {r.reason}")
+        capped = [(t, c) for t in result.tables.values() for c in t.reject_counts if c[2] > t.rejects_listed(c[1])]
+        if capped:
+            lines.append("rejected rows not listed one by one:")
+        for t, (_, reason, n) in capped:
+            shown = t.rejects_listed(reason)
+            lines.append(f"  {t.raw.path.name}: {reason}: {shown} listed, {more_rows_note(n - shown)}")
     counts = result.match_report["status"].value_counts()
     lines += ["", "boundaries: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())]
     lines += _boundary_notes(result.manifest.get("boundaries", {}))

@@ -55,6 +55,7 @@ from analysis.reform import (
     province_map,
     split_shares,
 )
+from analysis.spreadsheet_safe import write_csv
 from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 
 __all__ = ["ConvertResult", "convert_prepared", "convert_summary", "derive_communes"]
@@ -651,8 +652,8 @@ def convert_prepared(
         for name, frame in {**frames, **with_csv}.items():
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
         for name, frame in with_csv.items():
-            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-        totals.to_csv(tmp / "convert_totals.csv", index=False, encoding="utf-8-sig")
+            write_csv(frame, tmp / f"{name}.csv")
+        write_csv(totals, tmp / "convert_totals.csv")
         manifest = _manifest(data_dir, source, options, pairs, scope_pairs, communes, report, totals, extra)
         manifest["not_converted"] = {
             name: {"rows": len(frame), "reason": "no conversion rule for this table yet; written empty"}

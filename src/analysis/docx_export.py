@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.config import PROCESSED_DIR
 from analysis.i18n import t
+from analysis.spreadsheet_safe import as_text_cell
 from analysis.storage import atomic_write_bytes
 from analysis.tables import FORMATS
 
@@ -499,6 +500,9 @@ def workbook_bytes(tables: Iterable[ReportTable], title: str = "") -> bytes:
                 if kind in EXCEL_FORMATS:
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                         cell.number_format = EXCEL_FORMATS[kind]
+                elif kind == "text":  # a name or cell from the data that starts with "=" stays text
+                    for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                        as_text_cell(cell)
         if title:
             writer.book.properties.title = title
     return buf.getvalue()

@@ -36,12 +36,14 @@ from analysis.boundaries import dissolve_units, match_units, merge_units, read_b
 from analysis.bounds import Bounds
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
 from analysis.crosswalk import read_crosswalk
-from analysis.errors import BoundaryError
+from analysis.errors import BoundaryError, InputFileError
 from analysis.indicators import empty_indicators
-from analysis.readers import ROW
+from analysis.limits import DEFAULT_LIMITS, ReadLimits
+from analysis.readers import CSV_SUFFIXES, ROW
 from analysis.rules import load_settings, run_rules
 from analysis.run_convention import RunConvention, decide_run, evidence_entry, read_again
 from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
+from analysis.spreadsheet_safe import write_csv
 from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.units import load_unit_list
 from analysis.validate import REJECT_COLUMNS, ValidatedTable, validate_table
@@ -166,9 +168,65 @@ def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None
             number_evidence={c: evidence_entry(ev) for c, ev in t.numbers.evidence.items()} if t.numbers else {},
             columns=t.raw.mapping,
             ignored_columns=t.raw.ignored,
+            lines=vars(t.raw.lines) if t.raw.lines is not None else None,
+            rejects_by_reason=[{"column": c, "reason": r, "rows": n} for c, r, n in t.reject_counts],
         )
     entry.update(extra or {})
     return entry
+
+
+def _sheet_for(name: str, path: str | Path, sheets: dict[str, str] | str | None) -> str | None:
+    """The sheet to read for table ``name``: ``--sheet name=X``, or ``--sheet X`` for every workbook."""
+    if sheets is None:
+        return None
+    is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
+    if isinstance(sheets, str):
+        return None if is_csv else sheets
+    sheet = sheets.get(name)
+    if sheet is not None and is_csv:
+        raise InputFileError(
+            path, f"--sheet {name}='{sheet}' names a sheet, but the {name} table is a CSV file, which has none",
+            f"drop --sheet {name}=…, or give the workbook that has the sheet",
+        )
+    return sheet
+
+
+def check_losses(name: str, t: ValidatedTable, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a table that lost most of its rows, so that prepare stops and good prepared data stays.
+
+    Raises
+    ------
+    InputFileError
+        No row accepted, or more than ``limits.max_rejected_share`` of the rows rejected; the
+        message names the file, the counts and the most frequent reasons with their first rows.
+    """
+    if t.n_read == 0:
+        raise InputFileError(
+            t.raw.path,
+            f"the {name} table has no rows of data below its header (row {t.raw.header_row})"
+            + (f" on sheet '{t.raw.sheet}'" if t.raw.sheet else ""),
+            "check that this is the right file (and sheet); the rows go below the header row",
+        )
+    share = t.n_rejected / t.n_read
+    if t.n_accepted and share <= limits.max_rejected_share:
+        return
+    what = "no row was accepted" if not t.n_accepted else (
+        f"{t.n_rejected:,} of its {t.n_read:,} rows were rejected ({share:.0%}, more than the "
+        f"{limits.max_rejected_share:.0%} allowed)"
+    )
+    reasons = []
+    for column, reason, n in t.reject_counts[:5]:
+        rows = t.rejects.loc[t.rejects["reason"] == reason, "row"].head(3).tolist()
+        at = f"column '{column}', " if column else ""
+        reasons.append(f"{reason} ({at}{n:,} row{'s' if n != 1 else ''}, first: {', '.join(map(str, rows))})")
+    more = len(t.reject_counts) - len(reasons)
+    listed = "; ".join(reasons) + (f"; and {more} other reason{'s' if more != 1 else ''}" if more > 0 else "")
+    raise InputFileError(
+        t.raw.path,
+        f"{what} of the {name} table, so it is not used and the prepared data is left as it was: {listed}",
+        "correct the file; if the rejected rows are meant to be left out, allow it with "
+        "'prepare --max-rejected-share 1'",
+    )
 
 
 def prepare(
@@ -190,6 +248,8 @@ def prepare(
     rule_settings: str | Path | None = None,
     today: date | str | None = None,
     bounds: Bounds | Mapping[str, float] | None = None,
+    sheets: dict[str, str] | str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
     step: Callable[[str], None] | None = None,
     wait: float = 0.0,
 ) -> PrepareResult:
@@ -232,6 +292,11 @@ def prepare(
     today
         The run date: figures dated after it are rejected (default: today; recorded in the
         manifest's arguments, so a rebuild reads the inputs as this run did).
+        The sheet to read per table (``{"finance": "Biểu 01"}``), or one name for every
+        workbook; by default the only visible sheet holding the table.
+    limits
+        Rows read per table, reject lines kept per reason, and the share of a table's rows
+        that may be rejected before the table is refused (:class:`~analysis.limits.ReadLimits`).
     step
         Called with a short description as each step starts (progress display).
     wait
@@ -260,13 +325,14 @@ def prepare(
         same = Path(finance).resolve() == Path(SAMPLE_FILES["finance"]).resolve()
         indicators = SAMPLE_FILES["indicators"] if same else None
     inputs["indicators"] = (indicators, INDICATORS)  # unit-level figures (analysis.indicators), optional
-    limits = Bounds.of(bounds)  # "bounds" is the boundary file below
+    plausible = Bounds.of(bounds)  # "bounds" is the boundary file below
     for name, (path, spec) in inputs.items():
         if path is None:
             continue
         step(f"validating {name}")
         tables[name] = validate_table(
-            path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, today=run_date, bounds=limits
+            path, spec, unit_list, sheet=_sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
+            today=run_date, bounds=plausible, limits=limits,
         )
     # one number convention for the run: a table that showed none is read again with the others'
     numbers = decide_run(tables, decimal)
@@ -274,8 +340,11 @@ def prepare(
         step(f"reading the numbers of {name} as the other tables write them")
         path, spec = inputs[name]
         tables[name] = validate_table(
-            path, spec, unit_list, pad_codes=pad_codes, decimal=decimal, run=numbers, today=run_date, bounds=limits
+            path, spec, unit_list, sheet=_sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
+            run=numbers, today=run_date, bounds=plausible, limits=limits,
         )
+    for name, table in tables.items():  # a table that lost most of its rows: refused, the prepared data kept
+        check_losses(name, table, limits)
 
     step("joining boundaries")
     scope = _scope_units(unit_list, tables)
@@ -337,7 +406,7 @@ def prepare(
         )
         for name, frame in (("rejects", rejects), ("warnings", warnings), ("match_report", match_report)):
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+            write_csv(frame, tmp / f"{name}.csv")
         manifest = {
             "tool": "ntp-atlas",
             "version": __version__,
@@ -352,7 +421,9 @@ def prepare(
                 "units": str(units) if units else "vietnamadminunits (official list before 2025)",
                 "pad_codes": pad_codes,
                 "decimal": decimal,
-                "bounds": dict(limits.limits),
+                "bounds": dict(plausible.limits),
+                "sheets": sheets,
+                "limits": vars(limits),
             },
             "numbers": {
                 **numbers.manifest(),
@@ -393,7 +464,8 @@ def prepare(
                 decimal=decimal,
                 rule_settings=rule_settings,
                 today=run_date,
-                bounds=limits.changed(),
+                bounds=plausible.changed(),
+                sheets=sheets,
             ),
             "units_file": _input_entry(Path(units), None) if units else None,
         }

@@ -1,4 +1,4 @@
-"""Reading input tables (CSV, XLSX) as the user wrote them.
+"""Reading input tables (CSV, XLSX, XLS, XLSB, ODS) as the user wrote them, without losing a row.
 
 Every cell is read as written: text stays text (so ``06481`` keeps its zero), Excel numbers
 and dates keep their type. The header row is found by its names, so a title block above it
@@ -10,31 +10,37 @@ Text in legacy Vietnamese encodings is converted to Unicode on the way in (see
 workbook cells typed in TCVN3 (``.VnTime``) or VNI fonts. Each conversion is noted in
 :attr:`RawTable.notes`; a file whose encoding cannot be told is refused with a message that
 says how to save it again.
+
+No row is lost without a word: CSV records are read with the lines they span
+(:mod:`analysis.csvrecords`: an unterminated quote is refused, a row with too many or too
+few fields is a row problem, every physical line is counted), workbooks are streamed
+(:mod:`analysis.workbooks`) up to a row limit, and a workbook with two sheets that both hold
+the table is refused rather than read at a guess.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import itertools
 import re
-import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.encodings import DecodedText, decode_csv_bytes, fix_legacy_text
+from analysis.csvrecords import LineCount, RowProblem, head_records, read_body
+from analysis.encodings import DecodedText, decode_csv_bytes
 from analysis.errors import InputFileError
+from analysis.limits import DEFAULT_LIMITS
 from analysis.schema import TableSpec, fold, header_lookup
+from analysis.workbooks import CALAMINE, WORKBOOK_SUFFIXES, Sheet, Workbook, column_letter, head, unsaved_formulas
 
 #: How many rows from the top to look for the header row.
 HEADER_SEARCH_ROWS = 30
-#: Read CSV files with pandas' C parser, checked against the csv module on the first rows.
-#: False reads every record with the csv module: the reference the tests compare with.
+#: Gather the columns of CSV records column-wide (``operator.itemgetter``). False gathers them
+#: cell by cell: the reference the tests compare with.
 PANDAS_CSV = True
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 ROW = "_row"
 
 
@@ -60,6 +66,14 @@ class RawTable:
         Headers that matched no canonical column (kept out of the table, listed for the user).
     notes
         What was done to the text on the way in (an encoding converted), one sentence each.
+    lines
+        CSV only: where the file's physical lines went (header, blank, data, inside quoted cells).
+    problems
+        Rows that cannot be read as rows of the table (too many or too few fields): they are
+        in ``frame`` (so counted as read) and must be rejected.
+    formulas
+        ``(row, column) -> (cell, formula)`` for the cells that read as empty because they hold
+        a formula whose value was never saved.
     """
 
     frame: pd.DataFrame
@@ -69,6 +83,15 @@ class RawTable:
     mapping: dict[str, str]
     ignored: list[str]
     notes: list[str] = field(default_factory=list)
+    lines: LineCount | None = None
+    problems: list[RowProblem] = field(default_factory=list)
+    formulas: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+
+    def reconciles(self) -> bool:
+        """Every physical line of a CSV file is the header's, blank, data, or inside a quoted cell."""
+        if self.lines is None:
+            return True
+        return self.lines.reconciles() and self.lines.data == len(self.frame)
 
 
 def _decode(path: Path, data: bytes) -> DecodedText:
@@ -86,105 +109,6 @@ def _sniff_delimiter(text: str) -> str:
         return ","
 
 
-def _rows_from_csv(text: str, delim: str, limit: int | None = None) -> list[tuple[int, list[object]]]:
-    """Records of a CSV text with their numbers (a blank line is a record), the first ``limit``."""
-    # newline="": the csv module sees every line break (\r, \n, \r\n) itself, quoted or not;
-    # without it a bare \r (old Mac files, a cell pasted from elsewhere) raises csv.Error
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows = []
-    for i, row in enumerate(itertools.islice(reader, limit), start=1):
-        rows.append((i, [c if c.strip() != "" else None for c in row]))
-    return rows
-
-
-def _csv_columns(text: str, delim: str, head: list[tuple[int, list[object]]]) -> list[np.ndarray] | None:
-    """Every record of a CSV text as columns (object arrays, None for blank cells), read by pandas.
-
-    Row ``i`` of the columns is record ``i + 1``, as :func:`_rows_from_csv` numbers them: blank
-    lines are kept as empty records, a quoted line break stays inside its cell. Returns None
-    when pandas cannot read the text the way the ``csv`` module does (a record wider than the
-    first ``HEADER_SEARCH_ROWS``, an unclosed quote, a first record that differs from ``head``);
-    the caller then reads it record by record.
-    """
-    width = max((len(cells) for _, cells in head), default=0)
-    if width == 0:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=delim,
-                header=None,
-                names=list(range(width)),
-                index_col=False,
-                dtype=object,
-                na_filter=False,  # every cell as written, "" when empty or missing
-                skip_blank_lines=False,  # a blank line keeps its row number
-                engine="c",
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
-        return None
-    if len(frame) < len(head):
-        return None
-    columns = [_blank_to_none(frame[pos].to_numpy(dtype=object)) for pos in range(width)]
-    first = [[col[i] for col in columns] for i in range(min(len(head), len(frame)))]
-    expected = [cells + [None] * (width - len(cells)) for _, cells in head[: len(first)]]
-    return columns if first == expected else None
-
-
-def _blank_to_none(values: np.ndarray) -> np.ndarray:
-    """None for cells that are empty or only white space (decided once per distinct value)."""
-    distinct = pd.unique(values)
-    blanks = [v for v in distinct if not isinstance(v, str) or v.strip() == ""]
-    out = values.copy()
-    if blanks:
-        out[pd.Series(values).isin(blanks).to_numpy()] = None
-    return out
-
-
-@dataclass
-class _Converted:
-    """Cells of a sheet whose text was in TCVN3 or VNI: how many per encoding, the first one."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    example: str = ""
-
-    def notes(self) -> list[str]:
-        return [
-            f"{n} cell{'s' if n != 1 else ''} typed in {name} converted to Unicode"
-            + (f" (first: {self.example})" if i == 0 and self.example else "")
-            for i, (name, n) in enumerate(self.counts.items())
-        ]
-
-
-@lru_cache(maxsize=65536)
-def _fix_cell(text: str) -> tuple[str, str | None]:
-    return fix_legacy_text(text)
-
-
-def _sheet_rows(ws, converted: _Converted | None = None) -> list[tuple[int, list[object]]]:
-    from openpyxl.utils import get_column_letter
-
-    if hasattr(ws, "reset_dimensions"):  # read-only: do not pad every row to the declared size
-        ws.reset_dimensions()
-    rows = []
-    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [None if (isinstance(c, str) and c.strip() == "") else c for c in row]
-        if all(c is None for c in cells):
-            continue  # blank rows are never used; a stray cell at row 1,048,576 makes a million
-        for j, c in enumerate(cells):
-            if isinstance(c, str) and not c.isascii():
-                fixed, name = _fix_cell(c)
-                if name is not None:
-                    cells[j] = fixed
-                    if converted is not None:
-                        converted.counts[name] = converted.counts.get(name, 0) + 1
-                        converted.example = converted.example or f"{get_column_letter(j + 1)}{i} {c!r} -> {fixed!r}"
-        rows.append((i, cells))
-    return rows
-
-
 def _find_header(rows: list[tuple[int, list[object]]], lookup: dict[str, str]) -> tuple[int, int] | None:
     """Index in ``rows`` and count of recognised names of the best header candidate."""
     best = None
@@ -195,66 +119,60 @@ def _find_header(rows: list[tuple[int, list[object]]], lookup: dict[str, str]) -
     return best
 
 
-def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> RawTable:
-    """Read a CSV or XLSX file holding one canonical table.
+def _qualifies(rows: list[tuple[int, list[object]]], lookup: dict[str, str], spec: TableSpec) -> bool:
+    """A header row with every required column of the table."""
+    hit = _find_header(rows, lookup)
+    if hit is None:
+        return False
+    names = {lookup.get(fold(str(c))) for c in rows[hit[0]][1] if c is not None}
+    return all(c.name in names for c in spec.columns if c.required)
 
-    Parameters
-    ----------
-    path
-        A ``.csv`` (UTF-8, comma, semicolon or tab separated) or ``.xlsx`` file.
-    spec
-        The table expected (:data:`analysis.schema.FINANCE`, ``POVERTY`` or ``COMMUNES``).
-    sheet
-        XLSX only: the sheet to read. By default the first sheet with a header row.
 
-    Returns
-    -------
-    RawTable
-
-    Raises
-    ------
-    InputFileError
-        The file is missing or unreadable, has no header row, or lacks a required column.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "file not found", "check the path; run 'ntp-atlas prepare --help' for the options")
-    lookup = header_lookup(spec)
-    suffix = path.suffix.lower()
-    candidates: list[tuple[str | None, list[tuple[int, list[object]]]]]
-    text = delim = None
-    notes: dict[str | None, list[str]] = {}
-    if suffix in (".csv", ".txt", ".tsv"):
-        decoded = _decode(path, path.read_bytes())
-        text = decoded.text
-        notes[None] = decoded.notes()
-        delim = _sniff_delimiter(text)
-        candidates = [(None, _rows_from_csv(text, delim, HEADER_SEARCH_ROWS))]
-    elif suffix in (".xlsx", ".xlsm"):
-        candidates = _xlsx_sheets(path, sheet, notes)
-    elif suffix == ".xls":
-        raise InputFileError(
-            path, "old Excel 97-2003 (.xls) files are not read", "open it in Excel or LibreOffice and save as .xlsx"
-        )
-    else:
-        raise InputFileError(path, f"unknown table format '{suffix}'", "give a .csv or .xlsx file")
-
-    found = None
-    for sheet_name, rows in candidates:
-        hit = _find_header(rows, lookup)
-        if hit is not None:
-            found = (sheet_name, rows, hit[0])
-            break
-    if found is None:
-        expected = ", ".join(c.name for c in spec.columns if c.required)
-        where = f" (sheets looked at: {', '.join(str(s) for s, _ in candidates)})" if suffix != ".csv" else ""
+def _choose_sheet(
+    path: Path, sheets: list[Sheet], heads: dict[str, list], lookup: dict[str, str], spec: TableSpec, named: bool
+) -> Sheet | None:
+    """The sheet holding the table: the one named, or the only visible sheet that qualifies."""
+    if named:
+        return sheets[0]
+    full = [s for s in sheets if _qualifies(heads[s.name], lookup, spec)]
+    visible = [s for s in full if not s.hidden]
+    if len(visible) > 1:
+        listed = ", ".join(f"'{s.name}'" for s in visible)
         raise InputFileError(
             path,
-            f"no header row with the {spec.name} columns found in the first {HEADER_SEARCH_ROWS} rows{where}",
-            f"the header row must name the columns {expected} (or their Vietnamese headers, see docs/data-format.md)",
+            f"{len(visible)} sheets hold a {spec.name} table: {listed}; ntp-atlas will not guess which one is right",
+            f"pass the sheet to read, e.g. prepare --sheet {spec.name}='{visible[-1].name}' "
+            "(or delete or hide the stale copies)",
         )
-    sheet_name, rows, hidx = found
-    header_rowno, header = rows[hidx]
+    if visible:
+        return visible[0]
+    if full:
+        hidden = ", ".join(f"'{s.name}'" for s in full)
+        raise InputFileError(
+            path,
+            f"the {spec.name} table is only on hidden sheet(s) {hidden}; hidden sheets are not read unless named",
+            f"unhide the sheet in Excel, or pass it with prepare --sheet {spec.name}='{full[0].name}'",
+        )
+    # no sheet has every column: the first visible sheet with a header row, for the missing-column message
+    for s in sorted(sheets, key=lambda s: s.hidden):
+        if not s.hidden and _find_header(heads[s.name], lookup) is not None:
+            return s
+    return None
+
+
+def _no_header(path: Path, spec: TableSpec, where: str) -> InputFileError:
+    expected = ", ".join(c.name for c in spec.columns if c.required)
+    return InputFileError(
+        path,
+        f"no header row with the {spec.name} columns found in the first {HEADER_SEARCH_ROWS} rows{where}",
+        f"the header row must name the columns {expected} (or their Vietnamese headers, see docs/data-format.md)",
+    )
+
+
+def _header_mapping(
+    path: Path, header_rowno: int, header: list[object], lookup: dict[str, str], spec: TableSpec
+) -> tuple[dict[str, str], dict[str, int], list[str]]:
+    """Header as written -> canonical name, canonical name -> position, and the headers ignored."""
     mapping: dict[str, str] = {}
     positions: dict[str, int] = {}
     ignored: list[str] = []
@@ -283,89 +201,143 @@ def read_table(path: str | Path, spec: TableSpec, sheet: str | None = None) -> R
             + ", ".join(repr(str(h)) for h in header if h is not None),
             "rename the header to the canonical name or a listed alias (docs/data-format.md)",
         )
-    columns = _csv_columns(text, delim, rows) if text is not None and PANDAS_CSV else None
-    if columns is not None:
-        frame = _frame_from_columns(columns, hidx, positions)
-    else:
-        if text is not None:  # the whole file, record by record
-            rows = _rows_from_csv(text, delim)
-        frame = _frame_from_rows(rows[hidx + 1 :], positions)
-    return RawTable(
-        frame=frame,
-        path=path,
-        sheet=sheet_name,
-        header_row=header_rowno,
-        mapping=mapping,
-        ignored=ignored,
-        notes=notes.get(sheet_name, []),
+    return mapping, positions, ignored
+
+
+def read_table(
+    path: str | Path, spec: TableSpec, sheet: str | None = None, *, max_rows: int = DEFAULT_LIMITS.max_rows
+) -> RawTable:
+    """Read a CSV file or a workbook holding one canonical table.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` (UTF-8 or a detected legacy encoding; comma, semicolon or tab separated),
+        ``.xlsx``, ``.xlsm``, ``.xls``, ``.xlsb`` or ``.ods`` file.
+    spec
+        The table expected (:data:`analysis.schema.FINANCE`, ``POVERTY`` or ``COMMUNES``).
+    sheet
+        Workbooks only: the sheet to read (hidden or not). By default the only visible sheet
+        whose header row has every required column; two such sheets are refused.
+    max_rows
+        Rows of data read at most; a file with more is refused.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputFileError
+        The file is missing or unreadable, has no header row, lacks a required column, has an
+        unterminated quote, two sheets holding the table, or more than ``max_rows`` rows.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found", "check the path; run 'ntp-atlas prepare --help' for the options")
+    if path.is_dir():
+        raise InputFileError(path, "is a folder, not a file", "give the path of the table's file")
+    lookup = header_lookup(spec)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, spec, lookup, max_rows)
+    if suffix in WORKBOOK_SUFFIXES:
+        return _read_workbook(path, spec, lookup, sheet, max_rows)
+    raise InputFileError(
+        path, f"unknown table format '{suffix}'", "give a .csv, .xlsx, .xls, .xlsb or .ods file"
     )
 
 
-def _frame_from_rows(rows: list[tuple[int, list[object]]], positions: dict[str, int]) -> pd.DataFrame:
-    """The table below the header from records; blank records are left out."""
-    kept = [(rowno, cells) for rowno, cells in rows if not all(c is None for c in cells)]
-    columns = {}
-    for name, pos in positions.items():
-        columns[name] = np.empty(len(kept), dtype=object)
-        columns[name][:] = [cells[pos] if pos < len(cells) else None for _, cells in kept]
-    frame = pd.DataFrame(columns, columns=[*positions], dtype=object)
-    frame[ROW] = np.array([rowno for rowno, _ in kept], dtype=int)
+def _read_csv(path: Path, spec: TableSpec, lookup: dict[str, str], max_rows: int) -> RawTable:
+    decoded = _decode(path, path.read_bytes())
+    text = decoded.text
+    delim = _sniff_delimiter(text)
+    rows = head_records(text, delim, HEADER_SEARCH_ROWS)
+    hit = _find_header(rows, lookup)
+    if hit is None:
+        raise _no_header(path, spec, "")
+    header_rowno, header = rows[hit[0]]
+    mapping, positions, ignored = _header_mapping(path, header_rowno, header, lookup, spec)
+    numbers = [positions[c.name] for c in spec.columns if c.kind in ("amount", "count") and c.name in positions]
+    body = read_body(path, text, delim, header_rowno, header, positions, max_rows, numbers=numbers, fast=PANDAS_CSV)
+    frame = pd.DataFrame({name: body.columns[name] for name in positions}, columns=[*positions], dtype=object)
+    frame[ROW] = body.rows
+    notes = decoded.notes()
+    if body.lines.note():
+        notes.append(body.lines.note())
+    return RawTable(frame, path, None, header_rowno, mapping, ignored, notes, body.lines, body.problems)
+
+
+def _read_workbook(
+    path: Path, spec: TableSpec, lookup: dict[str, str], sheet: str | None, max_rows: int
+) -> RawTable:
+    with Workbook(path) as book:
+        names = book.sheet_names()
+        if sheet is not None and sheet not in names:
+            raise InputFileError(
+                path,
+                f"no sheet named '{sheet}'; the workbook has {names}",
+                "pass one of those names with --sheet",
+            )
+        sheets = book.sheets([sheet] if sheet is not None else None)
+        heads = {}
+        for s in sheets:
+            heads[s.name], s.rows = head(s.rows, HEADER_SEARCH_ROWS)
+        chosen = _choose_sheet(path, sheets, heads, lookup, spec, named=sheet is not None)
+        if chosen is None or _find_header(heads[chosen.name], lookup) is None:
+            looked = ", ".join(f"'{s.name}'" + (" (hidden)" if s.hidden else "") for s in sheets)
+            raise _no_header(path, spec, f" (sheets looked at: {looked})")
+        hidx = _find_header(heads[chosen.name], lookup)[0]
+        header_rowno, header = heads[chosen.name][hidx]
+        mapping, positions, ignored = _header_mapping(path, header_rowno, header, lookup, spec)
+        frame = _frame_from_rows(path, chosen, header_rowno, positions, max_rows)
+    formulas = _formulas(path, chosen.name, frame, positions, spec)
+    return RawTable(frame, path, chosen.name, header_rowno, mapping, ignored, chosen.converted.notes(),
+                    formulas=formulas)
+
+
+def _frame_from_rows(path: Path, sheet: Sheet, header_rowno: int, positions: dict[str, int], max_rows: int):
+    """The table below the header, streamed: only the mapped columns are kept."""
+    columns: dict[str, list] = {name: [] for name in positions}
+    rownos: list[int] = []
+    for rowno, cells in sheet.rows:
+        if rowno <= header_rowno:
+            continue
+        if len(rownos) >= max_rows:
+            raise InputFileError(
+                path,
+                f"sheet '{sheet.name}' has more than {max_rows:,} rows of data (the limit): row {rowno:,} is past it",
+                "split the workbook (by year or by district), or raise the limit with 'prepare --max-rows'",
+                row=rowno,
+            )
+        rownos.append(rowno)
+        n = len(cells)
+        for name, pos in positions.items():
+            columns[name].append(cells[pos] if pos < n else None)
+    frame = pd.DataFrame(
+        {name: np.array(values, dtype=object) if values else np.empty(0, dtype=object)
+         for name, values in columns.items()},
+        columns=[*positions],
+        dtype=object,
+    )
+    frame[ROW] = np.array(rownos, dtype=int)
     return frame
 
 
-def _frame_from_columns(columns: list[np.ndarray], hidx: int, positions: dict[str, int]) -> pd.DataFrame:
-    """The same table as :func:`_frame_from_rows`, from the columns of every record."""
-    below = slice(hidx + 1, None)
-    blank = np.ones(len(columns[0]), dtype=bool)
-    for col in columns:
-        blank &= pd.isna(col)
-    keep = ~blank[below]
-    rownos = np.arange(1, len(columns[0]) + 1)[below][keep]
-    frame = pd.DataFrame({name: columns[pos][below][keep] for name, pos in positions.items()}, dtype=object)
-    frame[ROW] = rownos
-    return frame
-
-
-def _xlsx_sheets(
-    path: Path, sheet: str | None, notes: dict[str | None, list[str]] | None = None
-) -> list[tuple[str, list[tuple[int, list[object]]]]]:
-    """The rows of the sheets of a workbook (or of ``sheet``); ``notes`` gets each sheet's conversions."""
-    import openpyxl
-
-    notes = {} if notes is None else notes
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken zip/xml
-        raise InputFileError(
-            path,
-            f"cannot open as an Excel workbook ({type(exc).__name__})",
-            "check that the file is a valid .xlsx (open and save it again in Excel)",
-        ) from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise InputFileError(
-                    path,
-                    f"no sheet named '{sheet}'; the workbook has {wb.sheetnames}",
-                    "pass one of those names with --sheet",
-                )
-            names = [sheet]
-        else:
-            names = list(wb.sheetnames)
-        out = []
-        for name in names:
-            converted = _Converted()
-            try:  # read-only sheets are parsed as they are read: a damaged part fails here
-                out.append((name, _sheet_rows(wb[name], converted)))
-            except Exception as exc:  # noqa: BLE001 - openpyxl and its XML parser raise many types
-                raise InputFileError(
-                    path,
-                    f"sheet '{name}' cannot be read: the workbook is damaged ({type(exc).__name__}: "
-                    f"{str(exc).splitlines()[0][:120] if str(exc) else ''})",
-                    "open the file in Excel (it offers to repair it) or LibreOffice and save it again as .xlsx",
-                ) from None
-            notes[name] = converted.notes()
-        return out
-    finally:
-        wb.close()
+def _formulas(
+    path: Path, sheet: str, frame: pd.DataFrame, positions: dict[str, int], spec: TableSpec
+) -> dict[tuple[int, str], tuple[str, str]]:
+    """Empty cells of required columns that hold a formula without a saved value (XLSX only)."""
+    if path.suffix.lower() in CALAMINE:
+        return {}
+    wanted: dict[int, list[int]] = {}
+    names = {}
+    for col in spec.columns:
+        if col.name not in positions or col.nullable:
+            continue
+        pos = positions[col.name]
+        names[pos] = col.name
+        for rowno in frame.loc[frame[col.name].isna(), ROW]:
+            wanted.setdefault(int(rowno), []).append(pos)
+    found = unsaved_formulas(path, sheet, wanted)
+    return {(row, names[pos]): (f"{column_letter(pos)}{row}", formula) for (row, pos), formula in found.items()}

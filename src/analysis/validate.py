@@ -30,9 +30,11 @@ import pandera.errors
 
 from analysis.bounds import Bounds, check_bounds
 from analysis.gates import door_checks
+from analysis.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.number_cells import FileConvention, parse_number_columns
 from analysis.readers import ROW, RawTable, read_table
-from analysis.reasons import identify, reason
+from analysis.reasons import reason
+from analysis.rejects import REJECT_COLUMNS, Rejects, reason_group
 from analysis.run_convention import NO_RUN, RunConvention
 from analysis.schema import (
     CHECK_COLUMNS,
@@ -44,9 +46,7 @@ from analysis.schema import (
     fold,
 )
 
-#: ``reason`` is the English text; ``reason_key`` and ``reason_args`` (JSON) name it in the
-#: catalogue of :mod:`analysis.reasons`, from which a report writes it in its own language.
-REJECT_COLUMNS = ["table", "file", "row", "column", "value", "reason", "fix", "reason_key", "reason_args"]
+__all__ = ["REJECT_COLUMNS", "ValidatedTable", "validate_table"]
 
 #: Parse whole columns at once (regexes over a column, each distinct value parsed once). False
 #: parses every cell on its own with the same functions: the reference the tests compare with.
@@ -89,59 +89,30 @@ class ValidatedTable:
     #: What the door checks found, by check (``"subtotals"``), for the rule warnings.
     found: dict[str, pd.DataFrame] = field(default_factory=dict)
     numbers: FileConvention | None = None
+    #: Rows rejected, each counted once (``rejects`` lists only the first lines per reason).
+    rejected_rows: int | None = None
+    #: ``(column, reason, rows)`` per reason, the most frequent first.
+    reject_counts: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def n_rejected(self) -> int:
-        """Number of input rows rejected (each counted once)."""
+        """Number of input rows rejected (each counted once, listed in ``rejects`` or not)."""
+        if self.rejected_rows is not None:
+            return self.rejected_rows
         return int(self.rejects["row"].nunique()) if len(self.rejects) else 0
 
     @property
     def n_accepted(self) -> int:
         return len(self.accepted)
 
+    def rejects_listed(self, reason: str) -> int:
+        """Rows listed in ``rejects`` for the reason group of ``reason`` (the first ones)."""
+        group = reason_group(reason)
+        return int(self.rejects["reason"].map(reason_group).eq(group).sum()) if len(self.rejects) else 0
+
     def reconciles(self) -> bool:
-        """``read = accepted + rejected``, the invariant every run checks."""
-        return self.n_read == self.n_accepted + self.n_rejected
-
-
-class _Rejects:
-    """Collects problems as the steps find them."""
-
-    def __init__(self, table: str, path: Path) -> None:
-        self.table = table
-        self.path = str(path)
-        self.items: list[dict] = []
-        self._seen: set[tuple] = set()
-
-    def add(self, row: int, column: str, value: object, reason: str, fix: str | None = None) -> None:
-        """One problem of a row. ``reason`` is a :class:`~analysis.reasons.Reason`, or English text
-        that the catalogue of reasons is matched against (pandera's messages are text)."""
-        # a row-wide check reports every column of a failing row: keep one line per problem
-        if (row, reason) in self._seen:
-            return
-        self._seen.add((row, reason))
-        known = identify(reason)
-        self.items.append(
-            {
-                "table": self.table,
-                "file": self.path,
-                "row": int(row),
-                "column": column,
-                "value": "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value),
-                "reason": str(reason),
-                "fix": fix if fix is not None else fix_for(reason),
-                "reason_key": known.key if known is not None else "",
-                "reason_args": known.args_json() if known is not None else "",
-            }
-        )
-
-    def rows(self) -> set[int]:
-        return {i["row"] for i in self.items}
-
-    def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.items, columns=REJECT_COLUMNS)
-        df["row"] = df["row"].astype("int64")
-        return df.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+        """``read = accepted + rejected`` and every line of a CSV file accounted for: what every run checks."""
+        return self.n_read == self.n_accepted + self.n_rejected and self.raw.reconciles()
 
 
 # --- step 1: parsing -------------------------------------------------------------------
@@ -257,7 +228,7 @@ def _spread(results: list, codes: np.ndarray) -> np.ndarray:
 
 
 def _parse(
-    raw: RawTable, spec: TableSpec, rej: _Rejects, *, pad_codes: bool, decimal: str | None, run: RunConvention
+    raw: RawTable, spec: TableSpec, rej: Rejects, *, pad_codes: bool, decimal: str | None, run: RunConvention
 ) -> tuple[pd.DataFrame, FileConvention]:
     df = raw.frame
     rows = df[ROW].to_numpy()
@@ -305,7 +276,7 @@ def _parse(
 # --- step 1b: cells read against other cells of their row ----------------------------
 
 
-def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects, *, pad_codes: bool) -> None:
+def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: Rejects, *, pad_codes: bool) -> None:
     """Run the table's resolver, ``spec.extra["resolve"]`` (``"module:function"``), if it has one.
 
     A resolver reads cells that depend on another cell of their row (a finance ``project``
@@ -322,7 +293,7 @@ def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _R
 # --- step 2: pandera -------------------------------------------------------------------
 
 
-def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.DataFrame) -> None:
+def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: Rejects, raw: pd.DataFrame) -> None:
     schema = SCHEMAS[spec.name]
     cols = [c for c in schema.columns if c in df.columns]
     if not len(df):
@@ -356,7 +327,7 @@ def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: _Rejects, raw: pd.Data
 # --- step 3: reference checks --------------------------------------------------------
 
 
-def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: _Rejects) -> pd.DataFrame:
+def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: Rejects) -> pd.DataFrame:
     """Unknown codes; a commune outside its district; fills province/district from the unit list."""
     if "commune_code" not in spec.names:  # units of another kind, checked by the table's resolver
         return df
@@ -424,7 +395,10 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
 # --- step 4: duplicates ----------------------------------------------------------------
 
 
-def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
+_OTHERS_LISTED = 5  # a fact repeated 30,000 times must not make 30,000 reasons of 30,000 rows each
+
+
+def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: Rejects) -> None:
     key = [k for k in spec.key if k in df.columns]
     keyed = df[key].astype(str)
     dup = keyed.duplicated(keep=False)
@@ -444,12 +418,17 @@ def _duplicates(df: pd.DataFrame, spec: TableSpec, rej: _Rejects) -> None:
                     "delete the repeated row; the first copy is used",
                 )
         else:
+            head = rows[: _OTHERS_LISTED + 1]
             for r in rows:
+                listed = [x for x in head if x != r][:_OTHERS_LISTED]
+                more = len(rows) - 1 - len(listed)
                 rej.add(
                     r,
                     "",
                     "",
-                    reason("duplicate.conflict", rows=[x for x in rows if x != r]),
+                    reason("duplicate.conflict_more", rows=listed, more=more)
+                    if more
+                    else reason("duplicate.conflict", rows=listed),
                     "keep one row per " + ", ".join(key) + "; none of the conflicting rows is used",
                 )
 
@@ -465,6 +444,7 @@ def validate_table(
     today: dt.date | str | None = None,
     run: RunConvention = NO_RUN,
     bounds: Bounds | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -490,6 +470,8 @@ def validate_table(
         convention of a file that shows none itself.
     bounds
         The largest figure a row may hold, by bound (default :data:`analysis.config.BOUNDS`).
+    limits
+        Rows read at most, and reject lines kept per reason (:class:`~analysis.limits.ReadLimits`).
 
     Returns
     -------
@@ -500,8 +482,9 @@ def validate_table(
     InputFileError
         The file cannot be read, or its numbers contradict ``decimal``.
     """
-    raw = read_table(path, spec, sheet=sheet)
-    rej = _Rejects(spec.name, Path(path))
+    raw = read_table(path, spec, sheet=sheet, max_rows=limits.max_rows)
+    rej = Rejects(spec.name, Path(path), limits.rejects_per_reason)
+    _reader_problems(raw, rej)
     parsed, numbers = _parse(raw, spec, rej, pad_codes=pad_codes, decimal=decimal, run=run)
     _resolve(parsed, spec, units, rej, pad_codes=pad_codes)
     check_bounds(parsed, raw.frame, spec, rej, bounds or Bounds())
@@ -515,12 +498,29 @@ def validate_table(
     found = door_checks(ok, spec.name, rej, today=today)
     accepted = ok[~ok[ROW].isin(rej.rows())].reset_index(drop=True)
     accepted = _finalize_types(accepted, spec)
-    result = ValidatedTable(spec, accepted, rej.frame(), len(raw.frame), raw, numbers.convention, numbers=numbers,
-                            found=found)
+    result = ValidatedTable(
+        spec, accepted, rej.frame(), len(raw.frame), raw, numbers.convention, numbers=numbers, found=found,
+        rejected_rows=rej.n_rows, reject_counts=rej.counts(),
+    )
     result.notes.extend(raw.notes)
     if raw.ignored:
         result.notes.append(f"columns not used: {', '.join(raw.ignored)}")
     return result
+
+
+def _reader_problems(raw: RawTable, rej: Rejects) -> None:
+    """What the reader found: rows with too many or too few fields, formulas without a saved value."""
+    for p in raw.problems:
+        rej.reject_row(p.row, p.column, p.value, p.reason, p.fix)
+    for (row, column), (cell, formula) in sorted(raw.formulas.items()):
+        rej.explain(
+            row,
+            column,
+            formula,
+            f"cell {cell} holds a formula ({formula}) whose value was never saved (the workbook was written by a "
+            "program and not opened in a spreadsheet since)",
+            "open the workbook in Excel or LibreOffice and save it again, so that the values are stored",
+        )
 
 
 def _finalize_types(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
