@@ -199,7 +199,8 @@ def test_figures_at_their_bounds_render_in_a_report(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     page = (reports / "2023" / "son-la" / "127-sop-cop.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp là 2.000 tỷ đồng" in text
+    # finance for 2 of Sốp Cộp's 8 communes (04231, 04228): the coverage is said
+    assert "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp (2/8 xã có số liệu) là 2.000 tỷ đồng" in text
     assert "875.000,5 triệu đồng" in text
     assert "Tổng cộng 2.000.000,000 875.000,500 43,75%" in text  # the finance table's total row
     assert "50,00%" in text
@@ -228,5 +229,6 @@ def test_figures_at_the_largest_bound_allowed_render_in_a_report(tmp_path, capsy
     assert code == 0, capsys.readouterr().err
     page = (reports / "2023" / "son-la" / "127-sop-cop.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp là 2.000.000.000 tỷ đồng" in text
+    # finance for 1 of Sốp Cộp's 8 communes (04231)
+    assert "Tổng kế hoạch vốn năm 2023 của huyện Sốp Cộp (1/8 xã có số liệu) là 2.000.000.000 tỷ đồng" in text
     assert "Tổng cộng 2.000.000.000.000,000 999.999.999.999,999 50,00%" in text

@@ -13,6 +13,7 @@ from papermill.iorw import load_notebook_node
 
 from analysis.engine import KernelPool
 from analysis.errors import ReportError
+from analysis.ownership import LEDGER
 from analysis.render import page_inputs, render_report, stamp_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
@@ -122,7 +123,7 @@ def test_render_with_pool_keeps_codes_and_conventions(pool, tmp_path):
     assert "ANALYST-ONLY" not in page and "celltag_injected-parameters" not in page
     nb = nbformat.read(tmp_path / "echo.ipynb", as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["echo.html", "echo.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != LEDGER) == ["echo.html", "echo.ipynb"]
 
 
 # --- failures --------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def test_crashed_kernel_fails_alone(pool, tmp_path):
     started = pool.started
     with pytest.raises(ReportError, match="report echo_parameters.ipynb failed: DeadKernelError"):
         render_report(FIXTURE, {"fail": "die"}, tmp_path / "dead.html", pool=pool)  # os._exit(1) in a cell
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dead.failed.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != LEDGER) == ["dead.failed.ipynb"]
     out = render_report(FIXTURE, {"code": "after"}, tmp_path / "next.html", pool=pool)
     assert "after" in out.read_text(encoding="utf-8")
     assert pool.started == started + 1  # a fresh kernel replaced the dead one

@@ -13,6 +13,7 @@ import pytest
 
 from analysis.config import NOTEBOOKS_DIR
 from analysis.errors import ParameterError, ReportError
+from analysis.ownership import LEDGER
 from analysis.render import render_report, slug
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
@@ -261,7 +262,7 @@ def test_failed_report_keeps_previous_one(sample_batch, sample_prepared, tmp_pat
     assert (good.read_bytes(), (tmp_path / "187-chi-lang.ipynb").read_bytes()) == before
     failed = tmp_path / "187-chi-lang.failed.ipynb"
     assert failed.exists() and str(failed) in message
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [LEDGER]  # no temporary files left
 
 
 def test_one_exporter_per_language_gives_the_page_a_new_one_gives():

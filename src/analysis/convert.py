@@ -56,7 +56,7 @@ from analysis.reform import (
     split_shares,
 )
 from analysis.spreadsheet_safe import write_csv
-from analysis.storage import atomic_dir, claim_output_folder, sha256_file, write_json
+from analysis.storage import STAGING_MARK, atomic_dir, claim_output_folder, sha256_file, write_json
 
 __all__ = ["ConvertResult", "convert_prepared", "convert_summary", "derive_communes"]
 
@@ -659,7 +659,9 @@ def convert_prepared(
             name: {"rows": len(frame), "reason": "no conversion rule for this table yet; written empty"}
             for name, frame in others.items()
         }
-        manifest["outputs"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir()) if f.is_file()}
+        # the files of the converted data; not the staging mark, removed as the folder is swapped in
+        manifest["outputs"] = {f.name: sha256_file(f) for f in sorted(tmp.iterdir())
+                               if f.is_file() and f.name != STAGING_MARK}  # fmt: skip
         write_json(tmp / "manifest.json", manifest)
     return ConvertResult(out, manifest, scope_pairs, report, totals, converted, communes)
 
