@@ -308,7 +308,7 @@ def test_no_row_accepted_or_no_row_at_all_exits_2_and_keeps_the_prepared_data(tm
 
 @pytest.mark.parametrize("option, value, expect", [
     ("--max-rejected-share", "1.5", "not between 0 and 1"),
-    ("--max-rows", "0", "less than 1"),
+    ("--max-rows", "0", "0 is out of range: give 1 to 100000000"),
     ("--rejects-per-reason", "x", "not a whole number"),
 ])
 def test_limit_options_are_checked(option, value, expect, capsys):

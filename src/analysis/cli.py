@@ -12,7 +12,19 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.bounds import Bounds
-from analysis.cliargs import DPI, JOBS, YEARS, data_folder, input_file, output_folder, seconds, whole_number
+from analysis.cliargs import (
+    DPI,
+    JOBS,
+    REJECT_LINES,
+    ROWS,
+    YEARS,
+    data_folder,
+    input_file,
+    output_folder,
+    seconds,
+    share,
+    whole_number,
+)
 from analysis.config import (
     BOUNDS,
     DEFAULT_LANGUAGE,
@@ -127,12 +139,12 @@ def _add_prepare(sub) -> None:
         "repeat for several), or NAME for every workbook (default: the only visible sheet holding the table; "
         "hidden sheets are read only when named)",
     )
-    p.add_argument("--max-rows", type=_positive_int, default=DEFAULT_LIMITS.max_rows, metavar="N",
+    p.add_argument("--max-rows", type=whole_number(*ROWS), default=DEFAULT_LIMITS.max_rows, metavar="N",
                    help="rows of data read at most per table; a file with more is refused (default: %(default)s)")
-    p.add_argument("--rejects-per-reason", type=_positive_int, default=DEFAULT_LIMITS.rejects_per_reason,
+    p.add_argument("--rejects-per-reason", type=whole_number(*REJECT_LINES), default=DEFAULT_LIMITS.rejects_per_reason,
                    metavar="N", help="rejected rows listed per reason and file in rejects.csv; the rest are counted "
                    "(default: %(default)s)")
-    p.add_argument("--max-rejected-share", type=_share, default=DEFAULT_LIMITS.max_rejected_share, metavar="F",
+    p.add_argument("--max-rejected-share", type=share, default=DEFAULT_LIMITS.max_rejected_share, metavar="F",
                    help="share of a table's rows that may be rejected before prepare refuses it and keeps the "
                    "prepared data as it was (0-1, default: %(default)s); no row accepted is always refused")
     p.add_argument("--out", type=output_folder, default=PROCESSED_DIR,
@@ -140,26 +152,6 @@ def _add_prepare(sub) -> None:
                    "any other folder is refused and left as it is")
     _add_wait(p)
     p.set_defaults(func=_cmd_prepare)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1 (0.5 allows half the rows rejected)")
-    return value
 
 
 _SHEET_TABLES = ("finance", "poverty", "communes", "indicators")

@@ -19,6 +19,9 @@ DPI = (50, 1200)
 JOBS = (1, 64)
 YEARS = (2000, 2100)
 WAIT = (0.0, 86400.0)
+#: Rows of data read per table, and reject lines kept per reason (``prepare``).
+ROWS = (1, 100_000_000)
+REJECT_LINES = (1, 1_000_000)
 
 
 def whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -55,6 +58,17 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give 0 to {WAIT[1]:g}") from None
     if not math.isfinite(value) or not WAIT[0] <= value <= WAIT[1]:
         raise argparse.ArgumentTypeError(f"{text} is out of range: give 0 to {WAIT[1]:g} seconds")
+    return value
+
+
+def share(text: str) -> float:
+    """An argparse type: a share from 0 to 1 (``--max-rejected-share``)."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1") from None
+    if not 0.0 <= value <= 1.0:  # NaN too
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1 (0.5 allows half the rows rejected)")
     return value
 
 
