@@ -326,3 +326,12 @@ def test_package_sources_parsed_from_two_threads_at_once(tmp_path):
         gc.set_threshold(*threshold)
         gc.callbacks.remove(let_others_run)
     assert errors == []
+
+
+def test_a_year_without_data_is_refused_before_any_report(sample_prepared, tmp_path, capsys):
+    # the sample's finance covers 2022 and 2023 (data/sample/finance.csv): a batch for 2021 says
+    # so and runs nothing, instead of running every notebook to fail in its first cell
+    out = tmp_path / "reports"
+    assert main(["batch", "--province", "20", "--year", "2021", "--data", str(sample_prepared), "--out", str(out)]) == 2
+    assert "Lạng Sơn has no finance data for 2021; years with data: 2022, 2023" in capsys.readouterr().err
+    assert not out.exists()

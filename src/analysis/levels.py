@@ -450,6 +450,13 @@ class BatchPlan:
         return {"level": "commune"} if self.converted else {}
 
 
+def _check_year(name: str, year: int, finance: pd.DataFrame) -> None:
+    """Refuse a year the province has no finance data for, before any report runs."""
+    years = sorted({int(y) for y in finance["year"].dropna()})
+    if years and year not in years:
+        raise ParameterError(f"{name} has no finance data for {year}; years with data: {', '.join(map(str, years))}")
+
+
 def batch_plan(
     province: str, data_dir: str | Path, year: int | str | None = None, communes: Iterable[str] | None = None
 ) -> BatchPlan:
@@ -480,6 +487,7 @@ def batch_plan(
         if not len(districts):
             raise ParameterError(f"province {pname} ({pcode}) has no prepared data in {data_dir}")
         year = int(year) if year not in (None, "") else latest_year(pcode, data_dir)
+        _check_year(pname, year, read_table(data_dir, "finance", province=pcode, manifest=manifest))
         return BatchPlan(
             pcode, pname, year, list(zip(districts["district_code"], districts["district_name"], strict=True))
         )
@@ -493,6 +501,7 @@ def batch_plan(
     if not len(finance):
         raise ParameterError(f"{pname} has no finance data in {data_dir}")
     year = int(year) if year not in (None, "") else int(finance["year"].max())
+    _check_year(pname, year, finance)
     table = read_table(data_dir, "communes", province=pcode, manifest=manifest)
     with_data = set(finance.loc[finance["year"] == year, "commune_code"].dropna())
     table = table[table["commune_code"].isin(with_data)].sort_values("commune_code")
