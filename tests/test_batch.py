@@ -335,3 +335,26 @@ def test_a_year_without_data_is_refused_before_any_report(sample_prepared, tmp_p
     assert main(["batch", "--province", "20", "--year", "2021", "--data", str(sample_prepared), "--out", str(out)]) == 2
     assert "Lạng Sơn has no finance data for 2021; years with data: 2022, 2023" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_another_programmes_batch_renders_only_the_districts_that_have_its_money(tmp_path, stamp_render):
+    # The sample's finance (NTP 1719 everywhere) and three rows of Programme 135 in Chi Lăng
+    # (187) only: a P135 batch renders Chi Lăng and the overview, and says which 10 of Lạng
+    # Sơn's 11 districts have no P135 money in 2023, instead of failing 10 reports.
+    from analysis.prepare import prepare
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    lines = (sample / "finance.csv").read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",programme"] + [f"{line},ntp1719" for line in lines[1:] if line.strip()]
+    rows += ["2023,2023-11-30,20,187,06481,TDA1,investment,current,500,200,p135",
+             "2023,2023-11-30,20,187,,TDA3,recurrent,current,100,20,p135"]
+    finance = tmp_path / "finance.csv"
+    finance.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = tmp_path / "processed"
+    prepare(finance=finance, out=data)
+    rendered = stamp_render(lambda notebook, parameters, out, pool: (notebook, parameters.get("district", "")))
+    result = run_batch("20", 2023, data_dir=data, out_dir=tmp_path / "reports", programme="p135", progress=False)
+    assert result.ok, (result.index_error, [r.message for r in result.failed])
+    assert sorted(rendered) == [("district_report", "187"), ("province_overview", "")]
+    assert result.data_note.startswith("10 district(s) without Programme 135 finance for 2023, no report: ")
+    assert "Huyện Chi Lăng" not in result.data_note and "Huyện Đình Lập" in result.data_note

@@ -392,7 +392,7 @@ def run_batch(
         prog = get_programme(programme or DEFAULT_PROGRAMME).code
         if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
             year = latest_year(province, data_dir, programme=prog)
-        plan = batch_plan(province, data_dir, year, communes)
+        plan = batch_plan(province, data_dir, year, communes, programme=prog)
         if plan.converted and (docx or xlsx):
             raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
         pcode, pname, year = plan.province_code, plan.province_name, plan.year
@@ -400,8 +400,12 @@ def run_batch(
         held.enter_context(hold(folder, wait=wait))  # one batch at a time writes a province's folder
         index = folder / f"index{_programme_suffix(prog)}{_lang_suffix(lang)}.html"
         check_replaceable(index)  # a user's file at the index's place: refused before any report runs
+        note = converted.describe() if converted else ""
+        if plan.without_data:  # another programme's batch: the districts without its money are said
+            note = (f"{len(plan.without_data)} district(s) without {get_programme(prog).short_en} finance for {year}, "
+                    f"no report: {', '.join(plan.without_data)}")
         result = BatchResult(pcode, pname, year, lang, folder, units=VINTAGE if plan.converted else "",
-                             data_note=converted.describe() if converted else "")
+                             data_note=note)
 
         result.programme = prog
         common = {"province": pcode, "year": year, "as_of": as_of or "", "lang": lang, "data_dir": data_dir,

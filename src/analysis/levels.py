@@ -25,13 +25,14 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import ParameterError, PreparedDataError
 from analysis.prepared import AreaData, damaged_files, load_area, load_manifest, read_table
+from analysis.programmes import DEFAULT_PROGRAMME, programme_finance
 from analysis.units import _choices, _resolve, official_units, resolve_province
 
 __all__ = [
@@ -421,6 +422,8 @@ class BatchPlan:
     converted
         The data is keyed to the 2025 units: the unit reports are per new commune, with
         ``level="commune"``, and the outputs go to ``<province-slug>-2025/``.
+    without_data
+        Names of the districts left out: none of the programme's finance for the year.
     """
 
     province_code: str
@@ -428,6 +431,8 @@ class BatchPlan:
     year: int
     units: list[tuple[str, str]]
     converted: bool = False
+    #: Districts left out because they have no finance of the programme asked for that year.
+    without_data: list[str] = field(default_factory=list)
 
     @property
     def folder_suffix(self) -> str:
@@ -458,7 +463,11 @@ def _check_year(name: str, year: int, finance: pd.DataFrame) -> None:
 
 
 def batch_plan(
-    province: str, data_dir: str | Path, year: int | str | None = None, communes: Iterable[str] | None = None
+    province: str,
+    data_dir: str | Path,
+    year: int | str | None = None,
+    communes: Iterable[str] | None = None,
+    programme: str | None = None,
 ) -> BatchPlan:
     """Which reports a province's batch renders, for data of either vintage.
 
@@ -487,10 +496,16 @@ def batch_plan(
         if not len(districts):
             raise ParameterError(f"province {pname} ({pcode}) has no prepared data in {data_dir}")
         year = int(year) if year not in (None, "") else latest_year(pcode, data_dir)
-        _check_year(pname, year, read_table(data_dir, "finance", province=pcode, manifest=manifest))
-        return BatchPlan(
-            pcode, pname, year, list(zip(districts["district_code"], districts["district_name"], strict=True))
-        )
+        finance = read_table(data_dir, "finance", province=pcode, manifest=manifest)
+        _check_year(pname, year, finance)
+        units = list(zip(districts["district_code"], districts["district_name"], strict=True))
+        without: list[str] = []
+        if programme not in (None, "", DEFAULT_PROGRAMME):  # another programme: its districts only
+            rows = programme_finance(finance, programme, pname)[1]
+            have = set(rows.loc[rows["year"] == year, "district_code"].dropna().astype(str))
+            without = [name for code, name in units if str(code) not in have]
+            units = [(code, name) for code, name in units if str(code) in have]
+        return BatchPlan(pcode, pname, year, units, without_data=without)
     pcode, pname = resolve_new_province(province)
     if pcode not in manifest.get("provinces", []):
         raise ParameterError(
