@@ -150,11 +150,12 @@ def compare(before: Path, after: Path) -> int:
         if a[key] == b[key]:
             continue
         what = [k for k in a[key] if a[key].get(k) != b[key].get(k)]
-        problems.append(f"differs: {key} ({', '.join(what)})")
-        if "text" in what:
+        line = f"differs: {key} ({', '.join(what)})"
+        if "text" in what:  # where the text first differs
             x, y = a[key]["text"], b[key]["text"]
             i = next((i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q), min(len(x), len(y)))
-            problems.append(f"    before: …{x[max(0, i - 60):i + 80]}…\n    after:  …{y[max(0, i - 60):i + 80]}…")
+            line += f"\n    before: …{x[max(0, i - 60):i + 80]}…\n    after:  …{y[max(0, i - 60):i + 80]}…"
+        problems.append(line)
     for line in problems:
         print(line)
     print(f"{len(a)} files before, {len(b)} after; {len(problems)} differences")
