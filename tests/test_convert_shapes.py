@@ -15,6 +15,7 @@ Every expected figure below is the sum of the fixture's rows, worked out by hand
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+import analysis
 from analysis.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sop-cop"
@@ -111,8 +113,6 @@ def test_each_shape_converts_with_its_totals_worked_out_by_hand(tmp_path, capsys
 @pytest.mark.slow
 def test_batch_by_the_2025_units_for_a_district_with_no_divided_commune(tmp_path):
     """``batch --units 2025`` end to end for Sốp Cộp: the province of Sơn La's new communes."""
-    import analysis
-
     prepared = tmp_path / "prepared"
     argv = ["prepare", "--finance", str(FIXTURE / "finance.csv"), "--poverty", str(FIXTURE / "poverty.csv"),
             "--communes", str(FIXTURE / "communes.csv"), "--indicators", "none",
@@ -122,7 +122,7 @@ def test_batch_by_the_2025_units_for_a_district_with_no_divided_commune(tmp_path
     done = subprocess.run(
         [sys.executable, "-m", "analysis.cli", "batch", "--province", "14", "--units", "2025",
          "--data", str(prepared), "--out", str(tmp_path / "reports")],
-        capture_output=True, text=True, timeout=900, env={**__import__("os").environ, "PYTHONPATH": env_path},
+        capture_output=True, text=True, timeout=900, env={**os.environ, "PYTHONPATH": env_path},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     html = sorted(p.relative_to(tmp_path / "reports").as_posix() for p in (tmp_path / "reports").rglob("*.html"))
