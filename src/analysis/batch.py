@@ -128,7 +128,14 @@ class BatchResult:
 # --- where outputs go ----------------------------------------------------------------------
 
 
-def _lang_suffix(lang: str) -> str:
+def lang_suffix(lang: str) -> str:
+    """The file-name suffix of a report language: ``""`` for Vietnamese, ``".en"`` for English.
+
+    Raises
+    ------
+    ParameterError
+        An unknown language.
+    """
     if lang not in LANGUAGES:
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     return "" if lang == "vi" else f".{lang}"
@@ -151,7 +158,7 @@ def report_filename(district_code: str | None = None, district_name: str | None 
     else:
         stem = "overview"
     variant = "" if notebook in ("district_report", "province_overview") else f".{slug(notebook)}"
-    return f"{stem}{variant}{_programme_suffix(programme)}{_lang_suffix(lang)}.html"
+    return f"{stem}{variant}{_programme_suffix(programme)}{lang_suffix(lang)}.html"
 
 
 def _programme_suffix(programme: str | None) -> str:
@@ -245,7 +252,7 @@ def run_report(
 
     if notebook not in DISTRICT_NOTEBOOKS:
         raise ParameterError(f"notebook must be one of {', '.join(DISTRICT_NOTEBOOKS)}, not {notebook!r}")
-    _lang_suffix(lang)
+    lang_suffix(lang)
     if commune not in (None, "") or units not in (None, ""):
         from analysis.levels import run_commune_report
 
@@ -376,7 +383,7 @@ def run_batch(
     """
     from analysis.levels import VINTAGE, batch_plan, ensure_converted
 
-    _lang_suffix(lang)
+    lang_suffix(lang)
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     if units not in (None, "", VINTAGE):
@@ -398,7 +405,7 @@ def run_batch(
         pcode, pname, year = plan.province_code, plan.province_name, plan.year
         folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
         held.enter_context(hold(folder, wait=wait))  # one batch at a time writes a province's folder
-        index = folder / f"index{_programme_suffix(prog)}{_lang_suffix(lang)}.html"
+        index = folder / f"index{_programme_suffix(prog)}{lang_suffix(lang)}.html"
         check_replaceable(index)  # a user's file at the index's place: refused before any report runs
         note = converted.describe() if converted else ""
         if plan.without_data:  # another programme's batch: the districts without its money are said
@@ -518,7 +525,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
 
     context = hashlib.sha256()
     for name in CONTEXT_TABLES:
-        _, hashes, header = _row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False))
+        _, hashes, header = row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False))
         context.update(header + hashes.tobytes())
     with_data = sorted(set(manifest.get("districts", [])) & set(official))
     province = hashlib.sha256(context.digest() + json.dumps(with_data).encode())
@@ -529,7 +536,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
         frame = read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False)
         if name in _DISTRICT_ONLY and "district_code" in frame.columns:
             frame = frame[frame["district_code"].isin(official)]
-        codes, hashes, header = _row_hashes(frame)
+        codes, hashes, header = row_hashes(frame)
         province.update(header + hashes.tobytes())
         for code, digest in districts.items():
             digest.update(header + (hashes[codes == code].tobytes() if codes is not None else b""))
@@ -573,7 +580,7 @@ def _parameters(parameters: dict) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in parameters.items() if k not in _LOCATION_PARAMETERS}
 
 
-def _row_hashes(frame):
+def row_hashes(frame):
     """``(district codes or None, one uint64 hash per row, header bytes)`` of a table."""
     import pandas as pd
 

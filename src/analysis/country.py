@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch import BatchResult, _lang_suffix, latest_year, run_batch
+from analysis.batch import BatchResult, lang_suffix, latest_year, run_batch
 from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
 from analysis.locks import hold, reading
@@ -133,7 +133,7 @@ def run_country(
         Each province's result, the provinces that could not run, and the national index
         (``<out_dir>/<year>/index.html``).
     """
-    _lang_suffix(lang)
+    lang_suffix(lang)
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
@@ -196,7 +196,7 @@ def run_country(
             else:
                 result.provinces.append(outcome)
         suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
-        result.index = result.folder / f"index{suffix}{_lang_suffix(lang)}.html"
+        result.index = result.folder / f"index{suffix}{lang_suffix(lang)}.html"
         make_folder(result.folder)
         atomic_write_bytes(result.index, country_index_html(result).encode("utf-8"))
         return result

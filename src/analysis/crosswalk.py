@@ -21,7 +21,7 @@ from analysis.errors import InputFileError
 from analysis.readers import ROW, read_table
 from analysis.schema import Column, TableSpec
 
-__all__ = ["CROSSWALK", "read_crosswalk"]
+__all__ = ["CROSSWALK", "cell_text", "list_examples", "read_crosswalk"]
 
 CROSSWALK = TableSpec(
     name="crosswalk",
@@ -52,12 +52,13 @@ _CODE = re.compile(r"\d{5}")
 _LOST_ZERO = re.compile(r"\d{1,4}(\.0+)?")
 
 
-def _listed(items: list[str]) -> str:
+def list_examples(items: list[str]) -> str:
+    """The first few items joined for a message, with how many there are in all."""
     more = f", … ({len(items)} in all)" if len(items) > _EXAMPLES else ""
     return "; ".join(items[:_EXAMPLES]) + more
 
 
-def _as_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     """A cell as text: typed XLSX numbers without their ``.0``, None when empty."""
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -74,7 +75,7 @@ def _check_codes(frame: pd.DataFrame, path: Path) -> None:
     problems: dict[str, list[tuple[int, str, str]]] = {"empty": [], "zeros": [], "other": []}
     for column in ("old_code", "new_code"):
         for row, value in zip(frame[ROW], frame[column], strict=True):
-            text = _as_text(value)
+            text = cell_text(value)
             if text is None:
                 problems["empty"].append((int(row), column, ""))
             elif _LOST_ZERO.fullmatch(text):
@@ -88,7 +89,7 @@ def _check_codes(frame: pd.DataFrame, path: Path) -> None:
         row, column, value = problems["zeros"][0]
         raise InputFileError(
             path,
-            f"{len(where['zeros'])} commune code(s) have lost their leading zeros: {_listed(where['zeros'])}. "
+            f"{len(where['zeros'])} commune code(s) have lost their leading zeros: {list_examples(where['zeros'])}. "
             "GSO commune codes have 5 digits (like 06334); Excel stores codes typed as numbers without the zero",
             "format both code columns as Text and write every code with its 5 digits "
             f"('{value.split('.')[0].zfill(5)}'), then run prepare again",
@@ -99,7 +100,7 @@ def _check_codes(frame: pd.DataFrame, path: Path) -> None:
         row, column, _ = problems["empty"][0]
         raise InputFileError(
             path,
-            f"{len(where['empty'])} empty code cell(s): {_listed(where['empty'])}",
+            f"{len(where['empty'])} empty code cell(s): {list_examples(where['empty'])}",
             "fill in both codes on every row (one row per old commune), or delete the row",
             row=row,
             column=column,
@@ -108,7 +109,7 @@ def _check_codes(frame: pd.DataFrame, path: Path) -> None:
         row, column, _ = problems["other"][0]
         raise InputFileError(
             path,
-            f"{len(where['other'])} value(s) are not 5-digit GSO commune codes: {_listed(where['other'])}",
+            f"{len(where['other'])} value(s) are not 5-digit GSO commune codes: {list_examples(where['other'])}",
             "write the numeric GSO commune codes (like 06334) in old_code and new_code",
             row=row,
             column=column,
@@ -128,7 +129,7 @@ def _check_duplicates(pairs: pd.DataFrame, path: Path) -> pd.DataFrame:
         first = clash.iloc[0]
         raise InputFileError(
             path,
-            f"an old commune is merged into two different communes: {_listed(items)}",
+            f"an old commune is merged into two different communes: {list_examples(items)}",
             "keep one row per old_code: a commune merges into exactly one commune",
             row=int(first[ROW]),
             column="old_code",
@@ -213,8 +214,8 @@ def read_crosswalk(path: str | Path, *, sheet: str | None = None) -> pd.DataFram
     _check_codes(frame, path)
     pairs = pd.DataFrame(
         {
-            "old_code": [_as_text(v) for v in frame["old_code"]],
-            "new_code": [_as_text(v) for v in frame["new_code"]],
+            "old_code": [cell_text(v) for v in frame["old_code"]],
+            "new_code": [cell_text(v) for v in frame["new_code"]],
             ROW: frame[ROW].to_numpy(),
         }
     )

@@ -172,7 +172,7 @@ def report_content(ctx: ReportContext, *, pictures: bool = True, dpi: int = PRIN
     method.append(t("report.generated", lang, when=ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
                     version=__version__, prepared=report_quality.prepared_at(ctx.area.manifest)))
     return ReportContent(
-        title=report._area_title(ctx),
+        title=report.area_title(ctx),
         subtitle=t("report.subtitle", lang, year=ctx.year, as_of=report.shown_as_of(ctx)),
         notes=notes,
         summary=write_summary(ctx),
@@ -529,7 +529,7 @@ def write_xlsx(ctx: ReportContext, path: str | Path) -> Path:
     from analysis import report
 
     path = Path(path)
-    atomic_write_bytes(path, workbook_bytes(report_tables(ctx), report._area_title(ctx)))
+    atomic_write_bytes(path, workbook_bytes(report_tables(ctx), report.area_title(ctx)))
     return path
 
 

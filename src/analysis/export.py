@@ -297,7 +297,7 @@ def atlas_figure(
                      x=0.025, y=0.965, ha="left", fontsize=18, fontweight="bold")  # fmt: skip
         fig.text(0.025, 0.925, _subtitle(data, indicator, lang, None), fontsize=11, color="#525252")
         note = ""
-        if maps._is_approximate(data.communes):
+        if maps.is_approximate(data.communes):
             note = " · " + t("legend.approximate_boundaries", lang).capitalize()
         fig.text(0.025, 0.02, t("source_line", lang, source=_source(data, lang)) + note, fontsize=8.5,
                  color="#525252")  # fmt: skip

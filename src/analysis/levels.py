@@ -33,7 +33,7 @@ import pandas as pd
 from analysis.errors import ParameterError, PreparedDataError
 from analysis.prepared import AreaData, damaged_files, load_area, load_manifest, read_table
 from analysis.programmes import DEFAULT_PROGRAMME, programme_finance
-from analysis.units import _choices, _resolve, official_units, resolve_province
+from analysis.units import code_name_choices, official_units, resolve_choice, resolve_province
 
 __all__ = [
     "LEVELS", "VINTAGE", "BatchPlan", "Converted", "batch_plan", "check_level", "converted_dir", "ensure_converted",
@@ -170,7 +170,7 @@ def resolve_new_commune(text: str, province_code: str, communes: pd.DataFrame | 
     units = _new_units()
     inside = units[units["province_code"] == province_code]
     try:
-        return _resolve(text, _choices(inside, "commune_code", "commune_name"), "commune")
+        return resolve_choice(text, code_name_choices(inside, "commune_code", "commune_name"), "commune")
     except ParameterError as unknown:
         if communes is None or "old_commune_codes" not in communes.columns:
             raise
@@ -179,7 +179,7 @@ def resolve_new_commune(text: str, province_code: str, communes: pd.DataFrame | 
         old = official_units()
         old = old[old["province_code"].map(province_map()) == province_code]
         try:
-            code, name = _resolve(text, _choices(old, "commune_code", "commune_name"), "commune")
+            code, name = resolve_choice(text, code_name_choices(old, "commune_code", "commune_name"), "commune")
         except ParameterError:
             raise unknown from None
         pairs = old_codes(communes)
@@ -546,7 +546,7 @@ def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | Non
     dict
         New commune code (and ``""`` for the province) to hex digest.
     """
-    from analysis.batch import _row_hashes
+    from analysis.batch import row_hashes
 
     manifest = manifest or load_manifest(data_dir)
     pcode, _ = resolve_new_province(province)
@@ -563,7 +563,7 @@ def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | Non
         rows("provinces", province=pcode),
         rows("rejects", province=pcode),
     ):
-        _, hashes, header = _row_hashes(frame)
+        _, hashes, header = row_hashes(frame)
         context.update(header + hashes.tobytes())
     province_digest = hashlib.sha256(context.digest() + json.dumps(codes).encode())
     digests = {code: hashlib.sha256(context.digest()) for code in codes}
@@ -576,7 +576,7 @@ def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | Non
     keyed = [(rows(name, province=pcode), "commune_code") for name in ("finance", "poverty", "classification")]
     keyed += [(match, "commune_code"), (report, "new_code")]
     for frame, key in [*keyed, (rows("warnings", province=pcode), None)]:
-        _, hashes, header = _row_hashes(frame)
+        _, hashes, header = row_hashes(frame)
         province_digest.update(header + hashes.tobytes())
         for code, digest in digests.items():
             if key is not None and key in frame.columns:

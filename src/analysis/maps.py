@@ -64,6 +64,7 @@ __all__ = [
     "choropleth",
     "draw_boundaries",
     "draw_reference_layer",
+    "is_approximate",
     "map_style",
     "need_vs_money_map",
     "restyle",
@@ -660,7 +661,8 @@ def _outline(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(parts.exterior.to_numpy(), crs=geoms.crs)
 
 
-def _is_approximate(gdf: pd.DataFrame) -> bool:
+def is_approximate(gdf: pd.DataFrame) -> bool:
+    """Whether any boundary of ``gdf`` is approximate (its map must say so)."""
     if gdf.attrs.get("boundary_quality") == "approximate":
         return True
     if "boundary_quality" in gdf.columns:
@@ -676,7 +678,7 @@ def add_boundary_note(ax: Axes, gdf: pd.DataFrame, lang: str = "vi") -> Text | N
     ``boundary_quality`` column is. The note follows the source line when the map has one.
     Returns the note, or None when no note was needed.
     """
-    if not _is_approximate(gdf):
+    if not is_approximate(gdf):
         return None
     text = t("legend.approximate_boundaries", lang)
     text = text[:1].upper() + text[1:]

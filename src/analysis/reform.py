@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import METRIC_CRS
-from analysis.crosswalk import CROSSWALK, _as_text, _listed
+from analysis.crosswalk import CROSSWALK, cell_text, list_examples
 from analysis.errors import InputFileError, NtpAtlasError, ParameterError
 from analysis.numbers import classify_number, detect_convention
 from analysis.readers import ROW, read_table
@@ -266,7 +266,7 @@ REFORM_CROSSWALK = TableSpec(
 def _codes(frame: pd.DataFrame, column: str, path: Path) -> list[str]:
     codes = []
     for row, value in zip(frame[ROW], frame[column], strict=True):
-        text = _as_text(value)
+        text = cell_text(value)
         if text is None:
             raise InputFileError(
                 path,
@@ -459,7 +459,7 @@ def _enrich(pairs: pd.DataFrame, path: Path) -> pd.DataFrame:
         items = [f"row {r[ROW]} {r['new_code']}" for _, r in unknown.iterrows()]
         raise InputFileError(
             path,
-            f"{len(unknown)} new code(s) are not communes of the 2025 list: {_listed(items)}",
+            f"{len(unknown)} new code(s) are not communes of the 2025 list: {list_examples(items)}",
             "write the GSO codes of the communes from 1/7/2025 (the list of vietnamadminunits)",
             row=int(unknown.iloc[0][ROW]),
             column="new_code",

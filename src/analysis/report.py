@@ -181,7 +181,8 @@ def _h2(key: str, ctx: ReportContext) -> str:
     return f"<h2>{esc(t(key, ctx.lang))}</h2>"
 
 
-def _area_title(ctx: ReportContext) -> str:
+def area_title(ctx: ReportContext) -> str:
+    """The title of a report's area in its language: programme and commune, district or province."""
     a, programme = ctx.area, get_programme(ctx.programme).title(ctx.lang)
     if ctx.level == "commune":
         return t("levels.title_commune", ctx.lang, programme=programme, commune=a.commune_name,
@@ -195,7 +196,7 @@ def _area_title(ctx: ReportContext) -> str:
 def title(ctx: ReportContext) -> HTML:
     """Title, period, as-of date and the coverage note."""
     sub = _subtitle(ctx)
-    body = f"{CSS}<div class='ntp-report'><h1>{esc(_area_title(ctx))}</h1><div class='subtitle'>{esc(sub)}</div>"
+    body = f"{CSS}<div class='ntp-report'><h1>{esc(area_title(ctx))}</h1><div class='subtitle'>{esc(sub)}</div>"
     note = coverage_note(ctx)
     if note:
         body += f"<div class='ntp-warn'>{esc(note)}</div>"
@@ -577,12 +578,15 @@ _IMG = '<img src="data:image/png;base64,{data}" alt="{alt}" style="max-width:100
 MAP_RECT = (0.01, 0.06, 0.64, 0.82)
 
 
-def _new_map() -> tuple[Figure, object]:
+def new_map_figure() -> tuple[Figure, object]:
+    """A map figure of the reports' size, and its map axes."""
     fig = Figure(figsize=(9.0, 6.6), dpi=110)
     return fig, fig.add_axes(MAP_RECT)
 
 
-def _decorate(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
+def decorate_area_map(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
+    """Draw what a report's map shows around its units: the former districts of converted data, or the
+    area's outline and neighbours."""
     if ctx.converted:  # the former districts as a reference layer; a new commune with its neighbours
         reform_report.decorate_map(ctx, ax)
     elif ctx.level == "district":
@@ -619,11 +623,11 @@ def _map(
 
     def alone() -> Figure:
         gdf = _map_frame(ctx)
-        fig, ax = _new_map()
+        fig, ax = new_map_figure()
         if ctx.converted:
             reform_report.frame_axes(ctx, ax)
         maps.choropleth(gdf, column, legend_set, ax=ax, labels=labels, **kw)
-        _decorate(ctx, ax, gdf)
+        decorate_area_map(ctx, ax, gdf)
         return fig
 
     if ctx.converted:  # new communes with their neighbours and the former districts: drawn alone

@@ -33,7 +33,7 @@ from analysis.legends import NO_DATA, classify, legend_labels
 from analysis.maps import choropleth, restyle
 from analysis.numbers import format_date
 from analysis.poverty import region_iii_exits
-from analysis.report import Picture, ReportContext, _decorate, _new_map, shared_map
+from analysis.report import Picture, ReportContext, decorate_area_map, new_map_figure, shared_map
 from analysis.report import section as _section
 from analysis.summary import IndicatorFigure, format_money
 from analysis.tables import esc, html_table
@@ -275,9 +275,9 @@ def map_indicator(ctx: ReportContext, code: str, values: pd.DataFrame | None = N
     legend_set = values.attrs["legend_set"]
 
     def alone() -> Figure:
-        fig, ax = _new_map()
+        fig, ax = new_map_figure()
         choropleth(gdf, "value", legend_set, ax=ax, labels=labels, **kw)
-        _decorate(ctx, ax, gdf)
+        decorate_area_map(ctx, ax, gdf)
         return fig
 
     return shared_map(ctx, gdf[f"{level}_code"], labels, f"{ind.name(lang)} ({when})", alone,

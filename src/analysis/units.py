@@ -161,11 +161,20 @@ def load_unit_list(path=None) -> pd.DataFrame:
     return df[UNIT_COLUMNS]
 
 
-def _choices(table: pd.DataFrame, code_col: str, name_col: str) -> pd.DataFrame:
+def code_name_choices(table: pd.DataFrame, code_col: str, name_col: str) -> pd.DataFrame:
+    """The distinct ``code``/``name`` pairs of a unit table, for :func:`resolve_choice`."""
     return table[[code_col, name_col]].drop_duplicates().rename(columns={code_col: "code", name_col: "name"})
 
 
-def _resolve(text: str, choices: pd.DataFrame, what: str) -> tuple[str, str]:
+def resolve_choice(text: str, choices: pd.DataFrame, what: str) -> tuple[str, str]:
+    """``(code, name)`` of the one choice ``text`` names by code or by name (tone placement and
+    prefixes aside).
+
+    Raises
+    ------
+    ParameterError
+        No choice, or several, named by ``text``; the message suggests near names.
+    """
     text = str(text).strip()
     hit = choices[choices["code"] == text]
     if len(hit) == 0:
@@ -200,21 +209,21 @@ def resolve_province(text: str, units: pd.DataFrame | None = None) -> tuple[str,
         Unknown or ambiguous; the message suggests close names.
     """
     units = official_units() if units is None else units
-    return _resolve(text, _choices(units, "province_code", "province_name"), "province")
+    return resolve_choice(text, code_name_choices(units, "province_code", "province_name"), "province")
 
 
 def resolve_district(text: str, province: str | None = None, units: pd.DataFrame | None = None) -> tuple[str, str]:
     """Find a district by GSO code or name, within a province if given: ``(code, name)``."""
     units = official_units() if units is None else units
     if province is None:
-        return _resolve(text, _choices(units, "district_code", "district_name"), "district")
+        return resolve_choice(text, code_name_choices(units, "district_code", "district_name"), "district")
     pcode, pname = resolve_province(province, units)
     inside = units[units["province_code"] == pcode]
     try:
-        return _resolve(text, _choices(inside, "district_code", "district_name"), "district")
+        return resolve_choice(text, code_name_choices(inside, "district_code", "district_name"), "district")
     except ParameterError as inside_error:
         try:  # a district of another province: say where it is
-            code, name = _resolve(text, _choices(units, "district_code", "district_name"), "district")
+            code, name = resolve_choice(text, code_name_choices(units, "district_code", "district_name"), "district")
         except ParameterError:
             raise ParameterError(f"{inside_error} (province {pname}, {pcode})") from None
         other = units.loc[units["district_code"] == code, ["province_code", "province_name"]].iloc[0]
