@@ -75,7 +75,7 @@ def run(repeat: int = 1, jobs: int = 2, provinces: int | None = None, out: Path 
     argv = [str(NTP_ATLAS), "batch", "--province", "all", "--year", "2023", "--jobs", str(jobs),
             "--data", str(data), "--out", str(out)]
     if provinces:
-        from analysis.country import provinces_with_data
+        from analysis.run.country import provinces_with_data
 
         codes = provinces_with_data(data)["province_code"].tolist()[:provinces]
         out = out.with_name(out.name + f"-{provinces}")

@@ -7,7 +7,7 @@ bytes and BOMs, numbers replaced by huge or odd ones (``1e309``, 400 digits, ``N
 Unicode (and bytes that are not UTF-8), duplicated, deleted or swapped lines, and for
 workbooks a broken zip, a damaged or missing part (sheet, shared strings, workbook), odd cell
 types and values written through the XML. Each input goes through
-:func:`analysis.validate.validate_table` (or :func:`analysis.crosswalk.read_crosswalk`), and
+:func:`analysis.inputs.validate.validate_table` (or :func:`analysis.inputs.crosswalk.read_crosswalk`), and
 its outcome is counted:
 
 * **accepted**: read; every row accepted or rejected (``read = accepted + rejected`` is
@@ -345,10 +345,10 @@ def mutate(case: Case, rng: random.Random) -> Case:
 
 def run_one(case: Case, path: Path, units) -> str:
     """Feed one input to its reader: "accepted" or "refused"; anything else raises."""
-    from analysis.crosswalk import read_crosswalk
     from analysis.errors import NtpAtlasError
-    from analysis.schema import TABLES
-    from analysis.validate import validate_table
+    from analysis.inputs.crosswalk import read_crosswalk
+    from analysis.inputs.schema import TABLES
+    from analysis.inputs.validate import validate_table
 
     path.write_bytes(case.data)
     try:
@@ -397,7 +397,7 @@ def run_fuzz(iterations: int = 1000, seed: int = 1, out_dir: Path | str = RESULT
     keep
         Examples kept per distinct crash.
     """
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     warnings.simplefilter("ignore")  # openpyxl warns about every odd cell it meets: the outcomes are counted
     units = official_units()

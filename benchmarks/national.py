@@ -12,7 +12,7 @@ the inputs ``prepare`` takes, in the canonical format of ``data/sample/`` and at
 ``poverty.csv``     households by poverty status per commune, 2021–2023
 ``communes.csv``    khu vực I/II/III and thôn ĐBKK per commune, 2021 and 2023
 ``units.csv``       the 2019 unit list read from the parquet (the data's codes are 2019 codes,
-                    which the official list of :func:`analysis.units.official_units` partly
+                    which the official list of :func:`analysis.catalog.units.official_units` partly
                     lacks): pass it to ``prepare(units=...)``
 ==================  ==========================================================================
 
@@ -53,7 +53,7 @@ SNAPSHOTS = {
     2023: ("2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"),
 }
 # (project, capital types, share of communes that have it, plan weight per capital type),
-# as in analysis.sample; copied so that the benchmark data do not move when the sample does.
+# as in analysis.store.sample; copied so that the benchmark data do not move when the sample does.
 COMMUNE_PROJECTS = (
     ("DA1", (INV, REC), 0.7, (1.2, 1.0)),
     ("DA2", (INV,), 0.25, (1.5,)),
@@ -92,7 +92,7 @@ def make_national(
     -------
     dict
         ``finance``, ``poverty``, ``communes``, ``units``, ``boundaries`` (paths), the keyword
-        arguments for :func:`analysis.prepare.prepare` in ``prepare_kwargs``, and counts:
+        arguments for :func:`analysis.store.prepare.prepare` in ``prepare_kwargs``, and counts:
         ``n_communes``, ``n_districts``, ``dropped_without_code``, ``rows`` per table.
     """
     out_dir = Path(out_dir)
@@ -319,7 +319,7 @@ def _peak_rss_mb() -> float:
 
 def _prepare_in_this_process(data: dict, out: Path) -> dict:
     """Run prepare once and measure it: wall time per step, peak RSS of this process."""
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()

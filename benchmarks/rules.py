@@ -2,7 +2,7 @@
 
 The synthetic national inputs of :mod:`benchmarks.national` (about 750,000 finance rows for
 the 11,135 coded communes of 2019) are validated once, then each check of
-:func:`analysis.rules.run_rules` runs on them ``--repeat`` times (the best run is reported,
+:func:`analysis.metrics.rules.run_rules` runs on them ``--repeat`` times (the best run is reported,
 the machine may be shared), and the geometry checks on the 11,163 polygons of
 ``vn_communes_2019.parquet``::
 
@@ -37,11 +37,11 @@ def _best(repeat: int, fn) -> tuple[float, object]:
 def main(argv: list[str] | None = None) -> int:
     import geopandas as gpd
 
-    from analysis.rules import finance, geometry, outliers, units
-    from analysis.rules.settings import default_settings
-    from analysis.schema import FINANCE, POVERTY
-    from analysis.units import load_unit_list
-    from analysis.validate import validate_table
+    from analysis.catalog.units import load_unit_list
+    from analysis.inputs.schema import FINANCE, POVERTY
+    from analysis.inputs.validate import validate_table
+    from analysis.metrics.rules import finance, geometry, outliers, units
+    from analysis.metrics.rules.settings import default_settings
     from benchmarks.national import COMMUNES_PARQUET, make_national
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -2,10 +2,10 @@
 
 Two measures, each on three areas of the national prepared data (:mod:`benchmarks.national`):
 
-* **map**: one choropleth of the disbursement rate by commune (:func:`analysis.maps.choropleth`)
-  saved as PNG at 150 dpi (:func:`analysis.maps.save_map`), for a district (Chi Lăng, 187,
+* **map**: one choropleth of the disbursement rate by commune (:func:`analysis.maps.choropleth.choropleth`)
+  saved as PNG at 150 dpi (:func:`analysis.maps.choropleth.save_map`), for a district (Chi Lăng, 187,
   about 20 communes), a province (Lạng Sơn, 20, about 200) and the country (about 11,000);
-* **report**: the district report's functions (:mod:`analysis.report`, the calls of
+* **report**: the district report's functions (:mod:`analysis.report.notebook`, the calls of
   ``notebooks/district_report.ipynb`` in order, without a kernel), from :func:`report.context`
   (reading the area's prepared data) to every figure encoded as the PNG the notebook embeds:
   the district report of Chi Lăng and the province overview of Lạng Sơn. There is no report
@@ -62,7 +62,7 @@ def _best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, list[float]]
 
 def commune_rates(prepared: Path) -> gpd.GeoDataFrame:
     """Every prepared commune with its disbursement rate at the latest snapshot of the last year."""
-    from analysis.finance import disbursement, latest_snapshot
+    from analysis.metrics.finance import disbursement, latest_snapshot
 
     communes = gpd.read_parquet(prepared / "communes.parquet")
     finance = pd.read_parquet(prepared / "finance.parquet")
@@ -77,7 +77,7 @@ def render_map(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """One choropleth, saved as PNG at 150 dpi, as an analyst would make it."""
     import matplotlib.pyplot as plt
 
-    from analysis import maps
+    from analysis.maps import choropleth as maps
 
     ax = maps.choropleth(gdf, "rate", "disbursement_rate", no_plan_column="no_plan", lang="vi")
     maps.save_map(ax, path, dpi=150)
@@ -86,7 +86,7 @@ def render_map(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def compute_report(prepared: Path, province: str, district: str | None) -> dict[str, float]:
     """Seconds per step of one report: ``context``, each section, and the PNG encoding."""
-    from analysis import report
+    from analysis.report import notebook as report
 
     times: dict[str, float] = {}
     start = time.perf_counter()
@@ -109,7 +109,7 @@ def compute_report(prepared: Path, province: str, district: str | None) -> dict[
 def run(repeat: int = 2, prepared: Path = PREPARED) -> dict:
     """Time the maps and the reports of a district, a province and the country."""
     if not (prepared / "manifest.json").exists():
-        from analysis.prepare import prepare
+        from analysis.store.prepare import prepare
         from benchmarks.national import make_national
 
         print(f"no national prepared data in {prepared}: generating and preparing it")

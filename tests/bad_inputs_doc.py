@@ -45,8 +45,8 @@ def _relative(text: str, folder: Path) -> str:
 
 def _table_entry(bad, folder: Path, units) -> Outcome:
     from analysis.errors import InputFileError
-    from analysis.schema import TABLES
-    from analysis.validate import validate_table
+    from analysis.inputs.schema import TABLES
+    from analysis.inputs.validate import validate_table
     from tests.test_validate import _write  # the catalogue's own way of writing each entry
 
     path = _write(folder, bad)
@@ -68,9 +68,9 @@ def _table_entry(bad, folder: Path, units) -> Outcome:
 
 def _file_entry(bad, folder: Path) -> Outcome:
     """Boundary files and crosswalks: refused as a whole, the message says where."""
-    from analysis.boundaries import read_boundaries
-    from analysis.crosswalk import read_crosswalk
     from analysis.errors import InputFileError
+    from analysis.inputs.boundaries import read_boundaries
+    from analysis.inputs.crosswalk import read_crosswalk
 
     path = folder / f"{bad.table}{bad.suffix}"
     path.write_text(bad.text + "\n", encoding="utf-8")
@@ -86,7 +86,7 @@ def _file_entry(bad, folder: Path) -> Outcome:
 
 def _form_entry(bad, folder: Path) -> Outcome:
     from analysis.errors import FormError
-    from analysis.forms import read_form
+    from analysis.inputs.forms.importer import read_form
 
     path = folder / "bieu.xlsx"
     bad.build(path)
@@ -101,7 +101,7 @@ def _form_entry(bad, folder: Path) -> Outcome:
 def outcomes() -> list[Outcome]:
     """Every entry of the catalogues run once, in catalogue order."""
     import tests.bad_inputs as catalogue
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
     from tests.bad_inputs_extra import EXTRA
     from tests.bad_runs import RUNS, run
 

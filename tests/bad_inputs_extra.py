@@ -1,9 +1,9 @@
 """More bad inputs: boundary files, crosswalks, hostile cells. Same shape as ``bad_inputs``.
 
 Each entry is a small file written from ``text`` (GeoJSON and CSV are text); ``table`` says
-what reads it: ``"boundaries"`` (:func:`analysis.boundaries.read_boundaries`, code column
-``commune_code``), ``"crosswalk"`` (:func:`analysis.crosswalk.read_crosswalk`) or a data
-table (:func:`analysis.validate.validate_table`). ``tests/bad_inputs_doc.py`` runs them with
+what reads it: ``"boundaries"`` (:func:`analysis.inputs.boundaries.read_boundaries`, code column
+``commune_code``), ``"crosswalk"`` (:func:`analysis.inputs.crosswalk.read_crosswalk`) or a data
+table (:func:`analysis.inputs.validate.validate_table`). ``tests/bad_inputs_doc.py`` runs them with
 the catalogue of ``bad_inputs`` to write ``docs/bad-inputs.md``; ``tests/test_bad_inputs_doc.py``
 checks each message. The coordinates and codes were chosen by hand; the comments say what
 each one is.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.cli import main
-from analysis.locks import hold
+from analysis.common.locks import hold
 
 
 @dataclass(frozen=True)

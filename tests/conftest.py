@@ -27,7 +27,7 @@ def reference_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def units():
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     return official_units()
 
@@ -35,7 +35,7 @@ def units():
 @pytest.fixture(scope="session")
 def sample_prepared(tmp_path_factory) -> Path:
     """The sample data prepared once per test session into a temporary folder."""
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     out = tmp_path_factory.mktemp("prepared") / "processed"
     prepare(out=out)
@@ -52,9 +52,9 @@ def sample_batch(sample_prepared, tmp_path_factory):
     """The sample Lạng Sơn province (20) rendered once per session: 2023, Vietnamese, 2 jobs.
 
     As of 2023-08-04, the date of Chi Lăng's published figures (seed 000), so its report
-    also serves the render tests. Returns the :class:`analysis.batch.BatchResult`.
+    also serves the render tests. Returns the :class:`analysis.run.batch.BatchResult`.
     """
-    from analysis.batch import run_batch
+    from analysis.run.batch import run_batch
 
     out = tmp_path_factory.mktemp("reports")
     return run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out,
@@ -70,8 +70,8 @@ def stamp_render(monkeypatch):
     its item to the list returned. The package's code digest is fixed too: edits made to the
     tree while a test runs must not count as changed inputs.
     """
-    from analysis import batch
-    from analysis.render import stamp_page
+    from analysis.run import batch
+    from analysis.run.render import stamp_page
 
     def install(record):
         calls = []

@@ -80,8 +80,8 @@ def prepare_small(folder: Path, extra_finance: list[str] = (), extra_poverty: li
     """Write the inputs and prepare them (the sample's boundaries; no indicators unless given)
     into ``folder / "processed"``; returns that folder. A table may lose most of its rows (the
     bad rows are the point): ``--max-rejected-share 1``."""
-    from analysis.limits import ReadLimits
-    from analysis.prepare import prepare
+    from analysis.common.limits import ReadLimits
+    from analysis.store.prepare import prepare
 
     paths = write_inputs(folder / "inputs", extra_finance, extra_poverty, indicators)
     out = folder / "processed"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import batch
-from analysis.batch import report_filename, run_batch
 from analysis.cli import main
+from analysis.common.ownership import LEDGER
+from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ReportError
-from analysis.ownership import LEDGER
-from analysis.storage import sha256_file, write_json
+from analysis.run import batch
+from analysis.run.batch import report_filename, run_batch
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
 LANG_SON = ["178-lang-son", "180-trang-dinh", "181-binh-gia", "182-van-lang", "183-cao-loc", "184-van-quan",
@@ -70,7 +70,8 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     # when the overview failed, the index draws its own.
     import dataclasses
 
-    from analysis import batch, report
+    from analysis.report import notebook as report
+    from analysis.run import batch
 
     folder = sample_batch.folder
     image = re.compile(r'<img src="data:image/png;base64,[^"]+" alt="Tỷ lệ giải ngân theo xã"[^>]*>')
@@ -288,46 +289,6 @@ def test_changed_district_rerenders_it_the_overview_and_the_index(sample_batch, 
         "187-chi-lang.html", "187-chi-lang.ipynb", "index.html", "overview.html", "overview.ipynb"]
 
 
-def test_package_sources_parsed_from_two_threads_at_once(tmp_path):
-    # A country run fingerprints two provinces at once, each thread parsing the package's
-    # sources. Python 3.11's ast.parse keeps its depth counter per interpreter: a thread
-    # switched out while it builds a tree (here: a garbage collection every 50 objects, whose
-    # callback lets the other threads run) made the other fail with "AST constructor
-    # recursion depth mismatch" (seen in a country run on 23 Nov 2026). Parsing is serialised.
-    import gc
-    import threading
-    import time
-
-    from analysis import batch
-
-    nested = "def f():\n" + "".join("    " * (i + 1) + f"if x{i}:\n" for i in range(30)) + "    " * 31 + "pass\n"
-    errors: list[BaseException] = []
-
-    def parse(n: int) -> None:
-        for i in range(40):  # a new source text each time: not from the cache
-            try:
-                batch._package_imports(f"# {n}-{i}\nfrom analysis import report\n" + nested * 5, tmp_path)
-            except SystemError as exc:
-                errors.append(exc)
-
-    def let_others_run(phase, info):
-        time.sleep(0)
-
-    threshold = gc.get_threshold()
-    gc.callbacks.append(let_others_run)
-    gc.set_threshold(50, 1, 1)
-    try:
-        threads = [threading.Thread(target=parse, args=(n,)) for n in range(4)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-    finally:
-        gc.set_threshold(*threshold)
-        gc.callbacks.remove(let_others_run)
-    assert errors == []
-
-
 def test_a_year_without_data_is_refused_before_any_report(sample_prepared, tmp_path, capsys):
     # the sample's finance covers 2022 and 2023 (data/sample/finance.csv): a batch for 2021 says
     # so and runs nothing, instead of running every notebook to fail in its first cell
@@ -341,7 +302,7 @@ def test_another_programmes_batch_renders_only_the_districts_that_have_its_money
     # The sample's finance (NTP 1719 everywhere) and three rows of Programme 135 in Chi Lăng
     # (187) only: a P135 batch renders Chi Lăng and the overview, and says which 10 of Lạng
     # Sơn's 11 districts have no P135 money in 2023, instead of failing 10 reports.
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     sample = Path(__file__).resolve().parents[1] / "data" / "sample"
     lines = (sample / "finance.csv").read_text(encoding="utf-8").splitlines()

@@ -1,4 +1,4 @@
-"""Tests for analysis.boundaries: reading, checking, matching and dissolving boundaries.
+"""Tests for analysis.inputs.boundaries: reading, checking, matching and dissolving boundaries.
 
 Fixtures are tiny squares near Chi Lăng (Lạng Sơn) written to tmp_path; expected values
 were worked out by hand and the comments say how.
@@ -13,9 +13,9 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Polygon, box
 
-from analysis.boundaries import dissolve_units, match_units, merge_units, read_boundaries
 from analysis.config import METRIC_CRS, REFERENCE_DIR
 from analysis.errors import BoundaryError
+from analysis.inputs.boundaries import dissolve_units, match_units, merge_units, read_boundaries
 
 CODES = ["06481", "06484", "06487"]
 NAMES = ["Xã Chiến Thắng", "Xã Bắc Thủy", "Thị trấn Đồng Mỏ"]
@@ -373,7 +373,7 @@ needs_reference = pytest.mark.skipif(
 @pytest.mark.reference
 @needs_reference
 def test_langson_2019_boundaries_against_2025_units():
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     tables = REFERENCE_DIR / "tables"
     units_2019 = pd.read_csv(tables / "gso_units_langson_sonla_20191025.csv", dtype=str)
@@ -401,7 +401,7 @@ def test_langson_2019_boundaries_against_2025_units():
 @pytest.mark.reference
 @needs_reference
 def test_sop_cop_all_matched_by_code():
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     bnd = read_boundaries(REFERENCE_DIR / "boundaries" / "sonla_communes_2019.geojson",
                           code_column="gso_commune_code_2019", name_column="commune_vn",

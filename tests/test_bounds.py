@@ -15,12 +15,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.bounds import Bounds
 from analysis.cli import main
 from analysis.config import BOUNDS, SAMPLE_FILES
 from analysis.errors import ParameterError
-from analysis.schema import TABLES
-from analysis.validate import validate_table
+from analysis.inputs.bounds import Bounds
+from analysis.inputs.schema import TABLES
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN, GOOD_POV, POV_HEADER
 
 IND_HEADER = "year,as_of,unit_code,indicator,value"
@@ -155,7 +155,7 @@ def test_bound_option_lets_a_larger_figure_through(tmp_path, capsys):
     ("villages=-5", "the value must be a positive number"),
     ("count=inf", "the value must be a positive number"),
     ("count=0", "the value must be a positive number"),
-    # 1e13 is above the largest bound, 1e12 (analysis.bounds.LARGEST: 15 digits to the đồng)
+    # 1e13 is above the largest bound, 1e12 (analysis.inputs.bounds.LARGEST: 15 digits to the đồng)
     ("amount_mvnd=1e13", "--bound 'amount_mvnd=1e13': at most 1e+12 (a float holds 15 digits"),
 ])
 def test_a_bad_bound_option_is_a_message(tmp_path, capsys, option, message):
@@ -208,7 +208,7 @@ def test_figures_at_their_bounds_render_in_a_report(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_figures_at_the_largest_bound_allowed_render_in_a_report(tmp_path, capsys):
-    # --bound at its most, 1e12 (analysis.bounds.LARGEST), and figures at it: two plans of
+    # --bound at its most, 1e12 (analysis.inputs.bounds.LARGEST), and figures at it: two plans of
     # 1e12 million VND, 2e12 million = 2e9 tỷ; disbursed 999,999,999,999.999 million, which is
     # 999999999999.999 / 2e12 = 49.99999999999995% → 50,00%; every đồng of it printed in the table
     finance = tmp_path / "finance.csv"

@@ -1,4 +1,4 @@
-"""Tests of analysis.cartography: scale bar, north arrow, unit labels, titles.
+"""Tests of analysis.maps.cartography: scale bar, north arrow, unit labels, titles.
 
 Artists are checked, not pixels: the scale bar's drawn extent is measured in display
 coordinates and converted to ground distance, and each label's rendered box is converted
@@ -24,9 +24,10 @@ from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
 from shapely.geometry import Point, box  # noqa: E402
 
-from analysis import cartography, maps  # noqa: E402
 from analysis.config import METRIC_CRS  # noqa: E402
-from analysis.legends import classify, get_legend_set, scheme_legend_set  # noqa: E402
+from analysis.maps import cartography  # noqa: E402
+from analysis.maps import choropleth as maps
+from analysis.maps.legends import classify, get_legend_set, scheme_legend_set  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -265,7 +266,7 @@ def test_title_subtitle_and_source_line():
 
 
 def test_shared_text_size_cache_gives_matplotlibs_own_sizes():
-    """The process-wide cache (analysis.textmetrics) must return what Agg computes itself.
+    """The process-wide cache (analysis.maps.textmetrics) must return what Agg computes itself.
 
     Expected values come from matplotlib's own measure (the wrapped original) on a fresh
     renderer, for several strings, sizes, weights and dpi; a changed font setting must not
@@ -274,10 +275,10 @@ def test_shared_text_size_cache_gives_matplotlibs_own_sizes():
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
-    from analysis import textmetrics
+    from analysis.maps import textmetrics
 
     measure = RendererAgg.get_text_width_height_descent
-    original = measure.__wrapped__  # installed by importing analysis.cartography
+    original = measure.__wrapped__  # installed by importing analysis.maps.cartography
     cases = [("Xã Hữu Kiên", 9, "normal"), ("Chi Lăng", 13, "bold"), ("0 – 25%", 8, "normal"), ("W", 30, "bold")]
     for dpi in (72, 150, 300):
         for text, size, weight in cases:
@@ -336,7 +337,7 @@ def test_png_is_cut_to_what_was_drawn_with_its_margin():
 def test_kept_file_hands_over_what_was_written():
     # One write (matplotlib's canvas buffer) is kept as a view of the same memory, not a copy;
     # several are joined in order.
-    from analysis.cartography import _Kept
+    from analysis.maps.cartography import _Kept
 
     canvas = np.arange(8, dtype=np.uint8)
     one = _Kept()
@@ -412,12 +413,12 @@ def _pixels(fig) -> np.ndarray:
 
 
 def test_drawn_text_has_matplotlibs_own_pixels(monkeypatch):
-    """Text drawn through analysis.textmetrics' cache, the first time (recorded) and again
+    """Text drawn through analysis.maps.textmetrics' cache, the first time (recorded) and again
     (replayed), must give the pixels matplotlib's own draw_text gives: the expected image is
     drawn by the wrapped original on a fresh figure."""
     from matplotlib.backends.backend_agg import RendererAgg
 
-    from analysis import textmetrics
+    from analysis.maps import textmetrics
 
     if not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
@@ -448,8 +449,8 @@ def test_titles_sit_where_matplotlib_places_them(monkeypatch):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
-    from analysis import charts
-    from analysis.i18n import t
+    from analysis.common.i18n import t
+    from analysis.maps import charts
 
     wanted = ("Tỷ lệ giải ngân theo xã", t("chart.progress", "vi"))
 
@@ -486,7 +487,7 @@ def test_drawn_text_in_another_thread_uses_that_threads_fonts(monkeypatch):
 
     from matplotlib.backends.backend_agg import RendererAgg
 
-    from analysis import textmetrics
+    from analysis.maps import textmetrics
 
     if not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
@@ -578,7 +579,7 @@ def test_a_forked_child_forgets_the_parents_shapings_and_shapes_with_its_own_fon
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
-    from analysis import textmetrics
+    from analysis.maps import textmetrics
 
     if not hasattr(os, "fork") or not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("needs fork() and the drawn-text cache")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from analysis import charts
-from analysis.ticks import NumberFormatter, decimals_for, nice_locator
+from analysis.maps import charts
+from analysis.maps.ticks import NumberFormatter, decimals_for, nice_locator
 
 
 def shown_ticks(axis) -> list[str]:

@@ -101,7 +101,7 @@ def test_a_full_disk_leaves_the_previous_prepared_data(good_prepared, tmp_path):
     assert "the previous output was left as it was" in proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(out) == before
-    # no half-written folder beside it (the lock file of the folder stays, empty: analysis.locks)
+    # no half-written folder beside it (the lock file of the folder stays, empty: analysis.common.locks)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".processed.lock", "processed"]
 
 

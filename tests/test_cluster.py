@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis.batch import run_batch
+from analysis.run.batch import run_batch
 
 _GENERATED = re.compile(r"(Tạo lúc|Generated) [^<]*")
 _PAGE_HASH = re.compile(r"sha256=[0-9a-f]{64}")

@@ -12,9 +12,9 @@ import re
 import pytest
 
 from analysis.cli import main
-from analysis.country import is_all, provinces_with_data, run_country
-from analysis.engine import KernelPool
 from analysis.errors import ParameterError
+from analysis.run.country import is_all, provinces_with_data, run_country
+from analysis.run.engine import KernelPool
 
 HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
 

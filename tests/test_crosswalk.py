@@ -1,4 +1,4 @@
-"""Tests for analysis.crosswalk: reading the table of merged communes, and its errors.
+"""Tests for analysis.inputs.crosswalk: reading the table of merged communes, and its errors.
 
 Every table here is written by hand; the expected rows and messages follow from it directly
 (row numbers are the file's own: header on row 1).
@@ -9,8 +9,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from analysis.crosswalk import read_crosswalk
 from analysis.errors import InputFileError
+from analysis.inputs.crosswalk import read_crosswalk
 
 
 def write(tmp_path, text: str, name: str = "crosswalk.csv"):

@@ -20,9 +20,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from analysis import docx_export, report
-from analysis.ownership import LEDGER
-from analysis.summary import write_summary
+from analysis.common.ownership import LEDGER
+from analysis.report import copies as docx_export
+from analysis.report import notebook as report
+from analysis.report.summaries.text import write_summary
 from tests.conftest import IN_CI
 
 LIBREOFFICE_TIMEOUT = 240
@@ -52,7 +53,7 @@ def _close(length, mm: float) -> bool:
 def test_files_go_beside_the_html(exported):
     assert sorted(p.name for p in exported.values()) == ["187-chi-lang.docx", "187-chi-lang.xlsx"]
     folder = exported[".docx"].parent
-    # no temporary file left; the folder's list of the files ntp-atlas wrote is there (analysis.ownership)
+    # no temporary file left; the folder's list of the files ntp-atlas wrote is there (analysis.common.ownership)
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == [LEDGER]
 
 
@@ -249,8 +250,8 @@ def test_command_line_flags():
 
 @pytest.mark.slow
 def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, monkeypatch):
-    from analysis import batch
-    from analysis.batch import run_batch
+    from analysis.run import batch
+    from analysis.run.batch import run_batch
 
     # the same code for the three runs, whatever else is edited in the working tree meanwhile
     monkeypatch.setattr(batch, "_code_digest", lambda: "0" * 64)
@@ -284,7 +285,7 @@ def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, 
 
 
 def test_batch_marks_a_report_whose_copy_failed(tmp_path, monkeypatch):
-    from analysis.batch import ReportOutcome
+    from analysis.run.batch import ReportOutcome
 
     html = tmp_path / "187-chi-lang.html"
     html.write_text("<html></html>", encoding="utf-8")

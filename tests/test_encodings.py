@@ -1,6 +1,6 @@
 """Legacy Vietnamese encodings: TCVN3 (ABC), VNI, Windows-1258, UTF-8 with BOM, UTF-16.
 
-The known pairs below were written by hand from the tables cited in ``analysis.encodings``
+The known pairs below were written by hand from the tables cited in ``analysis.inputs.encodings``
 (GNU libiconv's TCVN 5712 table; xvnkb's VNI table), letter by letter, and are checked in
 both directions. The published examples come from third parties: the test phrases of the
 npm package ``vietnamese-conversion`` (duydev) and a TCVN3 converter's README that shows
@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.encodings import (
+from analysis.errors import InputFileError
+from analysis.inputs.encodings import (
     CP1258,
     TCVN3,
     UTF8,
@@ -33,10 +34,9 @@ from analysis.encodings import (
     unicode_to_vni,
     vni_to_unicode,
 )
-from analysis.errors import InputFileError
-from analysis.readers import read_table
-from analysis.schema import FINANCE
-from analysis.validate import validate_table
+from analysis.inputs.readers import read_table
+from analysis.inputs.schema import FINANCE
+from analysis.inputs.validate import validate_table
 
 # (Unicode, TCVN3 as a workbook stores it, VNI as a workbook stores it), by hand:
 #   ạ = TCVN3 0xB9 '¹', VNI a+'ï';  ơ = TCVN3 0xAC '¬', VNI 'ô'

@@ -11,10 +11,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from papermill.iorw import load_notebook_node
 
-from analysis.engine import KernelPool
+from analysis.common.ownership import LEDGER
 from analysis.errors import ReportError
-from analysis.ownership import LEDGER
-from analysis.render import page_inputs, render_report, stamp_page
+from analysis.run.engine import KernelPool
+from analysis.run.render import page_inputs, render_report, stamp_page
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
 

@@ -55,7 +55,7 @@ def test_python_version_matches():
 
 
 def test_data_format_doc_lists_every_column_and_alias():
-    from analysis.schema import TABLES
+    from analysis.inputs.schema import TABLES
 
     doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     for spec in TABLES.values():
@@ -69,9 +69,9 @@ def test_data_format_doc_examples_are_valid(tmp_path):
     """The examples in docs/data-format.md parse with no rejects, and both spellings agree."""
     import re as _re
 
-    from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
-    from analysis.units import official_units
-    from analysis.validate import validate_table
+    from analysis.catalog.units import official_units
+    from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
+    from analysis.inputs.validate import validate_table
 
     doc = (PROJECT_ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     blocks = _re.findall(r"```\n(.*?)```", doc, flags=_re.S)

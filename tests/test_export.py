@@ -1,4 +1,4 @@
-"""Tests of analysis.export, analysis.mapdata and the new charts.
+"""Tests of analysis.run.print_maps, analysis.report.mapdata and the new charts.
 
 One small export (the sample province, one district, one indicator, every format) is written
 once per module into a temporary folder; the tests then read what was written: file names,
@@ -22,11 +22,12 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from analysis import charts, export  # noqa: E402
+from analysis.common.ownership import LEDGER
 from analysis.errors import ParameterError  # noqa: E402
-from analysis.mapdata import map_data  # noqa: E402
-from analysis.ownership import LEDGER
-from analysis.prepared import load_area  # noqa: E402
+from analysis.maps import charts  # noqa: E402
+from analysis.report.mapdata import map_data  # noqa: E402
+from analysis.run import print_maps as export
+from analysis.store.prepared import load_area  # noqa: E402
 
 # The sample is Lạng Sơn (20) with figures for 2023, poverty reviews 2021–2023; Chi Lăng is 187.
 YEAR = 2023
@@ -135,7 +136,7 @@ def test_bad_parameters(sample_prepared, tmp_path):
 
 def test_maps_drawn_by_two_processes_are_the_maps_drawn_by_one(sample_prepared, tmp_path):
     # --jobs 2 forks workers after the parent has drawn the province map; each worker must draw
-    # with fonts of its own (analysis.textmetrics), so its PNGs are byte for byte those of one
+    # with fonts of its own (analysis.maps.textmetrics), so its PNGs are byte for byte those of one
     # process. Two districts (Chi Lăng 187, Bình Gia 181), one indicator, 72 dpi: small.
     kw = dict(data_dir=sample_prepared, formats=["png"], dpi=72, districts=None,
               indicators=["disbursement_rate"])  # fmt: skip
@@ -178,8 +179,8 @@ def test_cli_maps_with_two_jobs_runs_to_the_end_every_time(sample_prepared, tmp_
 def test_map_figures_reproduce_published_totals(sample_prepared):
     # Chi Lăng as of 04/08/2023 (seed 000, published_figures.csv): disbursed 29,72 + 3,312 tỷ
     # đồng of 80.324,324 + 67.591,837 million VND; every commune of the province is kept.
-    from analysis.mapdata import map_data
-    from analysis.prepared import load_area
+    from analysis.report.mapdata import map_data
+    from analysis.store.prepared import load_area
 
     area = load_area("20", data_dir=sample_prepared)
     md = map_data(area, YEAR, "2023-08-04")
@@ -245,7 +246,7 @@ def test_docs_page_describes_every_legend_set_and_shows_existing_pictures():
     import re
 
     from analysis.config import DOCS_DIR
-    from analysis.legends import LEGEND_SETS
+    from analysis.maps.legends import LEGEND_SETS
 
     doc = (DOCS_DIR / "maps.md").read_text("utf-8")
     for key, ls in LEGEND_SETS.items():

@@ -69,7 +69,7 @@ def _kill_after(args: list[str], delay: float) -> bool:
 
 def _assert_prepared_intact(out: Path) -> dict:
     """The folder is in place, its manifest reads and every file matches its hash."""
-    from analysis.prepared import damaged_files, load_manifest
+    from analysis.store.prepared import damaged_files, load_manifest
 
     manifest = load_manifest(out)  # puts back the previous folder if the kill fell in the swap
     assert damaged_files(out, manifest) == []
@@ -136,7 +136,7 @@ def test_prepare_killed_inside_the_swap(tmp_path, replace_call):
 
 def _assert_reports_intact(folder: Path) -> list[str]:
     """Every page complete (its stamp, when it has one, verifies), every notebook readable."""
-    from analysis.render import page_inputs
+    from analysis.run.render import page_inputs
 
     # hidden names (".187-sop-cop.x1y2.tmp.ipynb") are the staging files of a killed run, never served
     pages = sorted(p.name for p in folder.glob("*.html") if not p.name.startswith("."))

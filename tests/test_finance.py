@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.finance import disbursement, headline, latest_snapshot, progress
+from analysis.metrics.finance import disbursement, headline, latest_snapshot, progress
 
 
 def _rows():

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputFileError
-from analysis.schema import FINANCE
-from analysis.validate import validate_table
+from analysis.inputs.schema import FINANCE
+from analysis.inputs.validate import validate_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
 

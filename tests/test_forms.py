@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from analysis.cli import main
 from analysis.errors import FormError, InputFileError, SubtotalError
-from analysis.formlabels import classify_label, project_code, row_level, total_kind
-from analysis.forms import import_form, read_form
-from analysis.schema import FINANCE
-from analysis.validate import validate_table
+from analysis.inputs.forms.importer import import_form, read_form
+from analysis.inputs.forms.labels import classify_label, project_code, row_level, total_kind
+from analysis.inputs.schema import FINANCE
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import FORM_CATALOGUE
 from tests.form_fixtures import (
     A_EXPECTED,
@@ -479,7 +479,7 @@ def test_text_figures_of_either_way_read_back_by_their_subtotals(tmp_path, value
     # form A whose commune figures are typed as text the way `lang` writes them (format_number:
     # '1.300' or '1,300'), its subtotals as numbers worked out from the figures: every figure
     # reads back as the number it was, whichever way it was written
-    from analysis.numbers import format_number
+    from analysis.common.numbers import format_number
 
     chien_thang, huu_kien = values[:6], values[6:]
     district = [a + b for a, b in zip(chien_thang, huu_kien, strict=True)]
@@ -545,7 +545,7 @@ def test_import_refuses_a_form_whose_subtotals_disagree(tmp_path, capsys):
 def test_the_csv_is_replaced_whole(tmp_path):
     # an import over an older import of a form of the same name (form B, then form A): the new
     # file in place, no temporary file left beside it (the folder's list of what ntp-atlas wrote
-    # stays beside it: analysis.ownership)
+    # stays beside it: analysis.common.ownership)
     out = tmp_path / "out"
     import_form(form_b(tmp_path / "bieu.xlsx"), out)
     result = import_form(form_a(tmp_path / "bieu.xlsx"), out)
@@ -577,7 +577,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_csv_and_no_part_file(tm
 
 def test_form_typed_in_tcvn3_fonts(tmp_path):
     # the same form B with its headers and labels typed in a .VnTime (TCVN3) font
-    from analysis.encodings import unicode_to_tcvn3
+    from analysis.inputs.encodings import unicode_to_tcvn3
 
     rows = [[r[0], unicode_to_tcvn3(r[1]) if isinstance(r[1], str) else r[1], *r[2:]] for r in B_ROWS]
     header = {k: unicode_to_tcvn3(v) for k, v in {"C5": "Tổng số", "E5": "Vốn đầu tư phát triển"}.items()}

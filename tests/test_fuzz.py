@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 
 from analysis.errors import InputFileError
-from analysis.schema import FINANCE, POVERTY
-from analysis.validate import validate_table
+from analysis.inputs.schema import FINANCE, POVERTY
+from analysis.inputs.validate import validate_table
 from benchmarks import fuzz_readers
 
 SMOKE_ITERATIONS = 150

@@ -40,7 +40,7 @@ CROSSWALK_NAME = "<b onclick=x>sáp nhập & co.csv"  # no "/": it is a file nam
 
 
 def _units(codes: list[str]) -> pd.DataFrame:
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     u = official_units()
     u = u[u["commune_code"].isin(codes)].copy().sort_values("commune_code")
@@ -52,8 +52,8 @@ def _units(codes: list[str]) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def hostile_prepared(tmp_path_factory) -> Path:
     """Prepared data of Sốp Cộp (14/127) whose names and rejected cells are hostile."""
-    from analysis.prepare import prepare
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
+    from analysis.store.prepare import prepare
 
     folder = tmp_path_factory.mktemp("hostile")
     codes = sorted(official_units().query("district_code == '127'")["commune_code"])
@@ -100,7 +100,8 @@ def _cells(notebook: str) -> list[str]:
 
 
 def test_every_section_of_the_district_report_escapes_the_data(hostile_prepared):
-    from analysis import report, report_indicators
+    from analysis.report import indicators_section as report_indicators
+    from analysis.report import notebook as report
 
     ctx = report.context("14", "127", 2023, data_dir=hostile_prepared)
     assert set(HOSTILE_NAMES) <= set(ctx.area.communes["commune_name"])  # the names did arrive
@@ -122,7 +123,7 @@ def test_every_section_of_the_district_report_escapes_the_data(hostile_prepared)
 
 
 def test_svg_map_is_well_formed_xml_with_names_as_text(hostile_prepared):
-    from analysis import report
+    from analysis.report import notebook as report
 
     ctx = report.context("14", "127", 2023, data_dir=hostile_prepared)
     block = report.interactive_map(ctx, "disbursement_rate")._repr_html_()
@@ -135,7 +136,7 @@ def test_svg_map_is_well_formed_xml_with_names_as_text(hostile_prepared):
 
 
 def test_index_page_escapes_names(hostile_prepared, tmp_path):
-    from analysis.batch import BatchResult, index_html
+    from analysis.run.batch import BatchResult, index_html
 
     result = BatchResult(province_code="14", province_name="Sơn La", year=2023, lang="vi",
                          folder=tmp_path)
@@ -147,7 +148,7 @@ def test_index_page_escapes_names(hostile_prepared, tmp_path):
 @pytest.mark.slow
 def test_rendered_report_page_escapes_names(hostile_prepared, tmp_path):
     """The real page: papermill runs the notebook, nbconvert writes the HTML."""
-    from analysis.batch import run_report
+    from analysis.run.batch import run_report
 
     path = run_report("14", "127", year=2023, data_dir=hostile_prepared, out_dir=tmp_path, notebook="explore")
     assert path.resolve().is_relative_to(tmp_path.resolve())
@@ -168,8 +169,8 @@ SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 @pytest.mark.parametrize("name", PATH_NAMES, ids=[repr(n[:12]) for n in PATH_NAMES])
 def test_names_make_safe_file_names(tmp_path, name):
-    from analysis.batch import batch_folder, report_filename
-    from analysis.render import slug
+    from analysis.run.batch import batch_folder, report_filename
+    from analysis.run.render import slug
 
     s = slug(name)
     assert SAFE.fullmatch(s) and len(s) <= 65
@@ -184,8 +185,8 @@ def test_names_make_safe_file_names(tmp_path, name):
 
 
 def test_windows_reserved_names_and_other_digits():
-    from analysis.batch import report_filename
-    from analysis.render import slug
+    from analysis.run.batch import report_filename
+    from analysis.run.render import slug
 
     assert slug("CON") == "con-unit" and slug("Xã Nul") == "nul-unit" and slug("Console") == "console"
     # Arabic-Indic digits are digits to Python's \d, but not to a file system that expects ASCII

@@ -15,9 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.common.numbers import format_percent
 from analysis.config import SAMPLE_DIR
 from analysis.errors import InputFileError, ParameterError
-from analysis.indicator_report import (
+from analysis.inputs.indicators import aggregate, latest, load_catalogue, load_indicators, locate, village_code
+from analysis.inputs.schema import INDICATORS
+from analysis.inputs.validate import validate_table
+from analysis.maps.legends import classify, legend_labels
+from analysis.report.indicator_figures import (
     format_figure,
     indicator_table,
     indicator_values,
@@ -25,11 +30,6 @@ from analysis.indicator_report import (
     missing_note,
     province_figures,
 )
-from analysis.indicators import aggregate, latest, load_catalogue, load_indicators, locate, village_code
-from analysis.legends import classify, legend_labels
-from analysis.numbers import format_percent
-from analysis.schema import INDICATORS
-from analysis.validate import validate_table
 
 UNITS = pd.DataFrame(
     {
@@ -362,7 +362,7 @@ def test_a_legend_set_per_kind(rows):
 
 
 def test_the_generator_writes_the_committed_indicators(tmp_path):
-    from analysis.sample import write_sample
+    from analysis.store.sample import write_sample
 
     paths = write_sample(tmp_path)
     assert paths["indicators"].read_bytes() == (SAMPLE_DIR / "indicators.csv").read_bytes()
@@ -441,7 +441,7 @@ def test_prepare_leaves_the_sample_indicators_out_of_other_data(tmp_path):
     # then adds no indicators, and indicators.parquet is written empty
     import shutil
 
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     finance = tmp_path / "my_finance.csv"
     shutil.copy(SAMPLE_DIR / "finance.csv", finance)

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from analysis.cli import main
+from analysis.common.limits import ReadLimits
 from analysis.errors import InputFileError
-from analysis.limits import ReadLimits
-from analysis.rejects import more_rows_note
-from analysis.schema import FINANCE
-from analysis.validate import validate_table
+from analysis.inputs.rejects import more_rows_note
+from analysis.inputs.schema import FINANCE
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 
 BLANK = "2023,30/11/2023,14,127,04231,DA5,investment,current,,"

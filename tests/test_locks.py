@@ -1,6 +1,6 @@
 """Concurrency: one writer per folder, readers kept apart from writers, one version of the data per batch.
 
-The other run is a real process (a subprocess holding the lock through ``analysis.locks``,
+The other run is a real process (a subprocess holding the lock through ``analysis.common.locks``,
 or a real ``ntp-atlas batch``); this test's process is the second run, through the real
 command line. A refused run must exit 75, name the folder and the other run's process, and
 change nothing; a lock whose process was killed must not block the next run.
@@ -20,18 +20,18 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import EXIT_BUSY, main
+from analysis.common.locks import DataVersion, holders, lock_path, manifest_digest
+from analysis.common.storage import sha256_file
 from analysis.config import PROJECT_ROOT
 from analysis.errors import BusyError, PreparedDataError
-from analysis.locks import DataVersion, holders, lock_path, manifest_digest
-from analysis.render import render_report
-from analysis.storage import sha256_file
+from analysis.run.render import render_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
 
 #: A process that holds a folder's lock (``shared`` or not), says so, and waits to be killed.
 _HOLDER = """
 import sys, time
-from analysis.locks import hold
+from analysis.common.locks import hold
 with hold(sys.argv[1], shared=sys.argv[2] == "shared", what="ntp-atlas batch --province 14 (a test's holder)"):
     print("held", flush=True)
     time.sleep(float(sys.argv[3]))

@@ -1,4 +1,4 @@
-"""Tests of analysis.maps, analysis.legends and analysis.i18n.
+"""Tests of analysis.maps.choropleth, analysis.maps.legends and analysis.common.i18n.
 
 Artists are checked, not pixels (geopandas' habit): legend texts, face colours and hatches
 of the collections each class is drawn as. Fixtures are rows of 0.01° squares near
@@ -23,9 +23,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from analysis import maps  # noqa: E402
-from analysis.i18n import labels, t  # noqa: E402
-from analysis.legends import (  # noqa: E402
+from analysis.common.i18n import labels, t  # noqa: E402
+from analysis.maps import choropleth as maps  # noqa: E402
+from analysis.maps.legends import (  # noqa: E402
     LEGEND_SETS,
     NO_DATA,
     NO_PLAN,

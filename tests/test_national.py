@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from analysis import number_cells, readers, validate
 from analysis.errors import InputFileError
-from analysis.prepare import prepare
-from analysis.schema import FINANCE, POVERTY
-from analysis.validate import validate_table
+from analysis.inputs import number_cells, readers, validate
+from analysis.inputs.schema import FINANCE, POVERTY
+from analysis.inputs.validate import validate_table
+from analysis.store.prepare import prepare
 from benchmarks.national import make_national
 from tests.bad_inputs import FIN_HEADER, POV_HEADER
 

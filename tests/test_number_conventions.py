@@ -16,9 +16,9 @@ import pytest
 
 from analysis.cli import main
 from analysis.config import SAMPLE_FILES
-from analysis.run_convention import decide_run, read_again
-from analysis.schema import FINANCE, INDICATORS, POVERTY
-from analysis.validate import validate_table
+from analysis.inputs.run_convention import decide_run, read_again
+from analysis.inputs.schema import FINANCE, INDICATORS, POVERTY
+from analysis.inputs.validate import validate_table
 
 FIN_HEADER = "year;as_of;province_code;district_code;commune_code;project;capital_type;fund;plan_mvnd;disbursed_mvnd"
 #: Vietnamese: row 2 can only be read so (8.356,336); row 3's 81.923 and 35.215 read both ways.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.numbers import (
+from analysis.common.numbers import (
     classify_number,
     detect_convention,
     format_date,

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
+from analysis.common.ownership import LEDGER, check_output_folder, file_problem
+from analysis.common.storage import STAGING_MARK, atomic_dir, atomic_write_bytes, recover, remove_stale
 from analysis.errors import OutputError
-from analysis.ownership import LEDGER, check_output_folder, file_problem
-from analysis.render import render_report
-from analysis.storage import STAGING_MARK, atomic_dir, atomic_write_bytes, recover, remove_stale
+from analysis.run.render import render_report
 from tests.form_fixtures import form_a
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
@@ -74,7 +74,7 @@ def test_prepare_refuses_a_file_at_out_and_leaves_it_where_it_is(tmp_path, capsy
 
 
 def test_the_library_refuses_a_file_too(tmp_path):
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     target = tmp_path / "processed"
     target.write_bytes(b"x")
@@ -194,7 +194,7 @@ def test_a_report_replaces_what_it_wrote_but_not_a_users_failed_notebook(tmp_pat
 
 
 def test_a_users_index_is_refused_before_any_report(stamp_render, sample_prepared, tmp_path):
-    from analysis.batch import run_batch
+    from analysis.run.batch import run_batch
 
     calls = stamp_render(lambda *a: a[0])
     index = tmp_path / "2023" / "son-la" / "index.html"

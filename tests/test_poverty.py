@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.poverty import annual_change_pp, poverty_change, poverty_rates, region_counts, region_iii_exits
+from analysis.metrics.poverty import annual_change_pp, poverty_change, poverty_rates, region_counts, region_iii_exits
 
 
 def _poverty():

@@ -10,12 +10,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
+from analysis.common.storage import sha256_file
 from analysis.config import SAMPLE_DIR
 from analysis.errors import BoundaryError
-from analysis.finance import disbursement, latest_snapshot
-from analysis.poverty import annual_change_pp
-from analysis.prepare import PREPARED_FILES, prepare
-from analysis.storage import sha256_file
+from analysis.metrics.finance import disbursement, latest_snapshot
+from analysis.metrics.poverty import annual_change_pp
+from analysis.store.prepare import PREPARED_FILES, prepare
 
 
 def _finance(prepared):
@@ -130,7 +130,7 @@ def test_real_langson_polygons_join_with_vintage_gap(reference_dir, tmp_path):
 
 def test_prepared_data_read_from_an_fsspec_url(sample_prepared):
     # workers of a cluster read the prepared data from a URL they can all reach (fsspec)
-    from analysis.prepared import load_area
+    from analysis.store.prepared import load_area
 
     local = load_area("14", "127", sample_prepared)
     remote = load_area("14", "127", sample_prepared.absolute().as_uri())
@@ -140,7 +140,7 @@ def test_prepared_data_read_from_an_fsspec_url(sample_prepared):
 
 def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
     from analysis.errors import PreparedDataError
-    from analysis.prepared import load_area
+    from analysis.store.prepared import load_area
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
@@ -154,8 +154,8 @@ def test_a_table_read_again_comes_from_memory_but_never_shares_changes(sample_pr
     # The districts of a province read the same province tables one after another on the same
     # kernel: read_table keeps them, but every caller gets its own copy, and a file that
     # changed is read again.
-    from analysis import prepared
-    from analysis.prepared import read_table
+    from analysis.store import prepared
+    from analysis.store.prepared import read_table
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
@@ -255,7 +255,7 @@ def test_crosswalk_needs_codes_in_the_boundary_file(tmp_path):
 
 
 def test_corrupt_prepared_file_is_rebuilt_from_unchanged_inputs(sample_prepared, tmp_path, capsys):
-    from analysis.prepared import damaged_files, ensure_prepared, load_area
+    from analysis.store.prepared import damaged_files, ensure_prepared, load_area
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
@@ -274,7 +274,7 @@ def test_corrupt_prepared_file_is_rebuilt_from_unchanged_inputs(sample_prepared,
 
 def test_corrupt_prepared_file_with_changed_inputs_is_refused(tmp_path):
     from analysis.errors import PreparedDataError
-    from analysis.prepared import ensure_prepared
+    from analysis.store.prepared import ensure_prepared
 
     inputs = tmp_path / "inputs"
     shutil.copytree(SAMPLE_DIR, inputs)

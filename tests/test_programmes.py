@@ -10,8 +10,7 @@ import json
 
 import pytest
 
-from analysis.errors import InputFileError, ParameterError
-from analysis.programmes import (
+from analysis.catalog.programmes import (
     DEFAULT_PROGRAMME,
     _read,
     find_programme,
@@ -20,8 +19,9 @@ from analysis.programmes import (
     list_programmes,
     programme_table,
 )
-from analysis.schema import FINANCE, normalize_project
-from analysis.validate import validate_table
+from analysis.errors import InputFileError, ParameterError
+from analysis.inputs.schema import FINANCE, normalize_project
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 
 # --- the catalogue -------------------------------------------------------------------------

@@ -33,14 +33,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from analysis.common.numbers import classify_number, format_number
 from analysis.config import BOUNDS
 from analysis.errors import NtpAtlasError
-from analysis.finance import disbursement, latest_snapshot
-from analysis.numbers import classify_number, format_number
-from analysis.poverty import poverty_rates
-from analysis.schema import FINANCE, POVERTY
-from analysis.tables import esc
-from analysis.validate import validate_table
+from analysis.inputs.schema import FINANCE, POVERTY
+from analysis.inputs.validate import validate_table
+from analysis.metrics.finance import disbursement, latest_snapshot
+from analysis.metrics.poverty import poverty_rates
+from analysis.report.tables import esc
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -64,7 +64,7 @@ _COUNTER = itertools.count()
 
 @pytest.fixture(scope="module")
 def units():
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     return official_units()
 
@@ -249,7 +249,7 @@ def test_valid_finance_totals_reconcile(units, data):
          r["project"], r["capital_type"], r["fund"], _amount(r["plan"], convention),
          _amount(r["disbursed"], convention)] for r in rows], delimiter=";" if convention == "vi" else ",")
     # the run date after every date drawn: snapshots dated after the run are refused at the door
-    # (analysis.gates, tested in tests/test_rules.py), and these tables must be accepted whole
+    # (analysis.inputs.gates, tested in tests/test_rules.py), and these tables must be accepted whole
     result = validate_table(path, FINANCE, units, decimal="," if convention == "vi" else ".", today=LAST_DAY)
     assert result.n_rejected == 0 and result.n_accepted == len(rows)
     assert result.accepted["plan_mvnd"].tolist() == [r["plan"] for r in rows]  # amounts unchanged
@@ -321,8 +321,8 @@ def test_escaped_text_has_no_markup_and_round_trips(text):
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(name=st.text(), code=st.one_of(st.text(max_size=6), st.from_regex(r"[0-9]{3}", fullmatch=True)))
 def test_any_name_gives_a_safe_file_name(name, code):
-    from analysis.batch import batch_folder, report_filename
-    from analysis.render import slug
+    from analysis.run.batch import batch_folder, report_filename
+    from analysis.run.render import slug
 
     s = slug(name)
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", s) and len(s) <= 65

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 
 from analysis.cli import main
+from analysis.common.limits import ReadLimits
 from analysis.errors import InputFileError
-from analysis.limits import ReadLimits
-from analysis.prepare import prepare
-from analysis.schema import FINANCE
-from analysis.validate import validate_table
+from analysis.inputs.schema import FINANCE
+from analysis.inputs.validate import validate_table
+from analysis.store.prepare import prepare
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 
 #: Sốp Cộp's 8 communes (district 127, province 14, official list).

@@ -12,9 +12,9 @@ import json
 
 import pytest
 
-from analysis import reasons
-from analysis.schema import TABLES
-from analysis.validate import validate_table
+from analysis.inputs import reasons
+from analysis.inputs.schema import TABLES
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import CATALOGUE
 from tests.bad_inputs_extra import EXTRA
 from tests.test_validate import _write

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.prepare import prepare
-from analysis.render import render_report
+from analysis.run.render import render_report
+from analysis.store.prepare import prepare
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""Tests of analysis.reform, analysis.allocation and analysis.convert: old units to the units of the 2025 reform.
+"""Tests of analysis.inputs.reform, analysis.metrics.allocation and analysis.store.convert: old units
+to the units of the 2025 reform.
 
 Where the expected values come from is said at each test: hand-worked figures (written out in
 the comments), the reform's published counts (34 provinces, 3,321 communes; Lạng Sơn 65 =
@@ -17,13 +18,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import allocation, reform
 from analysis.cli import main
-from analysis.convert import convert_prepared, derive_communes
 from analysis.errors import InputFileError, ParameterError
-from analysis.finance import disbursement
-from analysis.poverty import COUNTS, poverty_rates
-from analysis.prepared import load_manifest, read_table
+from analysis.inputs import reform
+from analysis.metrics import allocation
+from analysis.metrics.finance import disbursement
+from analysis.metrics.poverty import COUNTS, poverty_rates
+from analysis.store.convert import convert_prepared, derive_communes
+from analysis.store.prepared import load_manifest, read_table
 
 # the three Lạng Sơn communes that vietnamadminunits divides between two new communes each
 LANGSON_SPLITS = {"06079": {"06079", "06184"}, "06622": {"06613", "06625"}, "06625": {"06625", "06637"}}
@@ -494,7 +496,7 @@ def test_tables_without_a_conversion_rule_are_written_empty_and_listed(sample_pr
 
 
 def test_the_existing_loader_reads_a_converted_province(converted):
-    from analysis.prepared import load_area
+    from analysis.store.prepared import load_area
 
     area = load_area("20", data_dir=converted.out_dir)
     assert len(area.communes) == 65 and len(area.province_communes) == 65
@@ -514,7 +516,7 @@ def test_a_failed_conversion_leaves_the_previous_output(sample_prepared, convert
 
 def test_derive_communes_gives_a_divided_commune_to_both_new_ones(crosswalk):
     # Kiên Mộc (06625) is divided between 06625 and 06637: cut by the package's centres, both get a piece
-    from analysis.units import official_units
+    from analysis.catalog.units import official_units
 
     point = official_units().set_index("commune_code").loc["06625", ["lon", "lat"]].astype(float)
     old = gpd.GeoDataFrame(

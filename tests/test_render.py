@@ -11,10 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from analysis.common.ownership import LEDGER
 from analysis.config import NOTEBOOKS_DIR
 from analysis.errors import ParameterError, ReportError
-from analysis.ownership import LEDGER
-from analysis.render import render_report, slug
+from analysis.run.render import render_report, slug
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
 #: src= or href= pointing off the machine: http://, https:// or protocol-relative //host
@@ -85,7 +85,7 @@ def test_failure_keeps_previous_outputs(fixture_report, tmp_path):
     assert "\x1b" not in message and "Traceback" not in message
     assert (good.read_bytes(), (tmp_path / "echo.ipynb").read_bytes()) == before
     assert (tmp_path / "echo.failed.ipynb").exists()
-    # and the list of what ntp-atlas wrote there (analysis.ownership): the failed notebook
+    # and the list of what ntp-atlas wrote there (analysis.common.ownership): the failed notebook
     assert sorted(p.name for p in tmp_path.iterdir()) == [".ntp-atlas-files", "echo.failed.ipynb", "echo.html",
                                                           "echo.ipynb"]
 
@@ -271,7 +271,7 @@ def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
     # give the pages that a new exporter gives each of them.
     import nbformat
 
-    from analysis import render
+    from analysis.run import render
 
     def notebook(text: str, tag: str | None = None):
         cell = nbformat.v4.new_code_cell("x", metadata={"tags": [tag] if tag else []})
@@ -298,7 +298,7 @@ def test_page_has_the_document_tree_nbconvert_gives(sample_batch):
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    from analysis import render
+    from analysis.run import render
 
     def nbconvert_page(nb, lang):
         exporter = render._new_exporter(lang)
@@ -329,7 +329,7 @@ def test_a_page_is_validated_once_and_an_invalid_notebook_still_fails(monkeypatc
     # notebook.
     from nbconvert.exporters import exporter as nbconvert_exporter
 
-    from analysis import render
+    from analysis.run import render
 
     calls = []
     real = nbconvert_exporter.nbformat.validate
@@ -356,7 +356,7 @@ def test_report_notebook_read_again_only_when_it_changed(tmp_path):
     # an edited notebook is read again.
     import os
 
-    from analysis import render
+    from analysis.run import render
 
     source = tmp_path / "report.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), source)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import report
 from analysis.errors import ParameterError
+from analysis.report import notebook as report
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample
     import numpy as np
     from PIL import Image
 
-    from analysis import report_indicators
+    from analysis.report import indicators_section as report_indicators
 
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)))
@@ -186,7 +186,7 @@ def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample
 def test_headline_and_poverty_change_worked_out_once_and_handed_out_as_copies(sample_prepared, monkeypatch):
     # The summary and the headline section both use them; each gets its own copy, so one
     # changing what it got cannot change the other's figures.
-    from analysis import finance, poverty
+    from analysis.metrics import finance, poverty
 
     ctx = report.context("20", "187", "2023", "2023-08-04", "vi", sample_prepared)
     calls = []

@@ -23,14 +23,16 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import batch, report, report_indicators
-from analysis.batch import report_filename, run_batch
 from analysis.cli import main
+from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ParameterError
-from analysis.finance import headline
-from analysis.interactive import svg_map, value_text
-from analysis.storage import sha256_file, write_json
-from analysis.summary import summary_facts, write_summary
+from analysis.maps.interactive import svg_map, value_text
+from analysis.metrics.finance import headline
+from analysis.report import indicators_section as report_indicators
+from analysis.report import notebook as report
+from analysis.report.summaries.text import summary_facts, write_summary
+from analysis.run import batch
+from analysis.run.batch import report_filename, run_batch
 
 # --- the sample province states the seeds' figures ---------------------------------------------
 
@@ -241,7 +243,7 @@ year,as_of,province_code,district_code,commune_code,programme,project,capital_ty
 
 @pytest.fixture(scope="module")
 def two_programmes(tmp_path_factory) -> Path:
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     folder = tmp_path_factory.mktemp("two-programmes")
     finance = folder / "finance.csv"
@@ -395,7 +397,7 @@ def test_interactive_map_numbers_are_not_percentages():
 
 @pytest.mark.slow
 def test_rendered_province_overview_states_the_seed_figures(sample_prepared, tmp_path):
-    from analysis.render import render_report
+    from analysis.run.render import render_report
 
     out = render_report(
         "province_overview",

@@ -20,8 +20,10 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-from analysis import report, report_indicators, report_quality
 from analysis.cli import main
+from analysis.report import indicators_section as report_indicators
+from analysis.report import notebook as report
+from analysis.report import quality as report_quality
 from tests.bad_inputs import CATALOGUE
 from tests.bad_inputs_extra import HOSTILE
 from tests.small_area import prepare_small

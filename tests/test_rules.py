@@ -18,18 +18,19 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import cli, report
+from analysis import cli
+from analysis.common.i18n import labels
 from analysis.config import SAMPLE_FILES
 from analysis.errors import InputFileError
-from analysis.gates import find_subtotals
-from analysis.i18n import labels
-from analysis.rules import RULES, load_settings, run_rules
-from analysis.rules.finance import snapshot_falls
-from analysis.rules.geometry import geometry_rules
-from analysis.rules.outliers import modified_z, plan_outliers
-from analysis.rules.sentences import FIELD_KINDS, render, sentences
-from analysis.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
-from analysis.validate import validate_table
+from analysis.inputs.gates import find_subtotals
+from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
+from analysis.inputs.validate import validate_table
+from analysis.metrics.rules import RULES, load_settings, run_rules
+from analysis.metrics.rules.finance import snapshot_falls
+from analysis.metrics.rules.geometry import geometry_rules
+from analysis.metrics.rules.outliers import modified_z, plan_outliers
+from analysis.metrics.rules.sentences import FIELD_KINDS, render, sentences
+from analysis.report import notebook as report
 from tests.bad_inputs import FIN_HEADER, POV_HEADER
 
 SOP_COP = ["04225", "04228", "04231", "04234", "04237", "04240", "04243", "04246"]

@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analysis.catalog.units import official_units
 from analysis.config import METRIC_CRS, SAMPLE_DIR
-from analysis.sample import write_sample
-from analysis.units import official_units
+from analysis.store.sample import write_sample
 
 FINANCE = SAMPLE_DIR / "finance.csv"
 POVERTY = SAMPLE_DIR / "poverty.xlsx"

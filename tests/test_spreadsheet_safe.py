@@ -14,10 +14,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.docx_export import ReportTable, workbook_bytes
-from analysis.limits import ReadLimits
-from analysis.prepare import prepare
-from analysis.spreadsheet_safe import safe_frame, safe_text, write_csv
+from analysis.common.limits import ReadLimits
+from analysis.common.spreadsheet_safe import safe_frame, safe_text, write_csv
+from analysis.report.copies import ReportTable, workbook_bytes
+from analysis.store.prepare import prepare
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(1+1)", "\t=1", "\r=1"]

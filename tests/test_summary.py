@@ -15,10 +15,11 @@ from datetime import date
 
 import pytest
 
-from analysis import report, summary
-from analysis.coverage import Coverage
-from analysis.numbers import format_percent
-from analysis.summary import (
+from analysis.common.numbers import format_percent
+from analysis.metrics.coverage import Coverage
+from analysis.report import notebook as report
+from analysis.report.summaries import text as summary
+from analysis.report.summaries.text import (
     TEMPLATES,
     Amounts,
     IndicatorFigure,

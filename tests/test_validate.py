@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from analysis.errors import InputFileError
-from analysis.schema import FINANCE, POVERTY, TABLES
-from analysis.validate import validate_table
+from analysis.inputs.schema import FINANCE, POVERTY, TABLES
+from analysis.inputs.validate import validate_table
 from tests.bad_inputs import CATALOGUE, FIN_HEADER, GOOD_FIN, BadInput
 
 

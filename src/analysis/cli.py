@@ -11,7 +11,6 @@ import traceback
 from pathlib import Path
 
 from analysis import __version__
-from analysis.bounds import Bounds
 from analysis.cliargs import (
     DPI,
     JOBS,
@@ -25,6 +24,7 @@ from analysis.cliargs import (
     share,
     whole_number,
 )
+from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.config import (
     BOUNDS,
     DEFAULT_LANGUAGE,
@@ -36,8 +36,8 @@ from analysis.config import (
     SAMPLE_FILES,
 )
 from analysis.errors import BusyError, NtpAtlasError, OutputError, ParameterError, SubtotalError
-from analysis.limits import DEFAULT_LIMITS, ReadLimits
-from analysis.rejects import more_rows_note
+from analysis.inputs.bounds import Bounds
+from analysis.inputs.rejects import more_rows_note
 
 EPILOG_PREPARE = """\
 examples:
@@ -184,7 +184,7 @@ def _add_wait(p) -> None:
 
 
 def _cmd_prepare(args) -> int:
-    from analysis.prepare import prepare
+    from analysis.store.prepare import prepare
 
     communes = None if str(args.communes).lower() == "none" else args.communes
     result = prepare(
@@ -285,7 +285,7 @@ def _add_sample(sub) -> None:
 
 
 def _cmd_sample(args) -> int:
-    from analysis.sample import write_sample
+    from analysis.store.sample import write_sample
 
     paths = write_sample(args.out)
     for name, path in paths.items():
@@ -411,7 +411,7 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from analysis.batch import run_report
+    from analysis.run.batch import run_report
 
     if not args.district and not args.commune:
         raise ParameterError("give --district (or --commune with --units 2025)")
@@ -483,11 +483,11 @@ def _add_batch(sub) -> None:
 
 
 def _cmd_batch(args) -> int:
-    from analysis.batch import run_batch
-    from analysis.country import is_all
+    from analysis.run.batch import run_batch
+    from analysis.run.country import is_all
 
     if is_all(args.province) or "," in args.province:
-        from analysis.programmes import DEFAULT_PROGRAMME, get_programme
+        from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
 
         if args.programme and get_programme(args.programme).code != DEFAULT_PROGRAMME:
             raise ParameterError("--programme other than ntp1719 is for one province at a time: "
@@ -518,8 +518,8 @@ def _cmd_batch(args) -> int:
 
 
 def _cmd_country(args) -> int:
-    from analysis.country import is_all, run_country
-    from analysis.units import resolve_province
+    from analysis.catalog.units import resolve_province
+    from analysis.run.country import is_all, run_country
 
     if args.docx or args.xlsx:
         print("error: --docx and --xlsx are per province: run ntp-atlas batch --province P --docx", file=sys.stderr)
@@ -530,7 +530,7 @@ def _cmd_country(args) -> int:
         return 2
     provinces = None
     if not is_all(args.province):  # a list: "20,14" or "Lạng Sơn,Sơn La"
-        from analysis.levels import resolve_new_province
+        from analysis.store.levels import resolve_new_province
 
         resolve = resolve_new_province if args.units else resolve_province  # --units 2025: the new provinces
         provinces = [resolve(p.strip())[0] for p in args.province.split(",") if p.strip()]
@@ -602,8 +602,8 @@ def _add_maps(sub) -> None:
 
 
 def _cmd_maps(args) -> int:
-    from analysis import export
     from analysis.config import DOCS_DIR
+    from analysis.run import print_maps as export
 
     if args.docs:
         paths = export.build_docs_maps(DOCS_DIR / "img")
@@ -665,7 +665,7 @@ def _add_convert(sub) -> None:
 
 
 def _cmd_convert(args) -> int:
-    from analysis.convert import convert_prepared, convert_summary
+    from analysis.store.convert import convert_prepared, convert_summary
 
     result = convert_prepared(
         args.data_dir, args.out, to=args.to, crosswalk=args.crosswalk, key=args.key,
@@ -722,7 +722,7 @@ def _add_import(sub) -> None:
 
 def _cmd_import(args) -> int:
     from analysis.config import DATA_DIR
-    from analysis.forms import import_form
+    from analysis.inputs.forms.importer import import_form
 
     try:
         result = import_form(

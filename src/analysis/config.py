@@ -39,7 +39,7 @@ DEFAULT_LANGUAGE = "vi"
 
 #: The largest figure one input row may hold: a figure above its bound is a typing or unit
 #: error (đồng for million đồng, a pasted ID), rejected at the door with the bound named.
-#: Change one for a run with ``prepare --bound NAME=VALUE`` (see :mod:`analysis.bounds`).
+#: Change one for a run with ``prepare --bound NAME=VALUE`` (see :mod:`analysis.inputs.bounds`).
 #: Chosen from the programme's own scale:
 BOUNDS = {
     # million VND, one row (one district or commune, project, capital type, fund, year): the

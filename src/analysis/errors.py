@@ -106,7 +106,7 @@ class FormError(InputFileError):
 class SubtotalError(InputFileError):
     """Subtotals of a report form disagree with the sum of their parts, so nothing was written.
 
-    ``result`` is the import as read (an :class:`analysis.forms.FormImport`), whose report
+    ``result`` is the import as read (an :class:`analysis.inputs.forms.importer.FormImport`), whose report
     lists every mapping and check; ``ntp-atlas import`` prints it before the error.
     """
 

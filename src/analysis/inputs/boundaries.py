@@ -1,0 +1,626 @@
+"""Commune boundaries: read a user's file, match it to the programme's units, dissolve.
+
+A boundary file has its own vintage (Lạng Sơn's 2019 file holds 226 communes, the 2025 list
+194), its own spelling of names and sometimes a damaged code column (Excel and numeric
+shapefile fields drop the leading zero of ``06481``). :func:`read_boundaries` refuses what
+cannot be trusted, with a message that says how to fix the file; :func:`match_units` matches
+by code, then by name within a district, and reports every unit on both sides so that nothing
+is dropped silently; :func:`dissolve_units` builds district or province shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+
+from analysis.catalog.units import loose_key, name_key
+from analysis.config import METRIC_CRS, STORAGE_CRS
+from analysis.errors import BoundaryError
+
+__all__ = ["read_boundaries", "merge_units", "match_units", "dissolve_units"]
+
+FEATURE = "_feature"
+#: Column of :func:`read_boundaries`: the feature's geometry was invalid and repaired.
+REPAIRED = "_repaired"
+#: Column of :func:`merge_units`: the old codes dissolved into the feature, ", "-separated.
+MERGED = "merged_from"
+DATA_COLUMNS = [
+    "commune_code", "commune_name", "district_code", "district_name", "province_code",
+    "province_name",
+]
+REPORT_COLUMNS = [
+    "status", "commune_code", "commune_name", "district_code", "boundary_code", "boundary_name",
+    "boundary_feature",
+    "merged_from",
+    "geometry_repaired",
+]
+_PARQUET = {".parquet", ".geoparquet"}
+_PYOGRIO_ERRORS = (
+    pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+    pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, OSError,
+)
+_EXAMPLES = 5
+_CODE_KINDS = {5: ("commune", "06481"), 3: ("district", "001")}
+
+
+def _first_line(exc: Exception) -> str:
+    # GDAL appends advice about driver prefixes that means nothing to a user: keep the cause
+    text = str(exc).strip().split("; ")[0].strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _examples(items: list[str]) -> str:
+    more = f", … ({len(items)} in all)" if len(items) > _EXAMPLES else ""
+    return ", ".join(items[:_EXAMPLES]) + more
+
+
+def _read_file(path: Path, layer: str | None) -> geopandas.GeoDataFrame:
+    if not path.exists():
+        raise BoundaryError(path, "the boundary file does not exist",
+                            "check the path and the file name (and that the drive is mounted)")
+    if path.suffix.lower() in _PARQUET:
+        try:
+            return geopandas.read_parquet(path)
+        except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise BoundaryError(path, f"cannot be read as GeoParquet ({_first_line(exc)})",
+                                "write it with geopandas.GeoDataFrame.to_parquet or "
+                                "`ogr2ogr -f Parquet`, or give a GeoPackage instead") from None
+    unreadable = ("check that it is a GeoPackage, GeoJSON or Shapefile (with its .shx, .dbf and "
+                  ".prj beside the .shp) and that it opens in QGIS")
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except _PYOGRIO_ERRORS as exc:
+        raise BoundaryError(path, f"cannot be read as a vector file ({_first_line(exc)})",
+                            unreadable) from None
+    if layer is not None and layer not in layers:
+        raise BoundaryError(path, f"has no layer '{layer}'; its layers are: {', '.join(layers)}",
+                            "pass one of these with --layer")
+    if layer is None and len(layers) > 1:
+        raise BoundaryError(path, f"has several layers: {', '.join(layers)}",
+                            "say which one holds the communes with --layer")
+    try:
+        return geopandas.read_file(path, layer=layer, engine="pyogrio")
+    except _PYOGRIO_ERRORS as exc:
+        raise BoundaryError(path, f"cannot be read ({_first_line(exc)})", unreadable) from None
+
+
+def _require_column(gdf: geopandas.GeoDataFrame, path: Path, column: str, option: str) -> None:
+    if column not in gdf.columns:
+        present = [c for c in gdf.columns if c not in (gdf.geometry.name, FEATURE)]
+        raise BoundaryError(path, f"has no column '{column}'; its columns are: "
+                            + ", ".join(present), f"name the right column with {option}",
+                            column=column)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as stripped text, NA for empty; integral numbers without their ``.0``."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = [pd.NA if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+               for v in values]
+    else:
+        out = [pd.NA if pd.isna(v) or not str(v).strip() else str(v).strip() for v in values]
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _codes(gdf: geopandas.GeoDataFrame, column: str, path: Path, width: int) -> pd.Series:
+    """Read a code column as text, refusing codes that lost their leading zeros."""
+    what, example = _CODE_KINDS[width]
+    raw = gdf[column]
+    numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+    codes = _as_text(raw)
+    features = gdf[FEATURE]
+    shape = re.compile(rf"\d{{{width}}}")
+    lost = re.compile(rf"\d{{1,{width - 1}}}|\d+\.0+")
+    bad = [(v, f) for v, f in zip(codes, features, strict=True)
+           if not pd.isna(v) and not shape.fullmatch(v)]
+    zeros = [(v, f) for v, f in bad if lost.fullmatch(v)]
+    if zeros:
+        listed = _examples([f"{v!r} (feature {f})" for v, f in zeros])
+        stored = "is stored as numbers" if numeric else "holds codes that are too short"
+        raise BoundaryError(
+            path,
+            f"the {what} codes have lost their leading zeros: the column {stored}: {listed}. "
+            f"GSO {what} codes have {width} digits (like {example}); Excel and "
+            "numeric shapefile (DBF) fields store them as numbers and drop the zeros",
+            f"store the column as text with all {width} digits (in QGIS: a new text field "
+            f"computed as lpad(to_string(\"{column}\"), {width}, '0'), after checking that every "
+            "code should have a leading zero), then read the file again",
+            column=column)
+    if bad:
+        raise BoundaryError(path, f"holds values that are not {width}-digit GSO {what} codes: "
+                            + _examples([f"{v!r} (feature {f})" for v, f in bad]),
+                            f"check that '{column}' is the {what} code column", column=column)
+    return codes
+
+
+def _check_duplicates(codes: pd.Series, features: pd.Series, path: Path, column: str) -> None:
+    codes = codes.dropna()
+    dupes = sorted(set(codes[codes.duplicated()]))
+    if dupes:
+        where = [f"{c} (features {', '.join(map(str, features[codes[codes == c].index]))})"
+                 for c in dupes]
+        raise BoundaryError(path, "the same commune code is on several features: "
+                            + _examples(where),
+                            "keep one feature per commune (dissolve its parts, e.g. QGIS Vector > "
+                            "Geoprocessing > Dissolve on the code)", column=column)
+
+
+def _check_geometries(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        features = [str(f) for f in gdf.loc[empty, FEATURE]]
+        raise BoundaryError(
+            path,
+            f"{len(features)} feature(s) have no geometry: features " + _examples(features),
+            "draw or delete these features (in QGIS, features are numbered "
+            "from 1 in file order), then read the file again",
+        )
+    kinds = gdf.geometry.geom_type
+    other = ~kinds.isin(["Polygon", "MultiPolygon"])
+    if other.any():
+        found = ", ".join(f"{k} {n}" for k, n in kinds[other].value_counts().items())
+        features = [str(f) for f in gdf.loc[other, FEATURE]]
+        raise BoundaryError(
+            path,
+            f"{int(other.sum())} feature(s) are not polygons ({found}): features " + _examples(features),
+            "give a file of commune polygons (areas); points such as commune "
+            "centres or lines such as borders cannot be drawn as communes",
+        )
+    coords = shapely.get_coordinates(gdf.geometry.values)
+    if not np.isfinite(coords).all():
+        bad = ~np.array([np.isfinite(shapely.get_coordinates(g)).all() for g in gdf.geometry.values])
+        raise BoundaryError(
+            path,
+            "coordinates that are not numbers (NaN or infinite) in features "
+            + _examples([str(f) for f in gdf.loc[bad, FEATURE]]),
+            "repair or redraw these features (QGIS: Vector > Geometry Tools > "
+            "Check Validity), then read the file again",
+        )
+
+
+#: Longitude and latitude of Vietnam, islands included, with a margin: a file whose middle lies
+#: outside is in another CRS than the one it declares.
+VIETNAM_EXTENT = (101.5, 6.0, 118.0, 24.0)
+
+
+def _in_vietnam(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    x0, y0, x1, y1 = VIETNAM_EXTENT
+    return x0 <= (minx + maxx) / 2 <= x1 and y0 <= (miny + maxy) / 2 <= y1
+
+
+def _swapped(minx: float, miny: float, maxx: float, maxy: float) -> bool:
+    """Degrees whose x holds Vietnam's latitudes and y its longitudes."""
+    x0, y0, x1, y1 = VIETNAM_EXTENT
+    return y0 <= minx and maxx <= y1 and x0 <= miny and maxy <= x1
+
+
+def _check_crs(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    crs = gdf.crs
+    if crs is None:
+        raise BoundaryError(path, "the file has no coordinate reference system",
+                            "assign the CRS the coordinates are in, e.g. `ogr2ogr -a_srs "
+                            "EPSG:4326 out.gpkg in.shp` (degrees) or -a_srs EPSG:3405 "
+                            "(VN-2000 / UTM 48N metres); in QGIS: Layer > Assign Projection")
+    minx, miny, maxx, maxy = (float(b) for b in gdf.total_bounds)
+    bounds = f"x {minx:.6g} to {maxx:.6g}, y {miny:.6g} to {maxy:.6g}"
+    degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+    if crs.is_geographic and _swapped(minx, miny, maxx, maxy):
+        raise BoundaryError(
+            path,
+            f"latitude and longitude look swapped ({bounds}: x holds Vietnam's latitudes, y its longitudes)",
+            "re-export the file with x = longitude and y = latitude (in "
+            "QGIS: Vector > Geometry Tools > Swap X and Y coordinates)",
+        )
+    if crs.is_geographic and not degrees:
+        raise BoundaryError(path, f"the file declares the geographic CRS '{crs.name}' (degrees) "
+                            f"but its coordinates are not degrees ({bounds})",
+                            "assign the CRS the coordinates are really in, e.g. `ogr2ogr "
+                            "-a_srs EPSG:3405 out.gpkg in.gpkg` for VN-2000 / UTM 48N metres")
+    if crs.is_projected and degrees:
+        raise BoundaryError(path, f"the file declares the projected CRS '{crs.name}' but its "
+                            f"coordinates look like degrees ({bounds})",
+                            "assign EPSG:4326 instead, e.g. `ogr2ogr -a_srs EPSG:4326 "
+                            "out.gpkg in.gpkg` (QGIS: Layer > Assign Projection)")
+
+
+def _check_location(gdf: geopandas.GeoDataFrame, path: Path) -> None:
+    """Refuse a file whose coordinates, read in its declared CRS, do not land in Vietnam."""
+    crs = gdf.crs
+    with np.errstate(all="ignore"):
+        lonlat = gdf.geometry.to_crs(STORAGE_CRS).total_bounds
+    if not np.isfinite(lonlat).all():
+        raise BoundaryError(
+            path,
+            f"the coordinates cannot be converted from '{crs.name}' to longitude/latitude",
+            "check the CRS assigned to the file",
+        )
+    if _in_vietnam(*lonlat):
+        return
+    where = f"longitude {lonlat[0]:.4g} to {lonlat[2]:.4g}, latitude {lonlat[1]:.4g} to {lonlat[3]:.4g}"
+    swapped = shapely.transform(gdf.geometry.values, lambda xy: xy[:, ::-1])
+    with np.errstate(all="ignore"):
+        back = geopandas.GeoSeries(swapped, crs=crs).to_crs(STORAGE_CRS).total_bounds
+    if np.isfinite(back).all() and _in_vietnam(*back):
+        raise BoundaryError(
+            path,
+            f"read in its CRS '{crs.name}', the file lies outside Vietnam "
+            f"({where}); with x and y swapped it would fit: the two coordinates "
+            "look swapped",
+            "re-export the file with x = easting and y = northing "
+            "(QGIS: Vector > Geometry Tools > Swap X and Y coordinates)",
+        )
+    raise BoundaryError(
+        path,
+        f"read in its CRS '{crs.name}', the file lies outside Vietnam "
+        f"({where}): the CRS declared is not the one the coordinates are in",
+        "assign the right CRS (Layer > Assign Projection in QGIS, or `ogr2ogr "
+        "-a_srs EPSG:…`): EPSG:4326 for degrees, EPSG:3405 for VN-2000 / UTM 48N "
+        "metres, EPSG:3406 for UTM 49N; do not reproject, only assign",
+    )
+
+
+def _repair(gdf: geopandas.GeoDataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries with the invalid ones repaired, and which ones were."""
+    geoms = gdf.geometry.values.copy()
+    invalid = ~gdf.geometry.is_valid.to_numpy()
+    if invalid.any():
+        # "structure" keeps only the polygonal parts, so a bow-tie becomes two triangles
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+    # "no area" relative to the feature's extent: corners on one line leave rounding dust (1e-17)
+    lost = shapely.is_empty(geoms) | (shapely.area(geoms) <= 1e-9 * shapely.area(shapely.envelope(geoms)))
+    if lost.any():
+        raise BoundaryError(
+            path,
+            "polygons with no area, even once repaired (corners on one line, "
+            "a ring that folds back on itself, fewer than three distinct corners): "
+            "features " + _examples([str(f) for f in gdf.loc[lost, FEATURE]]),
+            "redraw these features (QGIS: Vector > Geometry Tools > Check "
+            "Validity lists them), then read the file again",
+        )
+    return geoms, invalid
+
+
+def read_boundaries(
+    path: str | Path,
+    code_column: str | None = "commune_code",
+    name_column: str | None = None,
+    district_column: str | None = None,
+    layer: str | None = None,
+) -> geopandas.GeoDataFrame:
+    """Read a commune boundary file and check it before use.
+
+    Parameters
+    ----------
+    path
+        A GeoPackage, GeoJSON, Shapefile or any other GDAL vector file; ``.parquet`` and
+        ``.geoparquet`` are read as GeoParquet (``layer`` is then ignored).
+    code_column
+        Column with the 5-digit GSO commune code, or None when the file has only names.
+        Rows with an empty code are kept (they can still be matched by name).
+    name_column
+        Column with the commune name; by default ``commune_name`` when present.
+    district_column
+        Column with the district, as 3-digit GSO codes or as names.
+    layer
+        Layer to read; required when the file has more than one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, with ``commune_code`` (string, NA where empty), ``commune_name`` and
+        ``district_code`` or ``district_name`` when available, ``geometry``, ``_feature``
+        (1-based feature number in the file) and ``_repaired`` (True where an invalid
+        geometry was repaired with :func:`shapely.make_valid`); ``attrs["repaired_geometries"]``
+        counts those.
+
+    Raises
+    ------
+    BoundaryError
+        File missing or unreadable, layer or column missing, no CRS or one that does not fit
+        the coordinates (degrees declared as metres or the reverse, a CRS that puts the file
+        outside Vietnam), latitude and longitude swapped, codes without their leading zeros,
+        duplicate codes, features without geometry, features that are not polygons, polygons
+        without area (even once repaired).
+    """
+    path = Path(path)
+    gdf = _read_file(path, layer).reset_index(drop=True)
+    gdf[FEATURE] = np.arange(1, len(gdf) + 1)
+    if name_column is None and "commune_name" in gdf.columns:
+        name_column = "commune_name"
+    for column, option in ((code_column, "--code-column"), (name_column, "--name-column"),
+                           (district_column, "--district-column")):
+        if column is not None:
+            _require_column(gdf, path, column, option)
+    if code_column is None and name_column is None:
+        raise BoundaryError(path, "neither a code column nor a name column was given",
+                            "name the commune code column with --code-column (or the name "
+                            "column with --name-column)")
+
+    out = geopandas.GeoDataFrame(index=gdf.index)
+    if code_column is None:
+        out["commune_code"] = pd.Series(pd.NA, index=gdf.index, dtype="string")
+    else:
+        out["commune_code"] = _codes(gdf, code_column, path, 5)
+        _check_duplicates(out["commune_code"], gdf[FEATURE], path, code_column)
+    if name_column is not None:
+        out["commune_name"] = _as_text(gdf[name_column])
+    if district_column is not None:
+        text = _as_text(gdf[district_column]).dropna()
+        if text.str.fullmatch(r"\d+(\.0+)?").all():
+            out["district_code"] = _codes(gdf, district_column, path, 3)
+        else:
+            out["district_name"] = _as_text(gdf[district_column])
+    if "boundary_quality" in gdf.columns:  # "approximate" polygons say so on every map
+        out["boundary_quality"] = _as_text(gdf["boundary_quality"])
+    out[FEATURE] = gdf[FEATURE]
+
+    _check_geometries(gdf, path)
+    _check_crs(gdf, path)
+    _check_location(gdf, path)
+    geoms, repaired = _repair(gdf, path)
+    out[REPAIRED] = repaired
+    out = out.set_geometry(geopandas.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    out = out.to_crs(STORAGE_CRS)
+    out.attrs["repaired_geometries"] = int(repaired.sum())
+    return out
+
+
+def _merged_row(group: geopandas.GeoDataFrame, target: str, columns: list[str]) -> dict:
+    """One feature from the features of a merge: the surviving commune's attributes, if present."""
+    survivor = group[group["commune_code"] == target]
+    base = (survivor if len(survivor) else group).iloc[0]
+    row = {c: base[c] for c in columns}
+    row["commune_code"] = target
+    if not len(survivor) and "commune_name" in columns:
+        row["commune_name"] = pd.NA  # a new code absent from the file: matched by code only
+    old = sorted(c for c in group["commune_code"] if c != target)
+    row[MERGED] = ", ".join(old)
+    row[FEATURE] = int(base[FEATURE])
+    if REPAIRED in columns:
+        row[REPAIRED] = bool(group[REPAIRED].any())
+    row["geometry"] = shapely.union_all(shapely.make_valid(group.geometry.values))
+    return row
+
+
+def merge_units(
+    boundaries: geopandas.GeoDataFrame,
+    crosswalk: pd.DataFrame,
+    *,
+    keep: set[str] | frozenset[str] = frozenset(),
+) -> geopandas.GeoDataFrame:
+    """Dissolve the polygons of communes merged since the boundary file's vintage.
+
+    Parameters
+    ----------
+    boundaries
+        As returned by :func:`read_boundaries`, with commune codes.
+    crosswalk
+        ``old_code, new_code``, as returned by :func:`analysis.inputs.crosswalk.read_crosswalk`.
+    keep
+        Codes the data still uses: a merge of one of these is not applied (the data is of a
+        vintage before that merge), and it is listed in ``attrs["merges_kept"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same columns plus ``merged_from``: one feature per commune of the crosswalk's
+        side, its polygon the union of the old communes' and the surviving commune's (if the
+        file has it), its ``merged_from`` the old codes dissolved into it (``"06334, 06337"``;
+        NA where nothing was merged). The surviving commune keeps its name, district and
+        feature number; a new code the file does not have takes the first old feature's
+        district and no name. ``attrs["merges"]`` maps each new code used to its old codes.
+    """
+    missing = {"commune_code", FEATURE} - set(boundaries.columns)
+    if missing:
+        raise ValueError(f"boundaries lacks columns {sorted(missing)}")
+    step = {o: n for o, n in zip(crosswalk["old_code"], crosswalk["new_code"], strict=True) if o not in keep}
+    codes = boundaries["commune_code"]
+    target = codes.map(lambda c: step.get(c, c) if not pd.isna(c) else c)
+    merged_targets = set(target[codes.isin(list(step))].dropna())
+    in_merge = target.isin(merged_targets)
+    columns = [c for c in boundaries.columns if c != boundaries.geometry.name]
+    rest = boundaries[~in_merge].copy()
+    rest[MERGED] = pd.Series(pd.NA, index=rest.index, dtype="string")
+    rows = [
+        _merged_row(group, code, columns) for code, group in boundaries[in_merge].groupby(target[in_merge], sort=False)
+    ]
+    merged = (
+        geopandas.GeoDataFrame(rows, columns=[*columns, MERGED, "geometry"], geometry="geometry", crs=boundaries.crs)
+        if rows
+        else rest.iloc[:0]
+    )
+    out = pd.concat([rest, merged]).sort_values(FEATURE, kind="stable").reset_index(drop=True)
+    out = geopandas.GeoDataFrame(out, geometry=boundaries.geometry.name, crs=boundaries.crs)
+    out["commune_code"] = out["commune_code"].astype("string")
+    out[MERGED] = out[MERGED].astype("string")
+    out.attrs = {
+        **boundaries.attrs,
+        "merges": {r["commune_code"]: r[MERGED].split(", ") for r in rows},
+        "merges_kept": sorted(o for o in crosswalk["old_code"] if o in keep),
+    }
+    return out
+
+
+def _district_groups(bnd: geopandas.GeoDataFrame, data: pd.DataFrame) -> list[object]:
+    """The data district each boundary feature sits in: a code, ``"*"`` (no district info)."""
+    if "district_code" in bnd.columns:
+        return [None if pd.isna(c) else c for c in bnd["district_code"]]
+    if "district_name" not in bnd.columns:
+        return ["*"] * len(bnd)
+    districts = data[["district_code", "district_name"]].drop_duplicates("district_code")
+    resolved: dict[str, object] = {}
+    for name in bnd["district_name"].dropna().unique():
+        for key in (name_key, loose_key):
+            hits = districts[districts["district_name"].map(key) == key(name)]
+            if len(hits) == 1:
+                resolved[name] = hits["district_code"].iloc[0]
+                break
+    return [None if pd.isna(n) else resolved.get(n) for n in bnd["district_name"]]
+
+
+def _name_pairs(bnd: geopandas.GeoDataFrame, data: pd.DataFrame, b_groups: list[object],
+                d_groups: list[object], key: Callable[[str], str],
+                pairs: dict[int, tuple[int, str]]) -> None:
+    """Add name matches to ``pairs`` (data row -> boundary row), unique on both sides."""
+    taken = {j for j, _ in pairs.values()}
+    # only the groups of features still unmatched can gain a match: names elsewhere need no key
+    open_groups = {g for j, g in enumerate(b_groups) if j not in taken and g is not None}
+
+    def keys(names: pd.Series, groups: list[object]) -> list[str | None]:
+        return [None if g not in open_groups or pd.isna(n) else key(n) or None
+                for n, g in zip(names, groups, strict=True)]
+
+    b_keys = keys(bnd["commune_name"], b_groups)
+    d_keys = keys(data["commune_name"], d_groups)
+    # uniqueness counts every unit, matched or not: a name shared by two communes of a
+    # district is ambiguous even when one of them was matched by code
+    b_count = Counter(zip(b_groups, b_keys, strict=True))
+    d_count = Counter(zip(d_groups, d_keys, strict=True))
+    d_index = {k: i for i, k in enumerate(zip(d_groups, d_keys, strict=True)) if d_count[k] == 1}
+    for j, k in enumerate(zip(b_groups, b_keys, strict=True)):
+        i = d_index.get(k)
+        if None in k or j in taken or b_count[k] != 1 or i is None or i in pairs:
+            continue
+        pairs[i] = (j, "name")
+        taken.add(j)
+
+
+def match_units(
+    data_units: pd.DataFrame, boundaries: geopandas.GeoDataFrame
+) -> tuple[geopandas.GeoDataFrame, pd.DataFrame]:
+    """Give each commune of the data its boundary: by code, then by name within its district.
+
+    Parameters
+    ----------
+    data_units
+        One row per commune in the programme data, with columns :data:`DATA_COLUMNS`.
+    boundaries
+        As returned by :func:`read_boundaries`.
+
+    Returns
+    -------
+    communes : geopandas.GeoDataFrame
+        One row per data commune, in order: its columns, ``geometry`` (None when unmatched)
+        and ``match`` ("code", "name" or "none").
+    report : pandas.DataFrame
+        One row per unit on either side, columns :data:`REPORT_COLUMNS`; ``status`` is
+        "matched_code", "matched_name", "unmatched_data" or "unmatched_boundary";
+        ``merged_from`` lists the old codes dissolved into the boundary (:func:`merge_units`)
+        and ``geometry_repaired`` says whether its polygon was repaired (NA where unknown).
+
+    Notes
+    -----
+    A boundary feature is matched by name only when its code is empty or not in the data,
+    first on :func:`~analysis.catalog.units.name_key` then :func:`~analysis.catalog.units.loose_key`, and
+    only where the key is unique in the district on both sides. The district is the
+    feature's ``district_code``, else its ``district_name`` matched to the data's district
+    names; a file with no district column is matched on names unique in the whole data.
+    """
+    missing = [c for c in DATA_COLUMNS if c not in data_units.columns]
+    if missing:
+        raise ValueError(f"data_units lacks columns {missing}")
+    if data_units["commune_code"].duplicated().any():
+        raise ValueError("data_units has duplicate commune codes")
+    data = data_units.reset_index(drop=True)
+    bnd = boundaries.reset_index(drop=True)
+    b_codes = [None if pd.isna(c) else c for c in bnd["commune_code"]]
+    position = {code: i for i, code in enumerate(data["commune_code"])}
+    pairs = {position[c]: (j, "code") for j, c in enumerate(b_codes) if c in position}
+    if "commune_name" in bnd.columns:
+        b_groups = _district_groups(bnd, data)
+        no_district = not {"district_code", "district_name"} & set(bnd.columns)
+        d_groups = ["*"] * len(data) if no_district else [
+            None if pd.isna(c) else c for c in data["district_code"]]
+        for key in (name_key, loose_key):
+            _name_pairs(bnd, data, b_groups, d_groups, key, pairs)
+
+    features = (bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))).tolist()
+
+    def column(name: str) -> list[object]:
+        return [None if pd.isna(v) else v for v in bnd[name]] if name in bnd.columns else [None] * len(bnd)
+
+    b_names, b_district = column("commune_name"), column("district_code")
+    b_merged, b_repaired = column(MERGED), column(REPAIRED)
+    b_geoms = bnd.geometry.to_numpy()
+    geoms, how, rows = [None] * len(data), ["none"] * len(data), []
+    for i, unit in enumerate(data.itertuples(index=False)):
+        j, method = pairs.get(i, (None, "none"))
+        side = (
+            (b_codes[j], b_names[j], features[j], b_merged[j], b_repaired[j])
+            if j is not None
+            else (None, None, None, None, None)
+        )
+        if j is not None:
+            geoms[i], how[i] = b_geoms[j], method
+        status = "unmatched_data" if j is None else f"matched_{method}"
+        rows.append((status, unit.commune_code, unit.commune_name, unit.district_code, *side))
+    taken = {j for j, _ in pairs.values()}
+    for j in range(len(bnd)):
+        if j not in taken:
+            rows.append(
+                (
+                    "unmatched_boundary",
+                    b_codes[j],
+                    b_names[j],
+                    b_district[j],
+                    b_codes[j],
+                    b_names[j],
+                    features[j],
+                    b_merged[j],
+                    b_repaired[j],
+                )
+            )
+    report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    report["boundary_feature"] = report["boundary_feature"].astype("Int64")
+    report["merged_from"] = report["merged_from"].astype("string")
+    report["geometry_repaired"] = report["geometry_repaired"].astype("boolean")
+    communes = geopandas.GeoDataFrame(data.copy(), geometry=geopandas.GeoSeries(geoms, crs=bnd.crs))
+    communes["match"] = how
+    return communes, report
+
+
+def dissolve_units(communes: geopandas.GeoDataFrame, level: str) -> geopandas.GeoDataFrame:
+    """Dissolve commune shapes into district or province shapes.
+
+    Parameters
+    ----------
+    communes
+        One row per commune with ``district_code``, ``district_name``, ``province_code``,
+        ``province_name`` and a geometry that may be None (as from :func:`match_units`).
+    level
+        "district" or "province".
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per district (or province), sorted by code, in EPSG:4326, with
+        ``n_communes`` and ``n_communes_with_geometry``; the geometry is None when no
+        commune of the unit has one (the unit is kept, so that it shows as missing).
+    """
+    keep = {"district": ["district_code", "district_name", "province_code", "province_name"],
+            "province": ["province_code", "province_name"]}
+    if level not in keep:
+        raise ValueError(f"level must be 'district' or 'province', not {level!r}")
+    if communes.crs is None:
+        raise ValueError("communes has no CRS")
+    columns = keep[level]
+    metric = communes.to_crs(METRIC_CRS)
+    has_geometry = metric.geometry.notna() & ~metric.geometry.is_empty
+    rows, shapes = [], []
+    for _, group in metric.groupby(columns[0], sort=True, dropna=False):
+        present = group.geometry[has_geometry.loc[group.index]]
+        rows.append([group[c].iloc[0] for c in columns] + [len(group), len(present)])
+        # dissolving in metres: union in a projected CRS, as the areas are measured there
+        shapes.append(shapely.union_all(present.values) if len(present) else None)
+    frame = pd.DataFrame(rows, columns=[*columns, "n_communes", "n_communes_with_geometry"])
+    out = geopandas.GeoDataFrame(frame, geometry=geopandas.GeoSeries(shapes, crs=METRIC_CRS))
+    return out.to_crs(STORAGE_CRS)

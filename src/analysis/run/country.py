@@ -1,0 +1,232 @@
+"""The whole country in one run: every province's batch on one set of warm kernels.
+
+``ntp-atlas batch --province all`` renders, province after province, what ``ntp-atlas batch
+--province P`` renders for one (each district's report, the overview, the province's
+index), then a national index that links the provinces. The kernels start once for the
+whole run, not once per province, and reports whose inputs did not change are skipped as in
+a province's batch, so a nightly run over the country costs what changed. With
+``scheduler=`` every province's reports go to the Dask cluster instead. With ``units="2025"``
+the data is converted to the units of the 2025 reform first when needed and every new
+province is rendered per new commune (:mod:`analysis.store.levels`); the national index is then
+``index-2025.html``, beside the old units' one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import __version__
+from analysis.common.locks import hold, reading
+from analysis.common.storage import atomic_write_bytes, make_folder
+from analysis.config import PROCESSED_DIR, REPORTS_DIR
+from analysis.errors import NtpAtlasError, ParameterError
+from analysis.run.batch import BatchResult, lang_suffix, latest_year, run_batch
+from analysis.store.prepared import ensure_prepared, load_manifest
+
+#: Provinces in flight at once on the country's kernels (see :func:`run_country`).
+PROVINCES_AT_ONCE = 2
+#: What ``--province`` accepts for the whole country.
+ALL = ("all", "tất cả", "toàn quốc", "*")
+
+
+@dataclass
+class CountryResult:
+    """What :func:`run_country` wrote: one :class:`~analysis.run.batch.BatchResult` a province."""
+
+    year: int
+    lang: str
+    folder: Path
+    provinces: list[BatchResult] = field(default_factory=list)
+    #: Provinces that could not run at all (no data for the year, unreadable data): name → why.
+    errors: dict[str, str] = field(default_factory=dict)
+    #: District codes with prepared data that are not in the unit list reports use (codes of
+    #: an older vintage, say): no report can be made for them, and the summary says so.
+    unlisted: list[str] = field(default_factory=list)
+    index: Path | None = None
+    #: ``"2025"`` when the provinces are the new ones, rendered per new commune.
+    units: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.unlisted and all(p.ok for p in self.provinces)
+
+    def count(self, what: str) -> int:
+        """Reports over all provinces that are ``"rendered"``, ``"skipped"`` or ``"failed"``."""
+        return sum(len(getattr(p, what)) for p in self.provinces)
+
+
+def is_all(province: str | None) -> bool:
+    """True when ``province`` asks for the whole country (``all``, ``toàn quốc``...)."""
+    return str(province or "").strip().casefold() in ALL
+
+
+def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
+    """Provinces with a district in the prepared data: ``province_code``, ``province_name``, by code."""
+    from analysis.catalog.units import official_units
+    from analysis.store.prepared import load_manifest
+
+    manifest = load_manifest(data_dir)
+    if manifest.get("units") == "2025":  # converted data: the new provinces, no districts
+        from analysis.store.levels import provinces_2025
+
+        return provinces_2025(data_dir)
+    units = official_units()
+    units = units[units["district_code"].isin(manifest.get("districts", []))]
+    return (units[["province_code", "province_name"]].drop_duplicates()
+            .sort_values("province_code").reset_index(drop=True))
+
+
+def unlisted_districts(data_dir: str | Path = PROCESSED_DIR) -> list[str]:
+    """District codes of the prepared data that the official unit list does not have."""
+    from analysis.catalog.units import official_units
+    from analysis.store.prepared import load_manifest
+
+    known = set(official_units()["district_code"])
+    return sorted(d for d in load_manifest(data_dir).get("districts", []) if d not in known)
+
+
+def run_country(
+    year: int | str | None = None,
+    *,
+    lang: str = "vi",
+    jobs: int = 1,
+    data_dir: str | Path = PROCESSED_DIR,
+    out_dir: str | Path = REPORTS_DIR,
+    as_of: str | None = None,
+    progress: bool = True,
+    pool: bool = True,
+    force: bool = False,
+    scheduler: str | None = None,
+    provinces: list[str] | None = None,
+    units: str | None = None,
+    wait: float = 0.0,
+) -> CountryResult:
+    """Run :func:`analysis.run.batch.run_batch` for every province with data, on one kernel pool.
+
+    Parameters
+    ----------
+    year
+        Plan year; default the latest year with finance data anywhere in ``data_dir``.
+        A province without data for that year is listed in ``errors``, not rendered.
+    lang, jobs, data_dir, out_dir, as_of, progress, pool, force, scheduler
+        As for :func:`~analysis.run.batch.run_batch`; ``jobs`` kernels serve every province.
+    provinces
+        GSO codes to run (default: every province with prepared data).
+    units
+        ``"2025"``: by the units of the 2025 reform (:func:`analysis.store.levels.ensure_converted`
+        first, then every new province per new commune); ``provinces`` are then new codes.
+    wait
+        Seconds to wait for another run holding the year's folder or writing the data. The
+        run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared from start to end, as a
+        province's batch does (:mod:`analysis.common.locks`).
+
+    Returns
+    -------
+    CountryResult
+        Each province's result, the provinces that could not run, and the national index
+        (``<out_dir>/<year>/index.html``).
+    """
+    lang_suffix(lang)
+    if int(jobs) < 1:
+        raise ParameterError(f"jobs must be 1 or more, not {jobs}")
+    data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
+    if units not in (None, ""):
+        from analysis.store.levels import VINTAGE, ensure_converted
+
+        if units != VINTAGE:
+            raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+        data_dir = ensure_converted(data_dir).path
+    ensure_prepared(data_dir)  # rebuilt first if damaged: no province may rebuild it while the others read it
+    with contextlib.ExitStack() as held:
+        held.enter_context(reading(data_dir, wait=wait))  # the same data for every province
+        table = provinces_with_data(data_dir)
+        if provinces is not None:
+            table = table[table["province_code"].isin([str(p) for p in provinces])]
+        if table.empty:
+            raise ParameterError(f"no province has prepared data in {data_dir}; run ntp-atlas prepare first")
+        latest = {}
+        for code in table["province_code"]:
+            with contextlib.suppress(NtpAtlasError):
+                latest[code] = latest_year(code, data_dir)
+        if year in (None, ""):
+            if not latest:
+                raise ParameterError(f"no finance data for any province in {data_dir}")
+            year = max(latest.values())
+        year = int(year)
+        result = CountryResult(year, lang, Path(out_dir).expanduser().resolve() / str(year))
+        held.enter_context(hold(result.folder, wait=wait))  # one country run at a time writes the year's index
+        result.unlisted = unlisted_districts(data_dir)
+        result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
+
+        def one(code: str, name: str) -> BatchResult | str:
+            if latest.get(code, 0) < year:
+                return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
+            try:
+                return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
+                                 progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels,
+                                 wait=wait)
+            except NtpAtlasError as exc:  # one province's bad data does not stop the country
+                return str(exc)
+
+        kernels = None
+        if pool and not scheduler:
+            from analysis.run.engine import KernelPool
+
+            kernels = KernelPool(int(jobs))
+        rows = list(table.itertuples(index=False))
+        with kernels or contextlib.nullcontext():
+            if kernels is None or len(rows) < 2:
+                outcomes = [one(code, name) for code, name in rows]
+            else:
+                # Two provinces at a time on the same kernels: while one works out its
+                # fingerprints, waits for its last report or writes its index, the kernels run the
+                # other's reports instead of waiting (the kernels' queue keeps them in order).
+                with ThreadPoolExecutor(max_workers=PROVINCES_AT_ONCE, thread_name_prefix="ntp-province") as threads:
+                    outcomes = list(threads.map(lambda row: one(*row), rows))
+        for (_, name), outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, str):
+                result.errors[name] = outcome
+            else:
+                result.provinces.append(outcome)
+        suffix = f"-{result.units}" if result.units else ""  # never over the old units' national index
+        result.index = result.folder / f"index{suffix}{lang_suffix(lang)}.html"
+        make_folder(result.folder)
+        atomic_write_bytes(result.index, country_index_html(result).encode("utf-8"))
+        return result
+
+
+def country_index_html(result: CountryResult) -> str:
+    """The national index: one row a province, linking its index, with its report counts."""
+    from analysis.common.i18n import t
+    from analysis.report.tables import CSS, esc
+
+    lang = result.lang
+    title = t("country.title", lang, year=result.year)
+    head = [t("country.province", lang), t("country.reports", lang), t("country.failed", lang)]
+    rows = []
+    for p in result.provinces:
+        href = os.path.relpath(p.index, result.folder).replace(os.sep, "/") if p.index else ""
+        name = f"<a href='{esc(href)}'>{esc(p.province_name)}</a>" if href else esc(p.province_name)
+        failed = len(p.failed)
+        rows.append(f"<tr><td>{name}</td><td class='num'>{len(p.succeeded)}</td>"
+                    f"<td class='num'>{failed or ''}</td></tr>")
+    for name, why in result.errors.items():
+        rows.append(f"<tr><td>{esc(name)}</td><td colspan='2'>{esc(why)}</td></tr>")
+    if result.unlisted:
+        note = t("country.unlisted", lang, codes=", ".join(result.unlisted))
+        rows.append(f"<tr><td colspan='3'>{esc(note)}</td></tr>")
+    table = ("<table class='ntp-table'><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head)
+             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    when = datetime.now(UTC).strftime("%d/%m/%Y %H:%M UTC")
+    note = esc(t("index.generated", lang, when=when, version=__version__))
+    return (f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{esc(title)}</title>\n{CSS}\n</head>\n<body>\n<main class='ntp-report'>\n"
+            f"<h1>{esc(title)}</h1>\n{table}\n<p class='ntp-note'>{note}</p>\n</main>\n</body>\n</html>\n")
