@@ -4,10 +4,10 @@ For a change that must not change any output (a restructuring of the package): t
 snapshot before, one after, and compare. The set covers every kind of output on the sample:
 
 * Lạng Sơn's district reports, overview and index in Vietnamese, with their Word and Excel copies;
-* the same in English;
+* the same in English, with their Word and Excel copies;
 * the province by the 2025 units (converted data: a report per new commune);
 * another programme's reports (P135);
-* the print maps (PNG and PDF) and the atlas.
+* the print maps (PNG, SVG and PDF) and the atlas.
 
 What is compared, per file: for HTML the visible text, with the times of the generated-at
 line made constant ("Tạo lúc 07/12/2026 12:53 UTC …; số liệu chuẩn bị lúc …"), and the bytes of every picture
@@ -43,10 +43,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 #: The runs of a snapshot: each a command line of ntp-atlas after ``--data`` and ``--out``.
 RUNS = [
     ["batch", "--province", "20", "--lang", "vi", "--docx", "--xlsx", "--jobs", "2", "--force"],
-    ["batch", "--province", "20", "--lang", "en", "--jobs", "2", "--force"],
+    ["batch", "--province", "20", "--lang", "en", "--docx", "--xlsx", "--jobs", "2", "--force"],
     ["batch", "--province", "20", "--units", "2025", "--jobs", "2", "--force"],
     ["batch", "--province", "20", "--programme", "p135", "--jobs", "2", "--force"],
-    ["maps", "--province", "20", "--format", "png", "--format", "pdf", "--dpi", "100", "--jobs", "1"],
+    ["maps", "--province", "20", "--format", "png", "--format", "pdf", "--format", "svg", "--dpi", "100", "--jobs", "1"],
 ]
 #: The times of the generated-at line ("Tạo lúc 07/12/2026 12:53 UTC bởi ntp-atlas 0.1.0; số liệu
 #: chuẩn bị lúc 07/12/2026 12:50 UTC."): when the page was made and when its data was prepared.
