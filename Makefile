@@ -52,8 +52,9 @@ test: setup system-deps ## Set everything up and run the full test suite
 test-fast: setup ## Run the tests without the slow end-to-end ones
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup ## Lint with ruff
+lint: setup ## Lint with ruff and check the layers' import contracts (lint-imports, docs/architecture.md)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 lab: setup prepare ## Open JupyterLab on notebooks/ with the project's environment
 	$(BIN)/jupyter lab notebooks/

@@ -11,6 +11,10 @@ The checks, in the order the reports list them (:data:`RULES`): finance rows
 counts outside plausible ranges and which data each commune has (:mod:`~analysis.metrics.rules.units`),
 the polygons (:mod:`~analysis.metrics.rules.geometry`). Their thresholds are settings
 (:mod:`~analysis.metrics.rules.settings`).
+
+Part of the metrics layer: may import the rest of :mod:`analysis.metrics` and what it may
+import (:mod:`analysis.inputs`, :mod:`analysis.catalog`, :mod:`analysis.common`, ``config`` and
+``errors``).
 """
 
 from __future__ import annotations
