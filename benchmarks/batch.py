@@ -145,8 +145,8 @@ def run(repeat: int = 1, work: Path | None = None) -> dict:
 
 
 def _run_all(work: Path) -> dict:
+    from analysis.store.old_unit_areas import area_districts
     from analysis.store.prepare import prepare
-    from analysis.store.prepared import area_districts
 
     data_dir = work / "prepared"
     start = time.perf_counter()

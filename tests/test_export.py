@@ -27,7 +27,7 @@ from analysis.errors import ParameterError  # noqa: E402
 from analysis.maps import charts  # noqa: E402
 from analysis.report.mapdata import map_data  # noqa: E402
 from analysis.run import print_maps as export
-from analysis.store.prepared import load_area  # noqa: E402
+from analysis.store.areas import load_area  # noqa: E402
 
 # The sample is Lạng Sơn (20) with figures for 2023, poverty reviews 2021–2023; Chi Lăng is 187.
 YEAR = 2023
@@ -180,7 +180,7 @@ def test_map_figures_reproduce_published_totals(sample_prepared):
     # Chi Lăng as of 04/08/2023 (seed 000, published_figures.csv): disbursed 29,72 + 3,312 tỷ
     # đồng of 80.324,324 + 67.591,837 million VND; every commune of the province is kept.
     from analysis.report.mapdata import map_data
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     area = load_area("20", data_dir=sample_prepared)
     md = map_data(area, YEAR, "2023-08-04")

@@ -130,7 +130,7 @@ def test_real_langson_polygons_join_with_vintage_gap(reference_dir, tmp_path):
 
 def test_prepared_data_read_from_an_fsspec_url(sample_prepared):
     # workers of a cluster read the prepared data from a URL they can all reach (fsspec)
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     local = load_area("14", "127", sample_prepared)
     remote = load_area("14", "127", sample_prepared.absolute().as_uri())
@@ -140,7 +140,7 @@ def test_prepared_data_read_from_an_fsspec_url(sample_prepared):
 
 def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
     from analysis.errors import PreparedDataError
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
@@ -152,20 +152,20 @@ def test_damaged_prepared_file_is_refused(sample_prepared, tmp_path):
 
 def test_a_table_read_again_comes_from_memory_but_never_shares_changes(sample_prepared, tmp_path):
     # The districts of a province read the same province tables one after another on the same
-    # kernel: read_table keeps them, but every caller gets its own copy, and a file that
+    # kernel: read_prepared keeps them, but every caller gets its own copy, and a file that
     # changed is read again.
     from analysis.store import prepared
-    from analysis.store.prepared import read_table
+    from analysis.store.prepared import read_prepared
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
-    first = read_table(copy, "finance", province="14")
+    first = read_prepared(copy, "finance", province="14")
     n = len(first)
     assert n > 0
     assert any(k[1].endswith("finance.parquet") and k[4] == "14" for k in prepared._READ_CACHE)
     first["plan_mvnd"] = -1.0  # what one report does to its frame
     del first["year"]
-    second = read_table(copy, "finance", province="14")
+    second = read_prepared(copy, "finance", province="14")
     assert len(second) == n and (second["plan_mvnd"] != -1.0).all() and "year" in second.columns
 
     # prepare writes a new file (here: the first 3 rows) and its hash: the new rows are read
@@ -174,7 +174,7 @@ def test_a_table_read_again_comes_from_memory_but_never_shares_changes(sample_pr
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["outputs"]["finance.parquet"] = sha256_file(path)
     (copy / "manifest.json").write_text(json.dumps(manifest))
-    assert len(read_table(copy, "finance")) == 3
+    assert len(read_prepared(copy, "finance")) == 3
 
 
 #: Merges that the GSO lists name themselves: the surviving code's name after the merge joins
@@ -255,7 +255,9 @@ def test_crosswalk_needs_codes_in_the_boundary_file(tmp_path):
 
 
 def test_corrupt_prepared_file_is_rebuilt_from_unchanged_inputs(sample_prepared, tmp_path, capsys):
-    from analysis.store.prepared import damaged_files, ensure_prepared, load_area
+    from analysis.store.areas import load_area
+    from analysis.store.prepare import ensure_prepared
+    from analysis.store.prepared import damaged_files
 
     copy = tmp_path / "processed"
     shutil.copytree(sample_prepared, copy)
@@ -274,7 +276,7 @@ def test_corrupt_prepared_file_is_rebuilt_from_unchanged_inputs(sample_prepared,
 
 def test_corrupt_prepared_file_with_changed_inputs_is_refused(tmp_path):
     from analysis.errors import PreparedDataError
-    from analysis.store.prepared import ensure_prepared
+    from analysis.store.prepare import ensure_prepared
 
     inputs = tmp_path / "inputs"
     shutil.copytree(SAMPLE_DIR, inputs)

@@ -24,8 +24,9 @@ from analysis.inputs import reform
 from analysis.metrics import allocation
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import COUNTS, poverty_rates
-from analysis.store.convert import convert_prepared, derive_communes
-from analysis.store.prepared import load_manifest, read_table
+from analysis.store.convert import convert_prepared
+from analysis.store.convert_boundaries import derive_communes
+from analysis.store.prepared import load_manifest, read_prepared
 
 # the three Lạng Sơn communes that vietnamadminunits divides between two new communes each
 LANGSON_SPLITS = {"06079": {"06079", "06184"}, "06622": {"06613", "06625"}, "06625": {"06625", "06637"}}
@@ -353,15 +354,15 @@ def test_bad_crosswalk_files_say_where_and_what_to_do(tmp_path, text, match, row
 
 
 def test_sample_langson_becomes_65_communes_with_derived_boundaries(converted):
-    communes = read_table(converted.out_dir, "communes", province="20")
+    communes = read_prepared(converted.out_dir, "communes", province="20")
     assert len(communes) == 65 and communes["complete"].all()
     assert communes.geometry.notna().all() and not communes.geometry.is_empty.any()
     assert set(communes["boundary_source"]) == {"derived from pre-2025 communes"}
     assert communes["district_code"].isna().all()
     assert communes["n_old_communes_in_data"].sum() == 194 + 3  # the three divided communes count twice
-    sopcop = read_table(converted.out_dir, "communes", province="14")
+    sopcop = read_prepared(converted.out_dir, "communes", province="14")
     assert sorted(sopcop["commune_code"]) == ["04228", "04231", "04240", "04246"]
-    provinces = read_table(converted.out_dir, "provinces").set_index("province_code")
+    provinces = read_prepared(converted.out_dir, "provinces").set_index("province_code")
     assert provinces["n_communes"].to_dict() == {"14": 4, "20": 65}
     assert provinces["n_communes_official"].to_dict() == {"14": 75, "20": 65}  # Sơn La: only Sốp Cộp in the sample
     assert provinces.geometry.notna().all()
@@ -374,8 +375,8 @@ def test_sample_langson_becomes_65_communes_with_derived_boundaries(converted):
 
 def test_derived_boundaries_cover_the_old_ones_without_overlap(sample_prepared, converted):
     # invariant: cutting and dissolving loses no territory and counts none twice
-    old = read_table(sample_prepared, "communes", province="20").to_crs("EPSG:3405")
-    new = read_table(converted.out_dir, "communes", province="20").to_crs("EPSG:3405")
+    old = read_prepared(sample_prepared, "communes", province="20").to_crs("EPSG:3405")
+    new = read_prepared(converted.out_dir, "communes", province="20").to_crs("EPSG:3405")
     assert new.area.sum() == pytest.approx(old.area.sum(), rel=1e-6)
     assert new.union_all().area == pytest.approx(old.union_all().area, rel=1e-6)
 
@@ -383,22 +384,22 @@ def test_derived_boundaries_cover_the_old_ones_without_overlap(sample_prepared, 
 def test_sample_totals_are_equal_before_and_after_for_every_province(sample_prepared, converted):
     # both provinces kept their codes (20, 14), so old and new totals compare directly
     keys = ["province_code", "year", "as_of", "capital_type", "fund"]
-    old = read_table(sample_prepared, "finance").groupby(keys)[["plan_mvnd", "disbursed_mvnd"]].sum()
-    new = read_table(converted.out_dir, "finance").groupby(keys)[["plan_mvnd", "disbursed_mvnd"]].sum()
+    old = read_prepared(sample_prepared, "finance").groupby(keys)[["plan_mvnd", "disbursed_mvnd"]].sum()
+    new = read_prepared(converted.out_dir, "finance").groupby(keys)[["plan_mvnd", "disbursed_mvnd"]].sum()
     pd.testing.assert_frame_equal(old, new, check_exact=False, rtol=1e-12)
     # and per reporting district: each old district's snapshot is kept whole
-    old_d = read_table(sample_prepared, "finance").groupby(["district_code", "as_of"])["plan_mvnd"].sum()
-    new_d = read_table(converted.out_dir, "finance").groupby(["source_district_code", "as_of"])["plan_mvnd"].sum()
+    old_d = read_prepared(sample_prepared, "finance").groupby(["district_code", "as_of"])["plan_mvnd"].sum()
+    new_d = read_prepared(converted.out_dir, "finance").groupby(["source_district_code", "as_of"])["plan_mvnd"].sum()
     assert np.allclose(old_d.sort_index().to_numpy(), new_d.sort_index().to_numpy())
-    old_p = read_table(sample_prepared, "poverty").groupby(["province_code", "year"])[COUNTS].sum()
-    new_p = read_table(converted.out_dir, "poverty").groupby(["province_code", "year"])[COUNTS].sum()
+    old_p = read_prepared(sample_prepared, "poverty").groupby(["province_code", "year"])[COUNTS].sum()
+    new_p = read_prepared(converted.out_dir, "poverty").groupby(["province_code", "year"])[COUNTS].sum()
     pd.testing.assert_frame_equal(old_p, new_p)  # counts: exact
     assert (converted.totals["not_mapped"] == 0).all()
     assert np.allclose(converted.totals["before"], converted.totals["after"])
 
 
 def test_sample_estimated_rows_are_the_pieces_of_the_divided_communes(converted):
-    fin = read_table(converted.out_dir, "finance")
+    fin = read_prepared(converted.out_dir, "finance")
     estimated = set(fin.loc[fin["estimated"], "commune_code"])
     assert estimated == set().union(*LANGSON_SPLITS.values())
     assert set(fin.loc[fin["estimated"], "allocation_key"]) == {"equal"}
@@ -425,7 +426,7 @@ def test_a_commune_missing_from_the_crosswalk_is_reported_and_totals_still_recon
     unmapped = report[report["change"] == "unmapped"]
     assert unmapped["old_code"].tolist() == ["06640"]
     assert "finance" in unmapped["note"].iloc[0] and "left out" in unmapped["note"].iloc[0]
-    lamca = read_table(sample_prepared, "finance")
+    lamca = read_prepared(sample_prepared, "finance")
     lamca = lamca[lamca["commune_code"] == "06640"]["plan_mvnd"].sum()
     plan = result.totals[(result.totals["province_code"] == "20") & (result.totals["column"] == "plan_mvnd")].iloc[0]
     assert plan["not_mapped"] == pytest.approx(lamca) and lamca > 0
@@ -442,7 +443,7 @@ def test_cli_convert_writes_a_folder_the_loaders_read(sample_prepared, tmp_path,
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     for name in ("finance", "poverty", "classification", "communes", "provinces", "districts", "convert_report"):
         assert f"{name}.parquet" in manifest["outputs"]
-        read_table(out, name, manifest=manifest)  # checks the hash
+        read_prepared(out, name, manifest=manifest)  # checks the hash
     # converting converted data, or over the input, is refused with a message
     assert main(["convert", "--to", "2025", "--data-dir", str(out), "--out", str(tmp_path / "again")]) == 2
     assert "already keyed to the 2025 units" in capsys.readouterr().err
@@ -452,7 +453,8 @@ def test_cli_convert_writes_a_folder_the_loaders_read(sample_prepared, tmp_path,
 
 def test_new_boundaries_give_the_area_key_and_the_polygons(sample_prepared, converted, tmp_path):
     # stand-in new boundaries: the derived polygons of the first run, written as a user's file
-    new = read_table(converted.out_dir, "communes")[["commune_code", "geometry"]].rename(columns={"commune_code": "ma"})
+    new = read_prepared(converted.out_dir, "communes")[["commune_code", "geometry"]]
+    new = new.rename(columns={"commune_code": "ma"})
     path = tmp_path / "communes_2025.parquet"
     new.to_parquet(path)
     result = convert_prepared(sample_prepared, tmp_path / "out", new_boundaries=path, new_code_column="ma")
@@ -464,7 +466,7 @@ def test_new_boundaries_give_the_area_key_and_the_polygons(sample_prepared, conv
     assert set(splits["allocation_key"]) == {"area"}
     assert np.allclose(splits.groupby("old_code")["share"].sum(), 1.0)
     # each piece's share is the part of the old polygon inside the new one (here: the Voronoi cut of run 1)
-    old = read_table(sample_prepared, "communes").to_crs("EPSG:3405").set_index("commune_code")
+    old = read_prepared(sample_prepared, "communes").to_crs("EPSG:3405").set_index("commune_code")
     cut = new.to_crs("EPSG:3405").set_index("ma")
     for r in splits.itertuples():
         inside = old.geometry[r.old_code].intersection(cut.geometry[r.new_code]).area
@@ -489,14 +491,14 @@ def test_tables_without_a_conversion_rule_are_written_empty_and_listed(sample_pr
     others = {f.removesuffix(".parquet") for f in source["outputs"] if f.endswith(".parquet")} - handled
     assert set(converted.manifest["not_converted"]) == others
     for name in others:
-        before = read_table(sample_prepared, name)
-        after = read_table(converted.out_dir, name)
+        before = read_prepared(sample_prepared, name)
+        after = read_prepared(converted.out_dir, name)
         assert list(after.columns) == list(before.columns) and after.empty
         assert converted.manifest["not_converted"][name]["rows"] == len(before)
 
 
 def test_the_existing_loader_reads_a_converted_province(converted):
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     area = load_area("20", data_dir=converted.out_dir)
     assert len(area.communes) == 65 and len(area.province_communes) == 65

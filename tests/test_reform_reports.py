@@ -26,8 +26,10 @@ from analysis.metrics.finance import disbursement, latest_snapshot, progress
 from analysis.report import notebook as report
 from analysis.report.reform_notes import REFERENCE_GID
 from analysis.run.batch import report_filename, run_batch
+from analysis.run.batch_plan import batch_plan
+from analysis.run.converted_data import ensure_converted
+from analysis.run.row_digests import input_digests_2025
 from analysis.store.convert import convert_prepared
-from analysis.store.levels import batch_plan, ensure_converted, input_digests_2025
 
 AS_OF = "2023-08-04"  # Chi Lăng's published date: its district reported on 04/08, the others on 30/06
 HREF = re.compile(r"href='([^']+)'")
@@ -94,7 +96,7 @@ def test_old_rows_keep_their_district_snapshots():
 
 
 def test_load_area_resolves_new_provinces_and_communes(converted):
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     area = load_area("Lạng Sơn", data_dir=converted)
     assert (area.province_code, area.province_name, area.level) == ("20", "Lạng Sơn", "province")
@@ -124,7 +126,7 @@ def test_load_area_resolves_new_provinces_and_communes(converted):
     ],
 )
 def test_converted_data_says_which_unit_to_ask_for(converted, kwargs, match):
-    from analysis.store.prepared import load_area
+    from analysis.store.areas import load_area
 
     with pytest.raises(ParameterError, match=match):
         load_area(data_dir=converted, **kwargs)

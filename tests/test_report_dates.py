@@ -15,7 +15,7 @@ from analysis.report import notebook as report
 from analysis.report.mapdata import map_data
 from analysis.report.summaries.text import summary_facts, summary_sentences
 from analysis.run.print_maps import _subtitle
-from analysis.store.prepared import load_area
+from analysis.store.areas import load_area
 from tests.small_area import prepare_small
 from tests.visible_text import visible_text
 

@@ -530,7 +530,7 @@ def _cmd_country(args) -> int:
         return 2
     provinces = None
     if not is_all(args.province):  # a list: "20,14" or "Lạng Sơn,Sơn La"
-        from analysis.store.levels import resolve_new_province
+        from analysis.store.new_unit_areas import resolve_new_province
 
         resolve = resolve_new_province if args.units else resolve_province  # --units 2025: the new provinces
         provinces = [resolve(p.strip())[0] for p in args.province.split(",") if p.strip()]

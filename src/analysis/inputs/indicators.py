@@ -446,12 +446,12 @@ def load_indicators(data_dir: str | Path, province: str, district: str | None = 
 
     Prepared data from before indicators existed gives an empty table.
     """
-    from analysis.store.prepared import load_manifest, read_table
+    from analysis.store.prepared import load_manifest, read_prepared
 
     manifest = load_manifest(data_dir)
     if "indicators.parquet" not in manifest.get("outputs", {}):
         return empty_indicators()
-    return read_table(data_dir, "indicators", province=province, district=district, manifest=manifest)
+    return read_prepared(data_dir, "indicators", province=province, district=district, manifest=manifest)
 
 
 def locate(indicators: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import RATES, poverty_change
 from analysis.report.period import DataDates, as_of_text, data_dates, resolve_period
-from analysis.store.prepared import AreaData
+from analysis.store.area_data import AreaData
 
 __all__ = ["MapData", "commune_metrics", "district_metrics", "map_data"]
 
@@ -33,7 +33,7 @@ class MapData:
     Attributes
     ----------
     area
-        The province's prepared data (:func:`analysis.store.prepared.load_area`).
+        The province's prepared data (:func:`analysis.store.areas.load_area`).
     year, as_of
         Plan year and the date the finance figures run to.
     baseline_year, poverty_year

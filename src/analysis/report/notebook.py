@@ -40,8 +40,8 @@ from analysis.report import reform_notes as reform_report
 from analysis.report.mapdata import commune_metrics
 from analysis.report.period import DataDates, as_of_text, data_dates, resolve_period
 from analysis.report.tables import CSS, cards, esc, html_table
-from analysis.store.levels import is_converted, load_for_level
-from analysis.store.prepared import AreaData
+from analysis.store.area_data import AreaData
+from analysis.store.report_levels import load_for_level
 
 
 @dataclass
@@ -82,14 +82,14 @@ class ReportContext:
     def unit_col(self) -> str:
         """Column of the units a report's tables and maps are broken down by: communes, except
         in a province overview of the old units (districts)."""
-        if self.level == "province" and not is_converted(self.area):
+        if self.level == "province" and self.area.units.has("district"):
             return "district_code"
         return "commune_code"
 
     @property
     def converted(self) -> bool:
         """The data is keyed to the 2025 units (``ntp-atlas convert --to 2025``)."""
-        return is_converted(self.area)
+        return self.area.units.derived
 
 
 def context(
@@ -128,7 +128,7 @@ def context(
     level
         ``""`` for the data's own units (districts; the new communes of data converted with
         ``ntp-atlas convert --to 2025``), or ``"commune"`` for a report per new commune
-        (:mod:`analysis.store.levels`); ``district`` is then ignored.
+        (:mod:`analysis.store.report_levels`); ``district`` is then ignored.
     commune
         New commune GSO code or name, on converted data; empty or ``None`` for the province.
 

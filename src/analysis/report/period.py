@@ -22,7 +22,7 @@ from analysis.common.i18n import t
 from analysis.common.numbers import format_date, format_number
 from analysis.errors import ParameterError
 from analysis.metrics.finance import latest_snapshot, snapshot_dates
-from analysis.store.prepared import AreaData
+from analysis.store.area_data import AreaData
 
 #: Districts named beside a date, at most; more are counted ("10 huyện").
 MAX_NAMED = 2

@@ -1,7 +1,7 @@
 """What a report says about data converted to the 2025 units, beside its figures.
 
 :mod:`analysis.report.notebook` calls these when its data was converted by ``ntp-atlas convert --to 2025``
-(:func:`analysis.store.levels.is_converted`), for a report per new commune or a new province's
+(``ctx.area.units.derived``), for a report per new commune or a new province's
 overview:
 
 * the notes under the title: the units are those of 1/7/2025 and the figures were converted;
@@ -36,8 +36,8 @@ from analysis.maps import choropleth as maps
 from analysis.maps.cartography import label_units, to_metric
 from analysis.report.period import as_of_text, data_dates
 from analysis.report.tables import esc, html_table
-from analysis.store.levels import old_codes
-from analysis.store.prepared import read_table
+from analysis.store.new_unit_areas import old_codes
+from analysis.store.prepared import read_prepared
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -208,7 +208,7 @@ def former_communes(ctx: ReportContext) -> pd.DataFrame:
     """The conversion report's rows of a new commune: the old communes it was formed from
     (``merged``, ``split``, ``one_to_one``, ``not_in_data``), by old code."""
     a = ctx.area
-    report = read_table(a.data_dir, "convert_report", manifest=a.manifest)
+    report = read_prepared(a.data_dir, "convert_report", manifest=a.manifest)
     mine = report[(report["new_code"] == a.commune_code) & report["change"].isin(
         ["merged", "split", "one_to_one", "not_in_data"])]  # fmt: skip
     return mine.sort_values("old_code").reset_index(drop=True)

@@ -15,7 +15,7 @@ report's failure is recorded and does not stop the others.
 Data converted to the 2025 units (``units="2025"``, or a converted folder as ``data_dir``) is
 rendered per new commune into ``<out_dir>/<year>/<province-slug>-2025/``: one report per new
 commune with finance data (``06517-quan-son.html``), the new province's overview with the
-former districts as a reference layer, and the index (:mod:`analysis.store.levels`).
+former districts as a reference layer, and the index (:mod:`analysis.run.batch_plan`).
 
 Reports run on a pool of warm kernels (:mod:`analysis.run.engine`). A batch is incremental: each
 page ends with the fingerprint of its inputs (the prepared rows of its area, the notebook,
@@ -41,14 +41,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis import __version__
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
+from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
 from analysis.common.locks import DataVersion, hold, reading
 from analysis.common.ownership import check_replaceable
 from analysis.common.storage import atomic_write_bytes, sha256_file
 from analysis.config import LANGUAGES, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.run.batch_plan import batch_plan
+from analysis.run.converted_data import ensure_converted
 from analysis.run.render import notebook_path, page_inputs, render_report, slug, stamp_page
-from analysis.store.prepared import ensure_prepared
+from analysis.run.row_digests import input_digests_2025, row_hashes
+from analysis.store.prepare import ensure_prepared
+from analysis.store.years import latest_year
 
 #: Notebooks ``ntp-atlas report`` can render for one district.
 DISTRICT_NOTEBOOKS = ("district_report", "explore")
@@ -167,31 +172,6 @@ def _programme_suffix(programme: str | None) -> str:
     return "" if code == DEFAULT_PROGRAMME else f".{code}"
 
 
-def latest_year(province: str, data_dir: str | Path = PROCESSED_DIR, district: str | None = None, *,
-                programme: str | None = None) -> int:
-    """The latest plan year with finance data for a province (or one of its districts); of one
-    programme when ``programme`` is given.
-
-    Raises
-    ------
-    ParameterError
-        No finance data for the area.
-    PreparedDataError
-        No prepared data in ``data_dir``.
-    """
-    from analysis.catalog.units import resolve_district, resolve_province
-    from analysis.store.prepared import read_table
-
-    pcode, pname = resolve_province(province)
-    dcode = resolve_district(district, pcode)[0] if district else None
-    finance = read_table(data_dir, "finance", province=pcode, district=dcode)
-    if programme not in (None, ""):
-        finance = programme_finance(finance, programme, pname)[1]
-    if not len(finance):
-        raise ParameterError(f"{pname} has no finance data in {data_dir}; run 'ntp-atlas prepare' with its data")
-    return int(finance["year"].max())
-
-
 # --- one report ----------------------------------------------------------------------------
 
 
@@ -234,7 +214,7 @@ def run_report(
     commune, units
         A new commune's report instead of a district's (code or name), on data by the 2025
         units: a converted folder as ``data_dir``, or ``units="2025"`` to convert ``data_dir``
-        first when needed (:func:`analysis.store.levels.ensure_converted`). ``district`` is ignored.
+        first when needed (:func:`analysis.run.converted_data.ensure_converted`). ``district`` is ignored.
     programme
         The programme whose finance the report sums (code, name or alias); default NTP 1719.
         Another programme's report is named with its code (``187-chi-lang.p135.html``) and
@@ -254,7 +234,7 @@ def run_report(
         raise ParameterError(f"notebook must be one of {', '.join(DISTRICT_NOTEBOOKS)}, not {notebook!r}")
     lang_suffix(lang)
     if commune not in (None, "") or units not in (None, ""):
-        from analysis.store.levels import run_commune_report
+        from analysis.run.commune_report import run_commune_report
 
         return run_commune_report(province, commune, year=year, as_of=as_of, lang=lang, data_dir=data_dir,
                                   out_dir=out_dir, notebook=notebook, documents=docx or xlsx, units=units)
@@ -350,7 +330,7 @@ def run_batch(
         finance data, the new province's overview (the former districts as a reference layer)
         and the index, into ``<province-slug>-2025/``. ``data_dir`` is then converted first
         (to ``<data_dir>-2025``) when the converted data is missing or older than it
-        (:func:`analysis.store.levels.ensure_converted`). A converted folder given as ``data_dir``
+        (:func:`analysis.run.converted_data.ensure_converted`). A converted folder given as ``data_dir``
         is rendered by the new units without it.
     communes
         With data by the new units: render only these new communes (codes or names), with
@@ -381,13 +361,13 @@ def run_batch(
     OutputError
         A file ntp-atlas did not write is at the index's place, or the folder cannot be made.
     """
-    from analysis.store.levels import VINTAGE, batch_plan, ensure_converted
-
     lang_suffix(lang)
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
-    if units not in (None, "", VINTAGE):
-        raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+    if units not in (None, "", CONVERTED_2025.key):
+        raise ParameterError(
+            f"units must be {CONVERTED_2025.key} (the units of the 2025 reform) or empty, not {units!r}"
+        )
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     converted = ensure_converted(data_dir) if units else None  # the new units: converted first when needed
     data_dir = converted.path if converted else data_dir
@@ -411,7 +391,7 @@ def run_batch(
         if plan.without_data:  # another programme's batch: the districts without its money are said
             note = (f"{len(plan.without_data)} district(s) without {get_programme(prog).short_en} finance for {year}, "
                     f"no report: {', '.join(plan.without_data)}")
-        result = BatchResult(pcode, pname, year, lang, folder, units=VINTAGE if plan.converted else "",
+        result = BatchResult(pcode, pname, year, lang, folder, units=CONVERTED_2025.key if plan.converted else "",
                              data_note=note)
 
         result.programme = prog
@@ -511,13 +491,11 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
         Prepared data missing or damaged.
     """
     from analysis.catalog.units import official_units, resolve_province
-    from analysis.store.prepared import load_manifest, read_table
+    from analysis.store.prepared import load_manifest, read_prepared
 
     data_dir = data_dir if "://" in str(data_dir) else Path(data_dir)
     manifest = load_manifest(data_dir)
-    if manifest.get("units") == "2025":  # by new commune (analysis.store.levels)
-        from analysis.store.levels import input_digests_2025
-
+    if not unit_system_of(manifest).has("district"):  # by new commune (analysis.run.row_digests)
         return input_digests_2025(province, data_dir, manifest)
     pcode, _ = resolve_province(province)
     units = official_units()
@@ -525,7 +503,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
 
     context = hashlib.sha256()
     for name in CONTEXT_TABLES:
-        _, hashes, header = row_hashes(read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False))
+        _, hashes, header = row_hashes(read_prepared(data_dir, name, province=pcode, manifest=manifest, geometry=False))
         context.update(header + hashes.tobytes())
     with_data = sorted(set(manifest.get("districts", [])) & set(official))
     province = hashlib.sha256(context.digest() + json.dumps(with_data).encode())
@@ -533,7 +511,7 @@ def input_digests(province: str, data_dir: str | Path = PROCESSED_DIR) -> dict[s
     for name in AREA_TABLES:
         if name in _OPTIONAL_TABLES and f"{name}.parquet" not in manifest.get("outputs", {}):
             continue  # prepared before the table existed: the reports show none of it
-        frame = read_table(data_dir, name, province=pcode, manifest=manifest, geometry=False)
+        frame = read_prepared(data_dir, name, province=pcode, manifest=manifest, geometry=False)
         if name in _DISTRICT_ONLY and "district_code" in frame.columns:
             frame = frame[frame["district_code"].isin(official)]
         codes, hashes, header = row_hashes(frame)
@@ -578,22 +556,6 @@ def _fingerprint(record: dict) -> str:
 
 def _parameters(parameters: dict) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in parameters.items() if k not in _LOCATION_PARAMETERS}
-
-
-def row_hashes(frame):
-    """``(district codes or None, one uint64 hash per row, header bytes)`` of a table."""
-    import pandas as pd
-
-    if hasattr(frame, "to_wkb") and hasattr(frame, "geometry"):
-        frame = frame.to_wkb()  # hash geometries by their exact coordinates
-    header = json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode("utf-8")
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy() if len(frame.columns) else None
-    if hashes is None:
-        import numpy as np
-
-        hashes = np.zeros(len(frame), dtype="uint64")
-    codes = frame["district_code"].astype(str).to_numpy() if "district_code" in frame.columns else None
-    return codes, hashes, header
 
 
 def _code_digest() -> str:

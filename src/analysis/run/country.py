@@ -7,7 +7,7 @@ whole run, not once per province, and reports whose inputs did not change are sk
 a province's batch, so a nightly run over the country costs what changed. With
 ``scheduler=`` every province's reports go to the Dask cluster instead. With ``units="2025"``
 the data is converted to the units of the 2025 reform first when needed and every new
-province is rendered per new commune (:mod:`analysis.store.levels`); the national index is then
+province is rendered per new commune (:mod:`analysis.run.batch_plan`); the national index is then
 ``index-2025.html``, beside the old units' one.
 """
 
@@ -23,12 +23,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
 from analysis.common.locks import hold, reading
 from analysis.common.storage import atomic_write_bytes, make_folder
 from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.run.batch import BatchResult, lang_suffix, latest_year, run_batch
-from analysis.store.prepared import ensure_prepared, load_manifest
+from analysis.run.batch import BatchResult, lang_suffix, run_batch
+from analysis.run.converted_data import ensure_converted
+from analysis.store.new_unit_areas import provinces_2025
+from analysis.store.prepare import ensure_prepared
+from analysis.store.prepared import load_manifest
+from analysis.store.years import latest_year
 
 #: Provinces in flight at once on the country's kernels (see :func:`run_country`).
 PROVINCES_AT_ONCE = 2
@@ -73,9 +78,7 @@ def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
     from analysis.store.prepared import load_manifest
 
     manifest = load_manifest(data_dir)
-    if manifest.get("units") == "2025":  # converted data: the new provinces, no districts
-        from analysis.store.levels import provinces_2025
-
+    if not unit_system_of(manifest).has("district"):  # converted data: the new provinces, no districts
         return provinces_2025(data_dir)
     units = official_units()
     units = units[units["district_code"].isin(manifest.get("districts", []))]
@@ -120,7 +123,7 @@ def run_country(
     provinces
         GSO codes to run (default: every province with prepared data).
     units
-        ``"2025"``: by the units of the 2025 reform (:func:`analysis.store.levels.ensure_converted`
+        ``"2025"``: by the units of the 2025 reform (:func:`analysis.run.converted_data.ensure_converted`
         first, then every new province per new commune); ``provinces`` are then new codes.
     wait
         Seconds to wait for another run holding the year's folder or writing the data. The
@@ -138,10 +141,10 @@ def run_country(
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     if units not in (None, ""):
-        from analysis.store.levels import VINTAGE, ensure_converted
-
-        if units != VINTAGE:
-            raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+        if units != CONVERTED_2025.key:
+            raise ParameterError(
+                f"units must be {CONVERTED_2025.key} (the units of the 2025 reform) or empty, not {units!r}"
+            )
         data_dir = ensure_converted(data_dir).path
     ensure_prepared(data_dir)  # rebuilt first if damaged: no province may rebuild it while the others read it
     with contextlib.ExitStack() as held:

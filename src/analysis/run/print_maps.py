@@ -54,7 +54,7 @@ from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
 from analysis.metrics.finance import disbursement
 from analysis.report.mapdata import MapData, map_data
 from analysis.run.render import slug
-from analysis.store.prepared import load_area
+from analysis.store.areas import load_area
 
 __all__ = [
     "FORMATS",

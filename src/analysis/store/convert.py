@@ -36,45 +36,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from analysis import __version__
+from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
 from analysis.common.locks import reading
 from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import STAGING_MARK, atomic_dir, claim_output_folder, sha256_file, write_json
-from analysis.config import METRIC_CRS, PROCESSED_DIR, STORAGE_CRS
-from analysis.errors import NtpAtlasError, ParameterError
-from analysis.inputs.boundaries import dissolve_units, read_boundaries
-from analysis.inputs.reform import (
-    district_province_map,
-    intersection_areas,
-    load_crosswalk,
-    new_units,
-    province_map,
-    split_shares,
-)
+from analysis.config import PROCESSED_DIR
+from analysis.errors import ParameterError
+from analysis.inputs.boundaries import read_boundaries
+from analysis.inputs.reform import district_province_map, intersection_areas, load_crosswalk, new_units, split_shares
 from analysis.metrics.allocation import convert_classification, convert_finance, convert_poverty
-from analysis.store.prepared import load_manifest, read_table
-
-__all__ = ["ConvertResult", "convert_prepared", "convert_summary", "derive_communes"]
-
-VINTAGE = "2025"
-OLD_VINTAGE = "pre-2025"
-#: A divided commune's piece whose new commune's centre lies farther than this from the old
-#: commune's centre is flagged in the report (the package's centres are geocoded: a hint only).
-FAR_KM = 25.0
-SPLIT_METHOD = (
-    "a divided old commune's polygon is cut between its new communes by the Voronoi cells of their "
-    "centre points (vietnamadminunits); the cut is approximate"
+from analysis.store.convert_boundaries import (
+    SPLIT_METHOD,
+    new_communes,
+    new_match_report,
+    new_provinces,
+    reference_districts,
 )
-REPORT_COLUMNS_CONVERT = [
-    "change", "old_code", "old_name", "old_district_code", "old_district_name", "old_province_code",
-    "old_province_name", "new_code", "new_name", "new_province_code", "new_province_name", "n_old", "n_new",
-    "share", "allocation_key", "in_data", "distance_km", "note",
-]  # fmt: skip
-_TABLES = ("finance", "poverty", "classification")
+from analysis.store.convert_report import CONVERTED_TABLES, change_report, reconcile
+from analysis.store.prepared import load_manifest, read_prepared
+
+__all__ = ["ConvertResult", "convert_prepared", "convert_summary"]
+
 
 
 @dataclass
@@ -89,356 +74,6 @@ class ConvertResult:
     tables: dict[str, pd.DataFrame]
     communes: gpd.GeoDataFrame
 
-
-# --- boundaries --------------------------------------------------------------------------
-
-
-def _centres() -> pd.Series:
-    u = new_units()
-    pts = gpd.GeoSeries(gpd.points_from_xy(u["lon"], u["lat"]), index=u["commune_code"], crs=STORAGE_CRS)
-    return pts.to_crs(METRIC_CRS)
-
-
-def _polygonal(geom):
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else None
-
-
-def _main_piece(group: pd.DataFrame) -> str:
-    ordered = group.sort_values(["share", "package_default"], ascending=False, kind="stable")
-    return ordered["new_code"].iloc[0]
-
-
-def _cut(geom, group: pd.DataFrame, centres: pd.Series) -> list[tuple[str, object]]:
-    """A divided commune's polygon in pieces, one per new commune, by nearest new centre."""
-    seen: set[tuple[float, float]] = set()
-    known = []
-    for code in group["new_code"]:
-        point = centres.get(code)
-        if point is not None and not point.is_empty and (point.x, point.y) not in seen:
-            seen.add((point.x, point.y))
-            known.append((code, point))
-    if len(known) < 2:  # nothing to cut by: the whole polygon goes to the main piece
-        return [(_main_piece(group), geom)]
-    cells = shapely.voronoi_polygons(shapely.MultiPoint([p for _, p in known]), extend_to=geom, ordered=True)
-    pieces = [(code, _polygonal(geom.intersection(cell))) for (code, _), cell in zip(known, cells.geoms, strict=True)]
-    return [(code, piece) for code, piece in pieces if piece is not None]
-
-
-def derive_communes(old: gpd.GeoDataFrame, pairs: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Polygons of new communes dissolved from the old communes' polygons.
-
-    An old commune wholly inside one new commune gives it its whole polygon; a divided one is
-    cut between its new communes by the Voronoi cells of their centre points (the package's
-    points), an approximation flagged by ``cut = True``.
-
-    Parameters
-    ----------
-    old
-        Old communes with ``commune_code`` and polygons (geometry may be None), any CRS.
-    pairs
-        The crosswalk pairs of those communes (``old_code``, ``new_code``, ``n_new``, ``share``,
-        ``package_default``).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``commune_code`` (new), ``cut`` (a piece of it was cut), geometry in EPSG:4326; new
-        communes that got no polygon are absent.
-    """
-    metric = old.dropna(subset=["commune_code"]).to_crs(METRIC_CRS).drop_duplicates("commune_code")
-    shapes = dict(zip(metric["commune_code"], metric.geometry.values, strict=True))
-    centres = _centres()
-    valid = pairs.dropna(subset=["old_code"])
-    targets: dict[str, list[int]] = {}
-    for i, code in enumerate(valid["old_code"]):
-        targets.setdefault(code, []).append(i)
-    new_codes = valid["new_code"].to_numpy()
-    pieces: list[tuple[str, object, bool]] = []
-    for old_code in sorted(targets):
-        geom = shapes.get(old_code)
-        if geom is None or geom.is_empty:
-            continue
-        rows = targets[old_code]
-        if len(rows) == 1:  # most communes: wholly inside one new commune
-            pieces.append((new_codes[rows[0]], geom, False))
-        else:
-            pieces += [(code, piece, True) for code, piece in _cut(geom, valid.iloc[rows], centres)]
-    if not pieces:
-        return gpd.GeoDataFrame({"commune_code": [], "cut": []}, geometry=[], crs=STORAGE_CRS)
-    frame = pd.DataFrame(pieces, columns=["commune_code", "geometry", "cut"])
-    rows = [
-        (code, bool(g["cut"].any()), shapely.union_all(g["geometry"].to_numpy()))
-        for code, g in frame.groupby("commune_code", sort=True)
-    ]
-    out = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["commune_code", "cut", "geometry"]), crs=METRIC_CRS)
-    return out.to_crs(STORAGE_CRS)
-
-
-def _joined_codes(pairs: pd.DataFrame, column: str) -> pd.Series:
-    """New commune code -> the distinct values of ``column`` of its pairs, sorted, joined with ';'."""
-    distinct = pairs[["new_code", column]].dropna().drop_duplicates().sort_values(["new_code", column])
-    return distinct.groupby("new_code")[column].agg(";".join)
-
-
-def _attributes(codes: list[str]) -> pd.DataFrame:
-    """Codes and names of new communes, with the district columns of the old layout left empty."""
-    u = new_units().set_index("commune_code")
-    frame = pd.DataFrame({"commune_code": pd.array(codes, dtype="string")})
-    for col in ("province_code", "province_name"):
-        frame[col] = frame["commune_code"].map(u[col]).astype("string")
-    for col in ("district_code", "district_name", "district_type"):
-        frame[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    for col in ("commune_name", "commune_type"):
-        frame[col] = frame["commune_code"].map(u[col]).astype("string")
-    return frame
-
-
-def _geometry(
-    frame: pd.DataFrame,
-    old: gpd.GeoDataFrame,
-    scope_pairs: pd.DataFrame,
-    new_bounds: gpd.GeoDataFrame | None,
-    new_source: str | None,
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Each new commune's polygon, and where it came from: ``match``, ``boundary_quality``, ``boundary_source``."""
-    codes = frame["commune_code"]
-    derived = derive_communes(old, scope_pairs).set_index("commune_code")
-    geometry = codes.map(derived.geometry)
-    cut = codes.map(derived["cut"]).fillna(False).astype(bool)
-    source = pd.Series(f"derived from {OLD_VINTAGE} communes", index=frame.index, dtype="string")
-    match = pd.Series("derived", index=frame.index, dtype="string")
-    if new_bounds is not None:
-        given = new_bounds.dropna(subset=["commune_code"]).drop_duplicates("commune_code").set_index("commune_code")
-        has = codes.isin(given.index)
-        geometry = geometry.where(~has, codes.map(given.geometry))
-        source = source.where(~has, new_source)
-        match = match.where(~has, "matched_code")
-        cut = cut & ~has
-    match = match.where(geometry.notna(), "no_geometry")
-    approx = pd.Series(False, index=frame.index)
-    if "boundary_quality" in old.columns:  # derived from approximate polygons: approximate too
-        old_quality = old.set_index("commune_code")["boundary_quality"]
-        approx_old = scope_pairs["old_code"].map(old_quality).eq("approximate")
-        approx = codes.map(approx_old.groupby(scope_pairs["new_code"]).any()).fillna(False) & (match == "derived")
-    quality = pd.Series(np.where(approx | cut, "approximate", "surveyed"), index=frame.index, dtype="string")
-    return geometry, pd.DataFrame({"match": match, "boundary_quality": quality, "boundary_source": source})
-
-
-def _provenance(frame: pd.DataFrame, scope_pairs: pd.DataFrame) -> pd.DataFrame:
-    """Which old units each new commune holds, and whether all of them are in the data."""
-    codes = frame["commune_code"]
-    g = scope_pairs.groupby("new_code")
-    out = pd.DataFrame(index=frame.index)
-    out["n_old_communes"] = codes.map(g["n_old"].first()).astype("int64")
-    out["n_old_communes_in_data"] = codes.map(g["old_unit"].nunique()).astype("int64")
-    out["complete"] = out["n_old_communes_in_data"] >= out["n_old_communes"]
-    out["old_commune_codes"] = codes.map(_joined_codes(scope_pairs, "old_code")).astype("string")
-    out["old_district_codes"] = codes.map(_joined_codes(scope_pairs, "old_district_code")).astype("string")
-    split = _joined_codes(scope_pairs[scope_pairs["n_new"] > 1], "old_code")
-    out["split_old_codes"] = codes.map(split).astype("string").fillna("")
-    return out
-
-
-def _new_communes(
-    old: gpd.GeoDataFrame,
-    scope_pairs: pd.DataFrame,
-    new_bounds: gpd.GeoDataFrame | None,
-    new_source: str | None,
-    tables: dict[str, pd.DataFrame],
-) -> gpd.GeoDataFrame:
-    """The communes table of the converted folder: one row per new commune in scope."""
-    frame = _attributes(sorted(scope_pairs["new_code"].unique()))
-    geometry, origin = _geometry(frame, old, scope_pairs, new_bounds, new_source)
-    frame["match"] = origin["match"]
-    frame["boundary_quality"] = origin["boundary_quality"]
-    for name in ("finance", "poverty"):
-        frame[f"has_{name}"] = frame["commune_code"].isin(tables[name]["commune_code"].dropna().unique())
-    frame["boundary_source"] = origin["boundary_source"]
-    frame = pd.concat([frame, _provenance(frame, scope_pairs)], axis=1)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry.to_numpy(), crs=STORAGE_CRS), crs=STORAGE_CRS)
-
-
-def _provinces(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    provinces = dissolve_units(communes, "province")
-    official = new_units().groupby("province_code")["commune_code"].nunique()
-    provinces["n_communes_official"] = provinces["province_code"].map(official).astype("int64")
-    sources = communes.groupby("province_code")["boundary_source"].agg(lambda s: "; ".join(sorted(set(s))))
-    provinces["boundary_source"] = provinces["province_code"].map(sources).astype("string")
-    return provinces
-
-
-def _reference_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The old districts, kept as a reference layer under their new province."""
-    out = districts.copy()
-    out["old_province_code"] = out["province_code"].astype("string")
-    out["old_province_name"] = out["province_name"].astype("string")
-    pmap = province_map()
-    names = new_units().drop_duplicates("province_code").set_index("province_code")["province_name"]
-    out["province_code"] = out["old_province_code"].map(pmap).astype("string")
-    out["province_name"] = out["province_code"].map(names).astype("string")
-    out["reference_only"] = True
-    out["valid_until"] = "2025-06-30"
-    return out
-
-
-def _match_report(communes: gpd.GeoDataFrame, like: pd.DataFrame) -> pd.DataFrame:
-    """How each new commune got its polygon, in the columns of the old match report."""
-    known = {
-        "status": communes["match"].astype("string"),
-        "commune_code": communes["commune_code"].astype("string"),
-        "commune_name": communes["commune_name"].astype("string"),
-        "boundary_code": communes["commune_code"].astype("string").where(communes["match"] == "matched_code"),
-        "boundary_name": communes["boundary_source"].astype("string"),
-    }
-    report = pd.DataFrame(index=communes.index)
-    for col in dict.fromkeys([*like.columns, *known]):
-        if col in known:
-            report[col] = known[col].to_numpy()
-        else:  # district columns and whatever else the old report has: empty, same dtype
-            report[col] = pd.Series(pd.NA, index=communes.index).astype(like[col].dtype if col in like else "string")
-    return report.reset_index(drop=True)
-
-
-# --- the report of changes and the totals ------------------------------------------------
-
-
-def _distance_km(pairs: pd.DataFrame) -> pd.Series:
-    from analysis.catalog.units import official_units
-
-    old = official_units().dropna(subset=["commune_code"]).set_index("commune_code")
-    new = new_units().set_index("commune_code")
-    lat1, lon1 = (np.radians(pairs["old_code"].map(old[c]).astype(float)) for c in ("lat", "lon"))
-    lat2, lon2 = (np.radians(pairs["new_code"].map(new[c]).astype(float)) for c in ("lat", "lon"))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return (2 * 6371.0 * np.arcsin(np.sqrt(h))).round(1)
-
-
-def _pair_notes(p: pd.DataFrame) -> pd.Series:
-    notes = []
-    for r in p.itertuples(index=False):
-        if r.n_new > 1:
-            text = f"divided among {r.n_new} new communes; {r.share:.1%} of its figures allocated by {r.allocation_key}"
-            if pd.notna(r.distance_km) and r.distance_km > FAR_KM:
-                text += f"; the centres are {r.distance_km:.0f} km apart: check this piece"
-        elif r.n_old > 1:
-            text = f"merged: one of {r.n_old} old units of {r.new_name}"
-        else:
-            text = "one to one"
-        notes.append(text)
-    return pd.Series(notes, index=p.index, dtype="string")
-
-
-def _in_data(codes: pd.Series, tables: dict[str, pd.DataFrame]) -> pd.Series:
-    present = {name: set(t["commune_code"].dropna().unique()) for name, t in tables.items()}
-    return codes.map(lambda c: ";".join(n for n in _TABLES if c in present[n])).astype("string")
-
-
-def _unmapped_rows(unmapped: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One report row per unit of the data that the crosswalk does not know."""
-    fin = unmapped["finance"]
-    by_commune = fin[fin["commune_code"].notna()].groupby("commune_code")
-    money = by_commune[["plan_mvnd", "disbursed_mvnd"]].sum().assign(rows=by_commune.size())
-    counts = {name: unmapped[name]["commune_code"].value_counts() for name in ("poverty", "classification")}
-    codes = sorted(set(money.index) | set(counts["poverty"].index) | set(counts["classification"].index))
-    rows = []
-    for code in codes:
-        parts = []
-        if code in money.index:
-            m = money.loc[code]
-            parts.append(
-                f"finance {int(m['rows'])} rows (plan {m['plan_mvnd']:,.3f}, disbursed {m['disbursed_mvnd']:,.3f} "
-                "million VND)"
-            )
-        parts += [f"{name} {int(c[code])} rows" for name, c in counts.items() if code in c.index]
-        note = "no row in the crosswalk; left out of the converted data: " + ", ".join(parts)
-        rows.append({"change": "unmapped", "old_code": code, "note": note})
-    for district, n in fin.loc[fin["commune_code"].isna(), "district_code"].value_counts().sort_index().items():
-        note = f"district-level finance rows of a district the crosswalk does not know: {n} rows left out"
-        rows.append({"change": "unmapped", "old_district_code": district, "note": note})
-    return pd.DataFrame(rows)
-
-
-def change_report(
-    scope_pairs: pd.DataFrame, pairs: pd.DataFrame, tables: dict[str, pd.DataFrame], unmapped: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
-    """Every change met by the data: splits, merges, one-to-one, old units left out, unmapped.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`REPORT_COLUMNS_CONVERT`; ``change`` is ``split``, ``merged``,
-        ``one_to_one``, ``not_in_data`` (an old unit of a new commune in the data, itself
-        without data: the new commune's figures leave it out) or ``unmapped`` (a unit of the
-        data with no row in the crosswalk: its rows are left out).
-    """
-    p = scope_pairs.copy()
-    p["distance_km"] = _distance_km(p)
-    p["in_data"] = _in_data(p["old_code"], tables)
-    p["note"] = _pair_notes(p)
-    missing = pairs[pairs["new_code"].isin(p["new_code"]) & ~pairs["old_unit"].isin(p["old_unit"])].copy()
-    missing["change"] = "not_in_data"
-    missing["note"] = "not in the prepared data: the new commune's figures leave it out"
-    missing["in_data"] = ""
-    out = pd.concat([p, missing, _unmapped_rows(unmapped)], ignore_index=True)
-    for col in REPORT_COLUMNS_CONVERT:
-        if col not in out.columns:
-            out[col] = pd.NA
-    out = out[REPORT_COLUMNS_CONVERT]
-    order = {"split": 0, "merged": 1, "one_to_one": 2, "not_in_data": 3, "unmapped": 4}
-    out["_order"] = out["change"].map(order)
-    out = out.sort_values(["_order", "new_province_code", "new_code", "old_code"], na_position="last")
-    return out.drop(columns="_order").reset_index(drop=True)
-
-
-_TOTALS = {
-    "finance": ["plan_mvnd", "disbursed_mvnd"],
-    "poverty": ["households", "poor_households", "near_poor_households", "em_households", "em_poor_households"],
-    "classification": ["dbkk_villages"],
-}
-
-
-def _by_new_province(frame: pd.DataFrame, columns: list[str], old: bool) -> pd.Series:
-    if not len(frame):  # no such table (no communes table given), or no rows: no totals, same shape
-        index = pd.MultiIndex.from_arrays([[], []], names=["province_code", "column"])
-        return pd.Series(index=index, dtype="float64")
-    province = frame["province_code"].map(province_map()) if old else frame["province_code"]
-    return frame[columns].groupby(province.astype(str)).sum().stack()
-
-
-def reconcile(
-    before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame], unmapped: dict[str, pd.DataFrame]
-) -> pd.DataFrame:
-    """Totals per new province, before and after: ``before = after + not_mapped`` for each.
-
-    Raises
-    ------
-    NtpAtlasError
-        A total is not kept (a bug: nothing may be lost or created by the conversion).
-    """
-    frames = []
-    for name, columns in _TOTALS.items():
-        b = _by_new_province(before[name], columns, old=True)
-        a = _by_new_province(after[name], columns, old=False)
-        n = _by_new_province(unmapped[name], columns, old=True)
-        t = pd.concat([b.rename("before"), a.rename("after"), n.rename("not_mapped")], axis=1).fillna(0.0)
-        t.index = t.index.set_names(["province_code", "column"])
-        frames.append(t.reset_index().assign(table=name))
-    totals = pd.concat(frames, ignore_index=True)[["province_code", "table", "column", "before", "after", "not_mapped"]]
-    gap = totals["before"] - totals["after"] - totals["not_mapped"]
-    bad = totals[gap.abs() > 1e-6 * (1 + totals["before"].abs())]
-    if len(bad):
-        r = bad.iloc[0]
-        raise NtpAtlasError(
-            f"the conversion does not keep the totals ({r['table']}.{r['column']} of province {r['province_code']}: "
-            f"{r['before']} before, {r['after']} after, {r['not_mapped']} not mapped). This is a bug in ntp-atlas; "
-            "nothing was written"
-        )
-    return totals
 
 
 # --- the folder ------------------------------------------------------------------------
@@ -476,7 +111,7 @@ def _manifest(
         "tool": "ntp-atlas",
         "version": __version__,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "units": VINTAGE,
+        "units": CONVERTED_2025.key,
         "levels": ["province", "commune"],
         "source": {
             "path": str(source_dir),
@@ -513,9 +148,9 @@ _MADE = {*_READ, "provinces", "convert_report"}
 
 def _read_source(data_dir: Path, source: dict) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """The tables converted here, and any other table of the folder (hash-checked, both)."""
-    old = {name: read_table(data_dir, name, manifest=source) for name in _READ}
+    old = {name: read_prepared(data_dir, name, manifest=source) for name in _READ}
     names = [Path(f).stem for f in source.get("outputs", {}) if f.endswith(".parquet")]
-    others = {name: read_table(data_dir, name, manifest=source) for name in names if name not in _MADE}
+    others = {name: read_prepared(data_dir, name, manifest=source) for name in names if name not in _MADE}
     return old, others
 
 
@@ -523,7 +158,7 @@ def convert_prepared(
     data_dir: str | Path = PROCESSED_DIR,
     out: str | Path | None = None,
     *,
-    to: str = VINTAGE,
+    to: str = CONVERTED_2025.key,
     crosswalk: str | Path | None = None,
     key: str = "area",
     new_boundaries: str | Path | None = None,
@@ -571,20 +206,21 @@ def convert_prepared(
         The crosswalk or the boundary file cannot be used.
     """
     step = step or (lambda _msg: None)
-    if str(to) != VINTAGE:
-        raise ParameterError(f"cannot convert to '{to}': the only reform known is {VINTAGE} (use --to {VINTAGE})")
+    target = CONVERTED_2025.key
+    if str(to) != target:
+        raise ParameterError(f"cannot convert to '{to}': the only reform known is {target} (use --to {target})")
     data_dir = Path(data_dir)
-    out = Path(out) if out is not None else data_dir.with_name(f"{data_dir.name}-{VINTAGE}")
+    out = Path(out) if out is not None else data_dir.with_name(f"{data_dir.name}-{CONVERTED_2025.key}")
     if out.absolute() == data_dir.absolute():
         raise ParameterError(f"--out must differ from --data-dir ({data_dir}): the old-unit data is kept")
     claim_output_folder(out, wait=wait)  # a foreign folder or a busy one: refused before any work
     step("reading prepared data")
     with reading(data_dir, wait=wait) as version:  # no prepare swaps the data in while it is read
         source = load_manifest(data_dir)
-        if source.get("units") == VINTAGE:
-            raise ParameterError(f"{data_dir} is already keyed to the {VINTAGE} units")
+        if unit_system_of(source).derived:
+            raise ParameterError(f"{data_dir} is already keyed to the {CONVERTED_2025.key} units")
         old, others = _read_source(data_dir, source)
-    tables = {name: old[name] for name in _TABLES}
+    tables = {name: old[name] for name in CONVERTED_TABLES}
 
     step("crosswalk")
     pairs = load_crosswalk(crosswalk)
@@ -609,9 +245,9 @@ def convert_prepared(
 
     step("new-unit boundaries")
     new_source = f"new boundary file {Path(new_boundaries).name}" if new_boundaries is not None else None
-    communes = _new_communes(old["communes"], scope_pairs, new_bounds, new_source, converted)
-    provinces = _provinces(communes)
-    districts = _reference_districts(old["districts"])
+    communes = new_communes(old["communes"], scope_pairs, new_bounds, new_source, converted)
+    provinces = new_provinces(communes)
+    districts = reference_districts(old["districts"])
     report = change_report(scope_pairs, pairs, tables, unmapped)
     quality = "approximate" if (communes["boundary_quality"] == "approximate").any() else "surveyed"
     extra = {
@@ -625,7 +261,7 @@ def convert_prepared(
         "reference_districts": sorted(districts["district_code"].astype(str)),
     }
     options = {
-        "to": VINTAGE,
+        "to": CONVERTED_2025.key,
         "crosswalk": str(crosswalk) if crosswalk else None,
         "key": key,
         "new_boundaries": str(new_boundaries) if new_boundaries else None,
@@ -644,7 +280,7 @@ def convert_prepared(
     with_csv = {
         "rejects": _with_new_province(old["rejects"]),
         "warnings": _with_new_province(old["warnings"]),
-        "match_report": _match_report(communes, old["match_report"]),
+        "match_report": new_match_report(communes, old["match_report"]),
         "convert_report": report,
     }
     with atomic_dir(out, wait=wait) as tmp:

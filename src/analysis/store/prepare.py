@@ -23,6 +23,7 @@ Nothing downstream re-reads or re-validates the raw files.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -37,16 +38,21 @@ from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
-from analysis.errors import BoundaryError, InputFileError
-from analysis.inputs.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.errors import PreparedDataError
+from analysis.inputs.boundaries import dissolve_units, match_units, read_boundaries
 from analysis.inputs.bounds import Bounds
-from analysis.inputs.crosswalk import read_crosswalk
 from analysis.inputs.indicators import empty_indicators
-from analysis.inputs.readers import CSV_SUFFIXES, ROW
-from analysis.inputs.run_convention import RunConvention, decide_run, evidence_entry, read_again
+from analysis.inputs.readers import ROW
+from analysis.inputs.run_convention import RunConvention, decide_run, read_again
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
-from analysis.inputs.validate import REJECT_COLUMNS, ValidatedTable, validate_table
+from analysis.inputs.validate import ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
+from analysis.store.prepare_inputs import changed_inputs, check_losses, input_entry, prepare_arguments, sheet_for
+from analysis.store.prepare_scope import apply_crosswalk, boundaries_in_scope, rejects_with_district, scope_units
+from analysis.store.prepared import damaged_files, load_manifest
+
+__all__ = ["PREPARED_CSV", "PREPARED_FILES", "PrepareResult", "ensure_prepared", "prepare"]
+
 
 PREPARED_FILES = (
     "communes.parquet",
@@ -76,157 +82,6 @@ class PrepareResult:
     rejects: pd.DataFrame
     numbers: RunConvention | None = None
 
-
-def _scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.DataFrame:
-    """Every official commune of every district that appears in the accepted data."""
-    districts: set[str] = set()
-    for t in tables.values():
-        districts |= set(t.accepted["district_code"].dropna().astype(str).unique())
-    return units[units["district_code"].isin(districts)].reset_index(drop=True)
-
-
-def _boundaries_in_scope(bounds: gpd.GeoDataFrame, scope: pd.DataFrame, units: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Boundary features of the districts in scope (all of them if the file says no district)."""
-    if "district_code" in bounds.columns and bounds["district_code"].notna().any():
-        return bounds[bounds["district_code"].isin(set(scope["district_code"]))]
-    if "commune_code" in bounds.columns and bounds["commune_code"].notna().any():
-        known = set(units["commune_code"])
-        in_scope = bounds["commune_code"].isin(set(scope["commune_code"]))
-        unknown = ~bounds["commune_code"].isin(known)
-        # a code of another vintage cannot be placed: keep it so it shows as unmatched
-        return bounds[in_scope | unknown]
-    return bounds
-
-
-def _rejects_with_district(tables: dict[str, ValidatedTable], units: pd.DataFrame) -> pd.DataFrame:
-    frames = []
-    commune_district = units.set_index("commune_code")["district_code"]
-    for t in tables.values():
-        if not len(t.rejects):
-            continue
-        raw = t.raw.frame.set_index(ROW)
-        r = t.rejects.copy()
-        district = pd.Series(pd.NA, index=r.index, dtype="string")
-        if "district_code" in raw.columns:
-            district = r["row"].map(raw["district_code"]).astype("string")
-        if "commune_code" in raw.columns:
-            from_commune = r["row"].map(raw["commune_code"]).astype("string").map(commune_district)
-            district = district.fillna(from_commune.astype("string"))
-        r["district_code"] = district
-        frames.append(r)
-    if not frames:
-        return pd.DataFrame(columns=[*REJECT_COLUMNS, "district_code"]).astype("string")
-    out = pd.concat(frames, ignore_index=True)
-    return out.astype({c: "string" for c in out.columns if c != "row"})
-
-
-def _apply_crosswalk(
-    bounds: gpd.GeoDataFrame, path: Path, crosswalk_path: Path, units: pd.DataFrame
-) -> tuple[gpd.GeoDataFrame, dict]:
-    """Dissolve the merged communes of the boundary file; the manifest entry of the crosswalk."""
-    crosswalk = read_crosswalk(crosswalk_path)
-    if bounds["commune_code"].isna().all():
-        raise BoundaryError(
-            path,
-            f"a crosswalk ({crosswalk_path.name}) merges communes by code, but the boundary file was read without "
-            "commune codes",
-            "name the boundary column holding the 5-digit commune codes with --code-column",
-        )
-    merged = merge_units(bounds, crosswalk, keep=set(units["commune_code"].dropna()))
-    merges = merged.attrs["merges"]
-    entry = _input_entry(
-        crosswalk_path,
-        None,
-        {
-            "rows": len(crosswalk),
-            "features_merged": sum(len(old) for old in merges.values()),
-            "merges_used": merges,
-            "merges_kept": merged.attrs["merges_kept"],
-        },
-    )
-    return merged, entry
-
-
-def _arguments(**kwargs: object) -> dict:
-    """The arguments of a prepare run, paths made absolute, to run it again from anywhere."""
-    paths = ("finance", "poverty", "communes", "indicators", "boundaries", "units", "boundary_crosswalk",
-             "rule_settings")
-    return {k: (str(Path(v).absolute()) if k in paths and v is not None else v) for k, v in kwargs.items()}
-
-
-def _input_entry(path: Path, t: ValidatedTable | None, extra: dict | None = None) -> dict:
-    entry = {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
-    if t is not None:
-        entry.update(
-            rows_read=t.n_read,
-            rows_accepted=t.n_accepted,
-            rows_rejected=t.n_rejected,
-            sheet=t.raw.sheet,
-            header_row=t.raw.header_row,
-            number_convention=t.convention,
-            number_source=t.numbers.source if t.numbers else None,
-            number_evidence={c: evidence_entry(ev) for c, ev in t.numbers.evidence.items()} if t.numbers else {},
-            columns=t.raw.mapping,
-            ignored_columns=t.raw.ignored,
-            lines=vars(t.raw.lines) if t.raw.lines is not None else None,
-            rejects_by_reason=[{"column": c, "reason": r, "rows": n} for c, r, n in t.reject_counts],
-        )
-    entry.update(extra or {})
-    return entry
-
-
-def _sheet_for(name: str, path: str | Path, sheets: dict[str, str] | str | None) -> str | None:
-    """The sheet to read for table ``name``: ``--sheet name=X``, or ``--sheet X`` for every workbook."""
-    if sheets is None:
-        return None
-    is_csv = Path(path).suffix.lower() in CSV_SUFFIXES
-    if isinstance(sheets, str):
-        return None if is_csv else sheets
-    sheet = sheets.get(name)
-    if sheet is not None and is_csv:
-        raise InputFileError(
-            path, f"--sheet {name}='{sheet}' names a sheet, but the {name} table is a CSV file, which has none",
-            f"drop --sheet {name}=…, or give the workbook that has the sheet",
-        )
-    return sheet
-
-
-def check_losses(name: str, t: ValidatedTable, limits: ReadLimits = DEFAULT_LIMITS) -> None:
-    """Refuse a table that lost most of its rows, so that prepare stops and good prepared data stays.
-
-    Raises
-    ------
-    InputFileError
-        No row accepted, or more than ``limits.max_rejected_share`` of the rows rejected; the
-        message names the file, the counts and the most frequent reasons with their first rows.
-    """
-    if t.n_read == 0:
-        raise InputFileError(
-            t.raw.path,
-            f"the {name} table has no rows of data below its header (row {t.raw.header_row})"
-            + (f" on sheet '{t.raw.sheet}'" if t.raw.sheet else ""),
-            "check that this is the right file (and sheet); the rows go below the header row",
-        )
-    share = t.n_rejected / t.n_read
-    if t.n_accepted and share <= limits.max_rejected_share:
-        return
-    what = "no row was accepted" if not t.n_accepted else (
-        f"{t.n_rejected:,} of its {t.n_read:,} rows were rejected ({share:.0%}, more than the "
-        f"{limits.max_rejected_share:.0%} allowed)"
-    )
-    reasons = []
-    for column, reason, n in t.reject_counts[:5]:
-        rows = t.rejects.loc[t.rejects["reason"] == reason, "row"].head(3).tolist()
-        at = f"column '{column}', " if column else ""
-        reasons.append(f"{reason} ({at}{n:,} row{'s' if n != 1 else ''}, first: {', '.join(map(str, rows))})")
-    more = len(t.reject_counts) - len(reasons)
-    listed = "; ".join(reasons) + (f"; and {more} other reason{'s' if more != 1 else ''}" if more > 0 else "")
-    raise InputFileError(
-        t.raw.path,
-        f"{what} of the {name} table, so it is not used and the prepared data is left as it was: {listed}",
-        "correct the file; if the rejected rows are meant to be left out, allow it with "
-        "'prepare --max-rejected-share 1'",
-    )
 
 
 def prepare(
@@ -331,7 +186,7 @@ def prepare(
             continue
         step(f"validating {name}")
         tables[name] = validate_table(
-            path, spec, unit_list, sheet=_sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
+            path, spec, unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
             today=run_date, bounds=plausible, limits=limits,
         )
     # one number convention for the run: a table that showed none is read again with the others'
@@ -340,21 +195,21 @@ def prepare(
         step(f"reading the numbers of {name} as the other tables write them")
         path, spec = inputs[name]
         tables[name] = validate_table(
-            path, spec, unit_list, sheet=_sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
+            path, spec, unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
             run=numbers, today=run_date, bounds=plausible, limits=limits,
         )
     for name, table in tables.items():  # a table that lost most of its rows: refused, the prepared data kept
         check_losses(name, table, limits)
 
     step("joining boundaries")
-    scope = _scope_units(unit_list, tables)
+    scope = scope_units(unit_list, tables)
     bounds = read_boundaries(
         boundaries, code_column=code_column, name_column=name_column, district_column=district_column, layer=layer
     )
     crosswalk_entry = None
     if boundary_crosswalk is not None:
-        bounds, crosswalk_entry = _apply_crosswalk(bounds, Path(boundaries), Path(boundary_crosswalk), unit_list)
-    bounds_scope = _boundaries_in_scope(bounds, scope, unit_list)
+        bounds, crosswalk_entry = apply_crosswalk(bounds, Path(boundaries), Path(boundary_crosswalk), unit_list)
+    bounds_scope = boundaries_in_scope(bounds, scope, unit_list)
     joined, match_report = match_units(scope.drop(columns=["lat", "lon"], errors="ignore"), bounds_scope)
     quality = (
         "approximate"
@@ -385,7 +240,7 @@ def prepare(
         subtotals=tables["finance"].found.get("subtotals"),
         settings=settings,
     )
-    rejects = _rejects_with_district(tables, unit_list)
+    rejects = rejects_with_district(tables, unit_list)
 
     step("writing prepared data")
     with atomic_dir(out, wait=wait) as tmp:
@@ -411,7 +266,7 @@ def prepare(
             "tool": "ntp-atlas",
             "version": __version__,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "inputs": {name: _input_entry(Path(inputs[name][0]), t) for name, t in tables.items()},
+            "inputs": {name: input_entry(Path(inputs[name][0]), t) for name, t in tables.items()},
             "options": {
                 "code_column": code_column,
                 "name_column": name_column,
@@ -430,7 +285,7 @@ def prepare(
                 "summary": numbers.describe(sum(t.numbers.ambiguous for t in tables.values() if t.numbers)),
             },
             "boundaries": {
-                **_input_entry(Path(boundaries), None),
+                **input_entry(Path(boundaries), None),
                 "features": len(bounds),
                 "features_in_scope": len(bounds_scope),
                 "quality": quality,
@@ -441,14 +296,14 @@ def prepare(
             "warnings": warnings["rule"].value_counts().to_dict() if len(warnings) else {},
             "rules": {
                 **settings.as_dict(),
-                "file": _input_entry(Path(rule_settings), None) if rule_settings else None,
+                "file": input_entry(Path(rule_settings), None) if rule_settings else None,
                 "run_date": run_date,
             },
             "provinces": sorted(set(scope["province_code"])),
             "districts": sorted(set(scope["district_code"])),
             "outputs": {f: sha256_file(tmp / f) for f in (*PREPARED_FILES, *PREPARED_CSV)},
-            # how to make it again: analysis.store.prepared.ensure_prepared rebuilds damaged data from these
-            "arguments": _arguments(
+            # how to make it again: ensure_prepared rebuilds damaged data from these
+            "arguments": prepare_arguments(
                 finance=finance,
                 poverty=poverty,
                 communes=communes,
@@ -467,7 +322,63 @@ def prepare(
                 bounds=plausible.changed(),
                 sheets=sheets,
             ),
-            "units_file": _input_entry(Path(units), None) if units else None,
+            "units_file": input_entry(Path(units), None) if units else None,
         }
         write_json(tmp / "manifest.json", manifest)
     return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects, numbers)
+
+
+def ensure_prepared(
+    data_dir: str | Path = PROCESSED_DIR, *, rebuild: bool = True, log: Callable[[str], None] | None = None
+) -> dict:
+    """Check every prepared file against the manifest; rebuild damaged data from its inputs.
+
+    A prepared file that is missing, changed or cut short (a disk error, a copy that stopped
+    half way) is never read. When the inputs ``prepare`` was run on are still where they were
+    and unchanged (their SHA-256 in the manifest), the prepared data is made again from them
+    with the same options, so a batch carries on with exactly the data it would have had.
+    Otherwise the message says which file is corrupt and which input changed.
+
+    Parameters
+    ----------
+    data_dir
+        Prepared-data folder; a URL (``s3://…``) is checked but never rebuilt.
+    rebuild
+        Rebuild when possible (``False``: only check).
+    log
+        Called with a sentence when files are found damaged and rebuilt (default: printed on
+        stderr, so that a cron job's log says so).
+
+    Returns
+    -------
+    dict
+        The manifest of the intact (or rebuilt) data.
+
+    Raises
+    ------
+    PreparedDataError
+        Damaged and cannot be rebuilt: "data/processed/finance.parquet is corrupt (hash
+        mismatch); run 'ntp-atlas prepare' again" with the reason it was not rebuilt.
+    """
+    manifest = load_manifest(data_dir)
+    bad = damaged_files(data_dir, manifest)
+    if not bad:
+        return manifest
+    listed = ", ".join(f"{data_dir}/{name}" for name in bad)
+    problem = f"{listed} {'is' if len(bad) == 1 else 'are'} corrupt (hash mismatch with manifest.json)"
+    arguments = manifest.get("arguments")
+    why = None
+    if not rebuild:
+        why = "rebuilding was not asked for"
+    elif "://" in str(data_dir):
+        why = "prepared data at a URL is not rebuilt here"
+    elif not arguments:
+        why = "the manifest does not record how it was made (made by an older version)"
+    elif changed := changed_inputs(manifest):
+        why = "the inputs it was made from have changed or moved since: " + ", ".join(changed)
+    if why:
+        raise PreparedDataError(f"{problem}; {why}. Run 'ntp-atlas prepare' again.")
+    (log or (lambda msg: print(msg, file=sys.stderr)))(
+        f"{problem}: rebuilding from the inputs recorded in the manifest"
+    )
+    return prepare(**arguments, out=data_dir).manifest

@@ -344,10 +344,10 @@ def _position(ctx: ReportContext, total: Amounts | None) -> Position | None:
     if ctx.level != "district" or total is None or total.rate is None:
         return None
     from analysis.catalog.programmes import programme_finance
-    from analysis.store.prepared import read_table
+    from analysis.store.prepared import read_prepared
 
     a = ctx.area
-    finance = read_table(a.data_dir, "finance", province=a.province_code, manifest=a.manifest)
+    finance = read_prepared(a.data_dir, "finance", province=a.province_code, manifest=a.manifest)
     finance = programme_finance(finance, ctx.programme)[1]  # the report's programme only
     snap = latest_snapshot(finance, ctx.year, ctx.as_of)
     by_district = disbursement(snap, "district_code")
