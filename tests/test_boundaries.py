@@ -272,8 +272,8 @@ def test_match_by_code_and_by_name_within_district():
     ])
     bnd = boundary([
         ("06481", "Xã Chiến Thắng", "187"),   # by code
-        (None, "Xã Hoà Bình", "187"),          # old tone placement: name_key
-        (None, "Van Thuy", "187"),             # no diacritics: loose_key, unique
+        (None, "Xã Hoà Bình", "187"),          # old tone placement: unit_key with marks
+        (None, "Van Thuy", "187"),             # no diacritics: unit_key without marks, unique
         (None, "Xã Tân Lập", "187"),           # same name, other district: not matched
     ])
     communes, report = match_units(data, bnd)

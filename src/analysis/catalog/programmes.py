@@ -26,21 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.common.text import fold
 from analysis.errors import InputFileError, ParameterError
-from analysis.inputs.schema import fold
 
 #: The programme of a finance row that names none.
 DEFAULT_PROGRAMME = "ntp1719"
 _FOLDER = "programmes"
-
-
-def text_key(text: object) -> str:
-    """Comparison key of a code, name or alias: no diacritics, case, spaces or punctuation.
-
-    >>> text_key("Dự án 4") == text_key("du an4")
-    True
-    """
-    return re.sub(r"[^a-z0-9.]", "", fold(str(text)).replace("_", ""))
 
 
 @dataclass(frozen=True)
@@ -121,7 +112,7 @@ class Programme:
         code = self._numbered(str(text))
         if code is not None:
             return code if code in self.codes else None
-        return self.keys.get(text_key(text))
+        return self.keys.get(fold(text, keep=".", sep=""))
 
     def project(self, text: object) -> Project:
         """The project ``text`` names (code, number written out, name or alias).
@@ -164,7 +155,7 @@ def _keys_of(projects: list[Project]) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in projects:
         for text in (p.code, p.vi, p.en, *p.aliases):
-            out.setdefault(text_key(text), p.code)
+            out.setdefault(fold(text, keep=".", sep=""), p.code)
     return out
 
 
@@ -242,7 +233,7 @@ def _catalogue() -> dict[str, Programme]:
     for path in files:
         prog = _read(path)
         for text in prog.names:
-            key = text_key(text)
+            key = fold(text, keep=".", sep="")
             if keys.setdefault(key, prog.code) != prog.code:
                 raise _fail(path, f"'{text}' also names programme {keys[key]}; a name or alias can mean one programme")
         out[prog.code] = prog
@@ -253,7 +244,7 @@ def _catalogue() -> dict[str, Programme]:
 def _keys() -> dict[str, str]:
     """Text key of every programme code, name and alias -> programme code."""
     return {
-        text_key(text): prog.code
+        fold(text, keep=".", sep=""): prog.code
         for prog in _catalogue().values()
         for text in prog.names
     }
@@ -269,7 +260,7 @@ def find_programme(text: object) -> Programme | None:
     """The programme ``text`` names (code, name, short name or alias), or ``None``."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return None
-    code = _keys().get(text_key(text))
+    code = _keys().get(fold(text, keep=".", sep=""))
     return _catalogue()[code] if code else None
 
 

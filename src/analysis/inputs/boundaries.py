@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import geopandas
@@ -22,7 +23,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from analysis.catalog.units import loose_key, name_key
+from analysis.catalog.units import unit_key
 from analysis.config import METRIC_CRS, STORAGE_CRS
 from analysis.errors import BoundaryError
 
@@ -49,6 +50,8 @@ _PYOGRIO_ERRORS = (
     pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, OSError,
 )
 _EXAMPLES = 5
+#: Name keys, the exact one (diacritics kept, tone placement not) first.
+_UNIT_KEYS = (partial(unit_key, marks=True), partial(unit_key, marks=False))
 _CODE_KINDS = {5: ("commune", "06481"), 3: ("district", "001")}
 
 
@@ -459,7 +462,7 @@ def _district_groups(bnd: geopandas.GeoDataFrame, data: pd.DataFrame) -> list[ob
     districts = data[["district_code", "district_name"]].drop_duplicates("district_code")
     resolved: dict[str, object] = {}
     for name in bnd["district_name"].dropna().unique():
-        for key in (name_key, loose_key):
+        for key in _UNIT_KEYS:
             hits = districts[districts["district_name"].map(key) == key(name)]
             if len(hits) == 1:
                 resolved[name] = hits["district_code"].iloc[0]
@@ -520,7 +523,7 @@ def match_units(
     Notes
     -----
     A boundary feature is matched by name only when its code is empty or not in the data,
-    first on :func:`~analysis.catalog.units.name_key` then :func:`~analysis.catalog.units.loose_key`, and
+    first on :func:`~analysis.catalog.units.unit_key` with its marks, then without, and
     only where the key is unique in the district on both sides. The district is the
     feature's ``district_code``, else its ``district_name`` matched to the data's district
     names; a file with no district column is matched on names unique in the whole data.
@@ -540,7 +543,7 @@ def match_units(
         no_district = not {"district_code", "district_name"} & set(bnd.columns)
         d_groups = ["*"] * len(data) if no_district else [
             None if pd.isna(c) else c for c in data["district_code"]]
-        for key in (name_key, loose_key):
+        for key in _UNIT_KEYS:
             _name_pairs(bnd, data, b_groups, d_groups, key, pairs)
 
     features = (bnd[FEATURE] if FEATURE in bnd.columns else pd.Series(range(1, len(bnd) + 1))).tolist()

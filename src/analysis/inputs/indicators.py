@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalog.programmes import find_programme, text_key
+from analysis.catalog.programmes import find_programme
+from analysis.common.text import fold
 from analysis.errors import InputFileError, ParameterError
 from analysis.inputs.readers import ROW
 from analysis.inputs.schema import INDICATORS
@@ -145,7 +146,7 @@ class Catalogue:
         """The indicator ``text`` names (code, Vietnamese or English name, alias), or ``None``."""
         if text is None or (isinstance(text, float) and np.isnan(text)):
             return None
-        code = self.keys.get(text_key(text))
+        code = self.keys.get(fold(text, keep=".", sep=""))
         return self.indicators[code] if code else None
 
     def get(self, text: object) -> Indicator:
@@ -245,10 +246,9 @@ def _read_catalogue(path: Path) -> Catalogue:
     keys: dict[str, str] = {}
     for ind in indicators.values():
         for text in (ind.code, ind.vi, ind.en, *ind.aliases):
-            if keys.setdefault(text_key(text), ind.code) != ind.code:
-                raise InputFileError(
-                    path, f"'{text}' names both {keys[text_key(text)]} and {ind.code}", "give each its own names"
-                )
+            key = fold(text, keep=".", sep="")
+            if keys.setdefault(key, ind.code) != ind.code:
+                raise InputFileError(path, f"'{text}' names both {keys[key]} and {ind.code}", "give each its own names")
     return Catalogue(indicators, str(path), keys)
 
 

@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.limits import DEFAULT_LIMITS
+from analysis.common.text import fold
 from analysis.errors import InputFileError
 from analysis.inputs.csvrecords import LineCount, RowProblem, head_records, read_body
 from analysis.inputs.encodings import DecodedText, decode_csv_bytes
-from analysis.inputs.schema import TableSpec, fold, header_lookup
+from analysis.inputs.schema import TableSpec, header_lookup
 from analysis.inputs.workbooks import (
     CALAMINE,
     WORKBOOK_SUFFIXES,

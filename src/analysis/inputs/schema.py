@@ -8,12 +8,11 @@ One row per fact. Column names are the canonical English ones; the Vietnamese he
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import pandera.pandas as pa
 
+from analysis.common.text import fold
 from analysis.config import FIRST_YEAR, LAST_YEAR
 
 CAPITAL_TYPES = ("investment", "recurrent")
@@ -289,20 +288,6 @@ _VALUE_ALIASES = {
         "III": ("iii", "3", "kv iii", "khu vực iii", "kviii"),
     },
 }
-
-
-def fold(text: str) -> str:
-    """Fold a header or label for comparison: no diacritics, lower case, single spaces.
-
-    ``đ`` folds to ``d``; punctuation other than ``.`` and ``_`` becomes a space.
-
-    >>> fold("Kế hoạch vốn (triệu đồng)")
-    'ke hoach von trieu dong'
-    """
-    s = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").lower()
-    s = re.sub(r"[^a-z0-9._]+", " ", s)
-    return " ".join(s.split())
 
 
 def _build_value_lookup() -> dict[str, dict[str, str]]:

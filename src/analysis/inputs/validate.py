@@ -29,6 +29,7 @@ import pandas as pd
 import pandera.errors
 
 from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
+from analysis.common.text import fold
 from analysis.inputs.bounds import Bounds, check_bounds
 from analysis.inputs.gates import door_checks
 from analysis.inputs.number_cells import FileConvention, parse_number_columns
@@ -43,7 +44,6 @@ from analysis.inputs.schema import (
     Column,
     TableSpec,
     fix_for,
-    fold,
 )
 
 __all__ = ["REJECT_COLUMNS", "ValidatedTable", "validate_table"]

@@ -25,9 +25,10 @@ from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
 from analysis.catalog.units import official_units
+from analysis.common.text import fold
 from analysis.config import METRIC_CRS, SAMPLE_DIR, STORAGE_CRS
 from analysis.inputs.indicators import load_catalogue, village_code
-from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY, fold, header_lookup
+from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY, header_lookup
 
 SEED = 1719
 LANG_SON, SON_LA, SOP_COP, CHI_LANG = "20", "14", "127", "187"
