@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandera.pandas as pa
 
+from analysis.catalog.programmes import get_programme
 from analysis.common.text import fold
 from analysis.config import FIRST_YEAR, LAST_YEAR
 
@@ -320,8 +321,6 @@ def normalize_project(text: str, programme: str = "ntp1719") -> str | None:
     >>> normalize_project("Dự án 3.1")
     'DA3.1'
     """
-    from analysis.catalog.programmes import get_programme  # the catalogue reads this module's fold()
-
     return get_programme(programme).normalize(text)
 
 

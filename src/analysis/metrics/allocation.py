@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.inputs.readers import ROW
 from analysis.inputs.reform import district_targets
+from analysis.metrics.poverty import COUNTS
 
 __all__ = [
     "allocate_counts", "convert_classification", "convert_finance", "convert_poverty", "largest_remainder",
@@ -234,8 +235,6 @@ def convert_poverty(poverty: pd.DataFrame, pairs: pd.DataFrame) -> tuple[pd.Data
         ``converted``: ``year, commune_code, <counts>, district_code`` (empty),
         ``province_code, estimated, allocation_key, n_old_communes, complete``.
     """
-    from analysis.metrics.poverty import COUNTS
-
     pieces, unmapped = _expand(poverty.drop(columns=[ROW], errors="ignore"), pairs)
     for col in COUNTS:
         pieces[col] = allocate_counts(pieces[col], pieces["share"], pieces[_SOURCE])

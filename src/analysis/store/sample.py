@@ -24,10 +24,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from analysis.catalog.indicators import load_catalogue, village_code
 from analysis.catalog.units import official_units
 from analysis.common.text import fold
 from analysis.config import METRIC_CRS, SAMPLE_DIR, STORAGE_CRS
-from analysis.inputs.indicators import load_catalogue, village_code
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY, header_lookup
 
 SEED = 1719
