@@ -1,4 +1,5 @@
-"""Tests for analysis.inputs.boundaries: reading, checking, matching and dissolving boundaries.
+"""Tests for analysis.inputs.boundaries and analysis.inputs.unit_shapes: reading, checking, matching and
+dissolving boundaries.
 
 Fixtures are tiny squares near Chi Lăng (Lạng Sơn) written to tmp_path; expected values
 were worked out by hand and the comments say how.
@@ -15,7 +16,8 @@ from shapely.geometry import Polygon, box
 
 from analysis.config import METRIC_CRS, REFERENCE_DIR
 from analysis.errors import BoundaryError
-from analysis.inputs.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.inputs.boundaries import read_boundaries
+from analysis.inputs.unit_shapes import dissolve_units, match_units, merge_units
 
 CODES = ["06481", "06484", "06487"]
 NAMES = ["Xã Chiến Thắng", "Xã Bắc Thủy", "Thị trấn Đồng Mỏ"]

@@ -46,7 +46,7 @@ from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import STAGING_MARK, atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import METRIC_CRS, PROCESSED_DIR, STORAGE_CRS
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.inputs.boundaries import dissolve_units, read_boundaries
+from analysis.inputs.boundaries import read_boundaries
 from analysis.inputs.reform import (
     district_province_map,
     intersection_areas,
@@ -55,6 +55,7 @@ from analysis.inputs.reform import (
     province_map,
     split_shares,
 )
+from analysis.inputs.unit_shapes import dissolve_units
 from analysis.metrics.allocation import convert_classification, convert_finance, convert_poverty
 from analysis.store.prepared import load_manifest, read_table
 

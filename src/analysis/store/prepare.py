@@ -38,12 +38,13 @@ from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
 from analysis.errors import BoundaryError, InputFileError
-from analysis.inputs.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.inputs.boundaries import read_boundaries
 from analysis.inputs.bounds import Bounds
 from analysis.inputs.crosswalk import read_crosswalk
 from analysis.inputs.readers import CSV_SUFFIXES, ROW
 from analysis.inputs.run_convention import RunConvention, decide_run, evidence_entry, read_again
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
+from analysis.inputs.unit_shapes import dissolve_units, match_units, merge_units
 from analysis.inputs.validate import REJECT_COLUMNS, ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
 from analysis.store.indicators import empty_indicators
