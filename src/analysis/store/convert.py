@@ -1,9 +1,10 @@
 """Prepared data keyed to the 2025 units: ``ntp-atlas convert --to 2025``.
 
 :func:`convert_prepared` reads a prepared-data folder keyed to the old units (from
-``ntp-atlas prepare``), converts every table with :mod:`analysis.metrics.allocation` (crosswalk and
-shares from :mod:`analysis.inputs.reform`) and writes, atomically, a folder of the same shape keyed to
-the new units, so the same loaders read it:
+``ntp-atlas prepare``), converts every table with :mod:`analysis.metrics.allocation` (crosswalk
+from :mod:`analysis.inputs.reform_crosswalk`, shares from :mod:`analysis.inputs.allocation_keys`)
+and writes, atomically, a folder of the same shape keyed to the new units, so the same loaders
+read it:
 
 =============================  ===============================================================
 ``communes.parquet``           the new communes that received any old commune of the data, with
@@ -41,20 +42,15 @@ import pandas as pd
 import shapely
 
 from analysis import __version__
+from analysis.catalog.units_2025 import new_province_of_old, new_province_of_old_district, new_units
 from analysis.common.locks import reading
 from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import STAGING_MARK, atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import METRIC_CRS, PROCESSED_DIR, STORAGE_CRS
 from analysis.errors import NtpAtlasError, ParameterError
+from analysis.inputs.allocation_keys import intersection_areas, split_shares
 from analysis.inputs.boundaries import read_boundaries
-from analysis.inputs.reform import (
-    district_province_map,
-    intersection_areas,
-    load_crosswalk,
-    new_units,
-    province_map,
-    split_shares,
-)
+from analysis.inputs.reform_crosswalk import load_crosswalk
 from analysis.inputs.unit_shapes import dissolve_units
 from analysis.metrics.allocation import convert_classification, convert_finance, convert_poverty
 from analysis.store.prepared import load_manifest, read_table
@@ -278,7 +274,7 @@ def _reference_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = districts.copy()
     out["old_province_code"] = out["province_code"].astype("string")
     out["old_province_name"] = out["province_name"].astype("string")
-    pmap = province_map()
+    pmap = new_province_of_old()
     names = new_units().drop_duplicates("province_code").set_index("province_code")["province_name"]
     out["province_code"] = out["old_province_code"].map(pmap).astype("string")
     out["province_name"] = out["province_code"].map(names).astype("string")
@@ -407,7 +403,7 @@ def _by_new_province(frame: pd.DataFrame, columns: list[str], old: bool) -> pd.S
     if not len(frame):  # no such table (no communes table given), or no rows: no totals, same shape
         index = pd.MultiIndex.from_arrays([[], []], names=["province_code", "column"])
         return pd.Series(index=index, dtype="float64")
-    province = frame["province_code"].map(province_map()) if old else frame["province_code"]
+    province = frame["province_code"].map(new_province_of_old()) if old else frame["province_code"]
     return frame[columns].groupby(province.astype(str)).sum().stack()
 
 
@@ -456,7 +452,7 @@ def _with_new_province(frame: pd.DataFrame) -> pd.DataFrame:
     """Rejects and warnings keep the old codes of their input rows; add the new province."""
     out = frame.copy()
     if "district_code" in out.columns:
-        out["province_code"] = out["district_code"].map(district_province_map()).astype("string")
+        out["province_code"] = out["district_code"].map(new_province_of_old_district()).astype("string")
     return out
 
 
@@ -549,7 +545,7 @@ def convert_prepared(
         A user's crosswalk file (``old_code, new_code[, weight]``); default: the package's.
     key
         Allocation key for divided communes: ``area`` (default), ``population`` or ``equal``
-        (see :func:`analysis.inputs.reform.split_shares` for what each falls back to).
+        (see :func:`analysis.inputs.allocation_keys.split_shares` for what each falls back to).
     new_boundaries, new_code_column, new_layer
         Boundaries of the new communes, if known: they give the ``area`` key and the polygons;
         without them the polygons are dissolved from the old communes.

@@ -7,7 +7,7 @@ converted to the 2025 units (manifest ``units: "2025"``) has 34 provinces and 3,
 no districts; this module reads it for a report and plans a batch over it:
 
 * :func:`load_area_2025`: a new province or commune, with codes and names from
-  :func:`analysis.inputs.reform.new_units`, rejects and warnings by the new province, the old districts
+  :func:`analysis.catalog.units_2025.new_units`, rejects and warnings by the new province, the old districts
   as a reference layer only;
 * :func:`ensure_converted`: the converted folder beside the prepared data, converted again when
   it is missing, damaged, made by another version or made from older prepared data;
@@ -107,7 +107,7 @@ def load_for_level(
 
 
 def _new_units() -> pd.DataFrame:
-    from analysis.inputs.reform import new_units
+    from analysis.catalog.units_2025 import new_units
 
     return new_units()
 
@@ -128,9 +128,9 @@ def resolve_new_province(text: str) -> tuple[str, str]:
             old_code, old_name = resolve_province(text)
         except ParameterError:
             raise unknown from None
-        from analysis.inputs.reform import province_map
+        from analysis.catalog.units_2025 import new_province_of_old
 
-        new_code = province_map().get(old_code)
+        new_code = new_province_of_old().get(old_code)
         if new_code is None:
             raise unknown from None
         names = _new_units().drop_duplicates("province_code").set_index("province_code")["province_name"]
@@ -174,10 +174,10 @@ def resolve_new_commune(text: str, province_code: str, communes: pd.DataFrame | 
     except ParameterError as unknown:
         if communes is None or "old_commune_codes" not in communes.columns:
             raise
-        from analysis.inputs.reform import province_map
+        from analysis.catalog.units_2025 import new_province_of_old
 
         old = official_units()
-        old = old[old["province_code"].map(province_map()) == province_code]
+        old = old[old["province_code"].map(new_province_of_old()) == province_code]
         try:
             code, name = resolve_choice(text, code_name_choices(old, "commune_code", "commune_name"), "commune")
         except ParameterError:
