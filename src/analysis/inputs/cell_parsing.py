@@ -16,11 +16,12 @@ import pandas as pd
 
 from analysis.common.text import fold
 from analysis.inputs.number_cells import FileConvention, parse_number_columns
+from analysis.inputs.pandera_schemas import fix_for
 from analysis.inputs.readers import ROW, RawTable
 from analysis.inputs.reasons import reason
 from analysis.inputs.rejects import Rejects
 from analysis.inputs.run_convention import RunConvention
-from analysis.inputs.schema import VALUE_LOOKUP, Column, TableSpec, fix_for
+from analysis.inputs.schema import VALUE_LOOKUP, Column, TableSpec
 
 #: Parse whole columns at once (regexes over a column, each distinct value parsed once). False
 #: parses every cell on its own with the same functions: the reference the tests compare with.

@@ -33,15 +33,12 @@ from analysis.inputs.bounds import Bounds, check_bounds
 from analysis.inputs.cell_parsing import parse_cells
 from analysis.inputs.gates import door_checks
 from analysis.inputs.number_cells import FileConvention
+from analysis.inputs.pandera_schemas import CHECK_COLUMNS, SCHEMAS
 from analysis.inputs.readers import ROW, RawTable, read_table
 from analysis.inputs.reasons import reason
 from analysis.inputs.rejects import REJECT_COLUMNS, Rejects, reason_group
 from analysis.inputs.run_convention import NO_RUN, RunConvention
-from analysis.inputs.schema import (
-    CHECK_COLUMNS,
-    SCHEMAS,
-    TableSpec,
-)
+from analysis.inputs.schema import TableSpec
 
 __all__ = ["REJECT_COLUMNS", "ValidatedTable", "validate_table"]
 
