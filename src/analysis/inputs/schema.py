@@ -62,7 +62,7 @@ FINANCE = TableSpec(
     description="Capital plan and disbursement, cumulative to the as-of date, in million VND.",
     key=("year", "as_of", "district_code", "commune_code", "programme", "project", "capital_type", "fund"),
     # a project is read against its row's programme (analysis.catalog.programmes), after parsing
-    extra={"resolve": "analysis.catalog.programmes:resolve_projects"},
+    extra={"resolve": "analysis.inputs.finance_projects:resolve_projects"},
     columns=(
         Column("year", "year", aliases=("năm", "năm kế hoạch", "nam"), description="plan year", example="2023"),
         Column(
