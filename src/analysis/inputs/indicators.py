@@ -5,7 +5,8 @@ table (:data:`analysis.inputs.schema.INDICATORS`, ``extra["resolve"]`` and
 ``extra["bound_units"]``): each row's indicator is found in the catalogue
 (:mod:`analysis.catalog.indicators`) and its ``unit_code`` read as a unit of the indicator's
 level. Unit codes: province (2 digits), district (3), commune (5), and **village**: the commune
-code, a hyphen and the village's number in the commune (``06481-03``).
+code, a hyphen and the village's number in the commune (``06481-03``). The resolved rows are
+what ``prepare`` writes (:data:`PREPARED_COLUMNS`; :func:`empty_indicators` when there are none).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from analysis.catalog.indicators import WIDTHS, Catalogue, Indicator, load_catalogue, village_code
 from analysis.inputs.readers import ROW
+from analysis.inputs.schema import INDICATORS
 
 _VILLAGE = re.compile(r"^(\d{4,5})-(\d{1,3})$")
 
@@ -196,3 +198,17 @@ def _check_values(parsed: pd.DataFrame, cat: Catalogue, rejects) -> None:
                 f"(row {r[ROW + '_den']})",
                 f"check both figures: {ind.code} counts part of {ind.denominator}",
             )
+
+
+#: Columns of a prepared indicators table.
+PREPARED_COLUMNS = [*INDICATORS.names, "level", "province_code", "district_code", "commune_code"]
+
+
+def empty_indicators() -> pd.DataFrame:
+    """A prepared indicators table with no rows (what ``prepare`` writes when given none)."""
+    frame = pd.DataFrame({c: pd.Series(dtype="string") for c in PREPARED_COLUMNS})
+    frame["year"] = frame["year"].astype("int64")
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    frame["value"] = frame["value"].astype("float64")
+    frame[ROW] = pd.Series(dtype="int64")
+    return frame

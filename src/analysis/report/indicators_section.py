@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from analysis.catalog.indicators import load_catalogue
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date
+from analysis.inputs.indicators import empty_indicators
 from analysis.maps.choropleth import choropleth, restyle
 from analysis.maps.legends import NO_DATA, classify, legend_labels
 from analysis.metrics.indicators import aggregate, latest
@@ -38,7 +39,7 @@ from analysis.report.notebook import Picture, ReportContext, decorate_area_map, 
 from analysis.report.notebook import section as _section
 from analysis.report.summaries.text import IndicatorFigure, format_money
 from analysis.report.tables import esc, html_table
-from analysis.store.indicators import empty_indicators, load_indicators
+from analysis.store.indicators import load_indicators
 
 #: Kinds mapped; a denominator is shown through its numerator's share.
 MAPPED_KINDS = ("yes_no", "numerator", "count", "amount")

@@ -41,13 +41,13 @@ from analysis.errors import BoundaryError, InputFileError
 from analysis.inputs.boundaries import read_boundaries
 from analysis.inputs.bounds import Bounds
 from analysis.inputs.crosswalk import read_crosswalk
+from analysis.inputs.indicators import empty_indicators
 from analysis.inputs.readers import CSV_SUFFIXES, ROW
 from analysis.inputs.run_convention import RunConvention, decide_run, evidence_entry, read_again
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
 from analysis.inputs.unit_shapes import dissolve_units, match_units, merge_units
 from analysis.inputs.validate import REJECT_COLUMNS, ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
-from analysis.store.indicators import empty_indicators
 
 PREPARED_FILES = (
     "communes.parquet",
