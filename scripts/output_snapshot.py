@@ -46,7 +46,8 @@ RUNS = [
     ["batch", "--province", "20", "--lang", "en", "--docx", "--xlsx", "--jobs", "2", "--force"],
     ["batch", "--province", "20", "--units", "2025", "--jobs", "2", "--force"],
     ["batch", "--province", "20", "--programme", "p135", "--jobs", "2", "--force"],
-    ["maps", "--province", "20", "--format", "png", "--format", "pdf", "--format", "svg", "--dpi", "100", "--jobs", "1"],
+    ["maps", "--province", "20", "--format", "png", "--format", "pdf", "--format", "svg",
+     "--dpi", "100", "--jobs", "1"],
 ]
 #: The times of the generated-at line ("Tạo lúc 07/12/2026 12:53 UTC bởi ntp-atlas 0.1.0; số liệu
 #: chuẩn bị lúc 07/12/2026 12:50 UTC."): when the page was made and when its data was prepared.

@@ -1,4 +1,5 @@
-"""Tests for analysis.inputs.boundaries: reading, checking, matching and dissolving boundaries.
+"""Tests for analysis.inputs.boundaries and analysis.inputs.unit_shapes: reading, checking, matching and
+dissolving boundaries.
 
 Fixtures are tiny squares near Chi Lăng (Lạng Sơn) written to tmp_path; expected values
 were worked out by hand and the comments say how.
@@ -15,7 +16,8 @@ from shapely.geometry import Polygon, box
 
 from analysis.config import METRIC_CRS, REFERENCE_DIR
 from analysis.errors import BoundaryError
-from analysis.inputs.boundaries import dissolve_units, match_units, merge_units, read_boundaries
+from analysis.inputs.boundaries import read_boundaries
+from analysis.inputs.unit_shapes import dissolve_units, match_units, merge_units
 
 CODES = ["06481", "06484", "06487"]
 NAMES = ["Xã Chiến Thắng", "Xã Bắc Thủy", "Thị trấn Đồng Mỏ"]
@@ -272,8 +274,8 @@ def test_match_by_code_and_by_name_within_district():
     ])
     bnd = boundary([
         ("06481", "Xã Chiến Thắng", "187"),   # by code
-        (None, "Xã Hoà Bình", "187"),          # old tone placement: name_key
-        (None, "Van Thuy", "187"),             # no diacritics: loose_key, unique
+        (None, "Xã Hoà Bình", "187"),          # old tone placement: unit_key with marks
+        (None, "Van Thuy", "187"),             # no diacritics: unit_key without marks, unique
         (None, "Xã Tân Lập", "187"),           # same name, other district: not matched
     ])
     communes, report = match_units(data, bnd)

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import InputFileError
+from analysis.inputs.csv_decoding import decode_csv_bytes
 from analysis.inputs.encodings import (
     CP1258,
     TCVN3,
@@ -25,10 +26,7 @@ from analysis.inputs.encodings import (
     UTF16,
     VNI,
     cp1258_bytes,
-    decode_csv_bytes,
     fix_legacy_text,
-    is_vietnamese_syllable,
-    syllable_score,
     tcvn3_to_unicode,
     unicode_to_tcvn3,
     unicode_to_vni,
@@ -36,6 +34,7 @@ from analysis.inputs.encodings import (
 )
 from analysis.inputs.readers import read_table
 from analysis.inputs.schema import FINANCE
+from analysis.inputs.syllables import is_vietnamese_syllable, syllable_score
 from analysis.inputs.validate import validate_table
 
 # (Unicode, TCVN3 as a workbook stores it, VNI as a workbook stores it), by hand:

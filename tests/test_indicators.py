@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.catalog.indicators import load_catalogue, village_code
 from analysis.common.numbers import format_percent
 from analysis.config import SAMPLE_DIR
 from analysis.errors import InputFileError, ParameterError
-from analysis.inputs.indicators import aggregate, latest, load_catalogue, load_indicators, locate, village_code
 from analysis.inputs.schema import INDICATORS
 from analysis.inputs.validate import validate_table
 from analysis.maps.legends import classify, legend_labels
+from analysis.metrics.indicators import aggregate, latest, locate
 from analysis.report.indicator_figures import (
     format_figure,
     indicator_table,
@@ -30,6 +31,7 @@ from analysis.report.indicator_figures import (
     missing_note,
     province_figures,
 )
+from analysis.store.indicators import load_indicators
 
 UNITS = pd.DataFrame(
     {

@@ -3,7 +3,7 @@
 A national-style data set of the first two provinces of the 2019 reference map prepares with
 every row accepted and every commune matched by code. The column-wide parsing and the pandas
 CSV reader must give exactly what reading every cell on its own gives (the reference path,
-``validate.VECTORISED = False`` and ``readers.PANDAS_CSV = False``): on hand-made tables whose
+``cell_parsing.VECTORISED = False`` and ``readers.PANDAS_CSV = False``): on hand-made tables whose
 expected rows are worked out below by hand, and on generated ones (hypothesis, derandomized).
 """
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from analysis.errors import InputFileError
-from analysis.inputs import number_cells, readers, validate
+from analysis.inputs import cell_parsing, number_cells, readers
 from analysis.inputs.schema import FINANCE, POVERTY
 from analysis.inputs.validate import validate_table
 from analysis.store.prepare import prepare
@@ -96,7 +96,7 @@ def _both_ways(monkeypatch, path, spec, units, **options):
 
     fast = run()
     with monkeypatch.context() as m:
-        m.setattr(validate, "VECTORISED", False)
+        m.setattr(cell_parsing, "VECTORISED", False)
         m.setattr(number_cells, "VECTORISED", False)
         m.setattr(readers, "PANDAS_CSV", False)
         reference = run()

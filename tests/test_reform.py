@@ -1,4 +1,5 @@
-"""Tests of analysis.inputs.reform, analysis.metrics.allocation and analysis.store.convert: old units
+"""Tests of analysis.catalog.units_2025, analysis.inputs.reform_crosswalk, analysis.inputs.allocation_keys,
+analysis.metrics.allocation and analysis.store.convert: old units
 to the units of the 2025 reform.
 
 Where the expected values come from is said at each test: hand-worked figures (written out in
@@ -18,9 +19,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analysis.catalog import units_2025
 from analysis.cli import main
 from analysis.errors import InputFileError, ParameterError
-from analysis.inputs import reform
+from analysis.inputs import allocation_keys, reform_crosswalk
 from analysis.metrics import allocation
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import COUNTS, poverty_rates
@@ -75,7 +77,7 @@ def divisions(pairs: pd.DataFrame) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def crosswalk() -> pd.DataFrame:
-    return reform.load_crosswalk()
+    return reform_crosswalk.load_crosswalk()
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def converted(sample_prepared, tmp_path_factory):
 
 def test_new_units_are_the_34_provinces_and_3321_communes_of_the_reform():
     # the reform's counts (DOMAIN.md: "34 provinces and 3,321 communes" from 1/7/2025)
-    u = reform.new_units()
+    u = units_2025.new_units()
     assert len(u) == 3321 and u["commune_code"].is_unique
     assert u["province_code"].nunique() == 34
     assert u["commune_code"].str.fullmatch(r"\d{5}").all()
@@ -99,7 +101,7 @@ def test_new_units_are_the_34_provinces_and_3321_communes_of_the_reform():
 def test_provinces_merge_whole_and_eleven_stay_as_they_were():
     # Nghị quyết 202/2025/QH15: 63 provinces into 34; 11 (Lạng Sơn, Sơn La, Hà Nội…) not merged;
     # Hà Giang (02) joined Tuyên Quang (08)
-    pmap = reform.province_map()
+    pmap = units_2025.new_province_of_old()
     assert len(pmap) == 63 and len(set(pmap.values())) == 34
     alone = [new for new in set(pmap.values()) if list(pmap.values()).count(new) == 1]
     assert len(alone) == 11 and {"20", "14", "01"} <= set(alone)
@@ -110,20 +112,20 @@ def test_package_crosswalk_maps_every_old_commune_and_reaches_every_new_one(cros
     old = set(units["commune_code"].dropna())
     assert len(old) == 10035
     assert old == set(crosswalk["old_code"].dropna())
-    assert set(crosswalk["new_code"]) == set(reform.new_units()["commune_code"])
+    assert set(crosswalk["new_code"]) == set(units_2025.new_units()["commune_code"])
     # the five island districts without communes map as districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo)
     islands = crosswalk[crosswalk["old_code"].isna()]
     assert sorted(islands["old_district_code"]) == ["318", "471", "498", "536", "755"]
     # an old commune lies in one new province: the one its old province became
-    pmap = reform.province_map()
+    pmap = units_2025.new_province_of_old()
     assert (crosswalk["old_province_code"].map(pmap) == crosswalk["new_province_code"]).all()
-    shares = reform.split_shares(crosswalk, "equal")
+    shares = allocation_keys.split_shares(crosswalk, "equal")
     assert np.allclose(shares.groupby("old_unit")["share"].sum(), 1.0)
 
 
 def test_langson_old_communes_map_to_its_65_new_ones(crosswalk):
     # 65 = 61 xã + 4 phường (Nghị quyết 1672/NQ-UBTVQH15), as the package's 2025 list has them
-    new = reform.new_units()
+    new = units_2025.new_units()
     langson_new = new[new["province_code"] == "20"]
     assert len(langson_new) == 65
     assert langson_new["commune_type"].value_counts().to_dict() == {"Xã": 61, "Phường": 4}
@@ -147,18 +149,18 @@ def test_a_table_of_every_old_commune_becomes_3321_communes_in_34_provinces(cros
         }
     )
     table["households"] = 1000.0 + np.arange(len(table))
-    out, unmapped = allocation.convert_poverty(table, reform.split_shares(crosswalk, "equal"))
+    out, unmapped = allocation.convert_poverty(table, allocation_keys.split_shares(crosswalk, "equal"))
     assert unmapped.empty
     # 3,316 new communes hold old communes; the other 5 are the đặc khu that were island districts
     # without communes (reached by district rows only): 3,316 + 5 = 3,321
     islands = set(crosswalk.loc[crosswalk["old_code"].isna(), "new_code"])
     assert out["commune_code"].nunique() == 3316 and len(islands) == 5
-    assert set(out["commune_code"]) | islands == set(reform.new_units()["commune_code"])
+    assert set(out["commune_code"]) | islands == set(units_2025.new_units()["commune_code"])
     assert out["province_code"].nunique() == 34
     assert out["households"].sum() == table["households"].sum()  # exact: whole households
     assert (out["households"] % 1 == 0).all() and out["complete"].all()
     # per new province too (old provinces mapped to their new one)
-    before = table.groupby(table["province_code"].map(reform.province_map()))["households"].sum()
+    before = table.groupby(table["province_code"].map(units_2025.new_province_of_old()))["households"].sum()
     after = out.groupby("province_code")["households"].sum()
     assert before.sort_index().to_dict() == after.sort_index().to_dict()
     # 471 old communes divided (vietnamadminunits 1.0.4): their pieces, and only they, are estimated
@@ -179,7 +181,7 @@ def test_gso_list_of_march_2025_maps_to_65_and_75_new_communes(reference_dir, cr
         assert codes <= set(crosswalk["old_code"].dropna())
         targets = crosswalk.loc[crosswalk["old_code"].isin(codes), "new_code"]
         assert targets.nunique() == n_new
-        assert set(targets) == set(reform.new_units().query("province_code == @province")["commune_code"])
+        assert set(targets) == set(units_2025.new_units().query("province_code == @province")["commune_code"])
 
 
 # --- allocation ----------------------------------------------------------------------------
@@ -220,9 +222,9 @@ def test_a_divided_commune_is_allocated_by_area_and_marked_estimated(crosswalk):
     old = squares(["06079"], [(0, 4)])
     new = squares(["06079", "06184"], [(-2, 1), (1, 6)])
     pairs = crosswalk[crosswalk["old_code"] == "06079"]
-    areas = reform.intersection_areas(old, new, pairs)
+    areas = allocation_keys.intersection_areas(old, new, pairs)
     assert dict(zip(areas["new_code"], areas["area_m2"].round(), strict=True)) == {"06079": 1e6, "06184": 3e6}
-    shares = reform.split_shares(crosswalk, "area", areas)
+    shares = allocation_keys.split_shares(crosswalk, "area", areas)
     fin = finance_rows([("20", "181", "06079", (100, 40))])
     out, unmapped = allocation.convert_finance(fin, shares)
     assert unmapped.empty
@@ -242,7 +244,7 @@ def test_a_divided_commune_is_allocated_by_area_and_marked_estimated(crosswalk):
 
 def test_without_new_boundaries_the_key_falls_back_and_says_so(crosswalk):
     # no areas: key "area" gives equal shares for the package's crosswalk (it has no weights)
-    shares = reform.split_shares(crosswalk, "area")
+    shares = allocation_keys.split_shares(crosswalk, "area")
     hp = shares[shares["old_code"] == "06079"]
     assert hp["share"].tolist() == [0.5, 0.5] and set(hp["allocation_key"]) == {"equal"}
     # undivided communes have share 1 and no key
@@ -254,25 +256,25 @@ def test_crosswalk_weights_and_population_key(tmp_path):
     # a user's crosswalk: Hồng Phong divided 1 : 3 (a population of 1,000 and 3,000), Minh Khai whole
     path = tmp_path / "crosswalk.csv"
     path.write_text("old_code;new_code;dân số\n06079;06079;1000\n06079;06184;3000\n06094;06079;\n", "utf-8")
-    pairs = reform.load_crosswalk(path)
+    pairs = reform_crosswalk.load_crosswalk(path)
     assert pairs.attrs["source"] == str(path)
-    by_pop = reform.split_shares(pairs, "population").set_index("new_code")
+    by_pop = allocation_keys.split_shares(pairs, "population").set_index("new_code")
     hp = by_pop[by_pop["old_code"] == "06079"]
     assert hp["share"].to_dict() == {"06079": 0.25, "06184": 0.75}
     assert set(hp["allocation_key"]) == {"population"}
-    by_area = reform.split_shares(pairs, "area")  # no new boundaries: the crosswalk's weights, called so
+    by_area = allocation_keys.split_shares(pairs, "area")  # no new boundaries: the crosswalk's weights, called so
     assert set(by_area.loc[by_area["n_new"] > 1, "allocation_key"]) == {"weight"}
-    equal = reform.split_shares(pairs, "equal")
+    equal = allocation_keys.split_shares(pairs, "equal")
     assert equal.loc[equal["n_new"] > 1, "share"].tolist() == [0.5, 0.5]
     with pytest.raises(ParameterError, match="unknown allocation key"):
-        reform.split_shares(pairs, "households")
+        allocation_keys.split_shares(pairs, "households")
 
 
 def test_merged_communes_are_summed_and_rates_recomputed_not_averaged(crosswalk):
     # 04228 Púng Bánh, 04225 Sam Kha and 04234 Dồm Cang (Sốp Cộp) became one commune, 04228.
     # Hand-worked: plan 100 + 200 + 300 = 600, disbursed 90 + 30 + 30 = 150 -> rate 25 %
     # (the average of the three rates, 90 %, 15 %, 10 %, would be 38.3 %).
-    shares = reform.split_shares(crosswalk, "area")
+    shares = allocation_keys.split_shares(crosswalk, "area")
     fin = finance_rows(
         [("14", "127", "04225", (100, 90)), ("14", "127", "04228", (200, 30)), ("14", "127", "04234", (300, 30))]
     )
@@ -295,7 +297,7 @@ def test_merged_communes_are_summed_and_rates_recomputed_not_averaged(crosswalk)
 def test_district_rows_go_to_the_new_province_or_the_one_commune_the_district_became(crosswalk):
     # a row of the whole district (no commune): Sốp Cộp (127) is spread over 4 new communes ->
     # Sơn La (14), no commune; Lý Sơn (536) had no communes and became one đặc khu -> that commune
-    shares = reform.split_shares(crosswalk, "area")
+    shares = allocation_keys.split_shares(crosswalk, "area")
     fin = finance_rows([("14", "127", None, (10, 5)), ("51", "536", None, (8, 2))])
     out, unmapped = allocation.convert_finance(fin, shares)
     assert unmapped.empty
@@ -309,7 +311,7 @@ def test_district_rows_go_to_the_new_province_or_the_one_commune_the_district_be
 
 
 def test_classification_keeps_a_shared_region_only():
-    pairs = reform.split_shares(reform.load_crosswalk(), "area")
+    pairs = allocation_keys.split_shares(reform_crosswalk.load_crosswalk(), "area")
     cls = pd.DataFrame(
         {
             "year": 2023,
@@ -345,7 +347,7 @@ def test_bad_crosswalk_files_say_where_and_what_to_do(tmp_path, text, match, row
     path = tmp_path / "crosswalk.csv"
     path.write_text(text, "utf-8")
     with pytest.raises(InputFileError, match=match) as err:
-        reform.load_crosswalk(path)
+        reform_crosswalk.load_crosswalk(path)
     assert err.value.row == row and err.value.column == column and str(path) in str(err.value)
     assert "fix:" in str(err.value)
 
@@ -526,7 +528,7 @@ def test_derive_communes_gives_a_divided_commune_to_both_new_ones(crosswalk):
         geometry=gpd.points_from_xy([point["lon"]], [point["lat"]], crs="EPSG:4326").to_crs("EPSG:3405").buffer(15000),
         crs="EPSG:3405",
     )
-    pairs = reform.split_shares(crosswalk[crosswalk["old_code"] == "06625"], "equal")
+    pairs = allocation_keys.split_shares(crosswalk[crosswalk["old_code"] == "06625"], "equal")
     new = derive_communes(old, pairs)
     assert set(new["commune_code"]) == {"06625", "06637"} and new["cut"].all()
     assert new.to_crs("EPSG:3405").area.sum() == pytest.approx(old.area.sum(), rel=1e-6)

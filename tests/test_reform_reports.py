@@ -109,7 +109,7 @@ def test_load_area_resolves_new_provinces_and_communes(converted):
     assert sop_cop.rejects.empty and set(sop_cop.warnings["province_code"]) == {"14"}
     assert sop_cop.coverage["communes_with_data"] == 4 and sop_cop.coverage["communes_official"] > 4
 
-    commune = load_area("20", data_dir=converted, commune="Xã Quan Sơn")  # "Quan Sơn" alone: see units.name_key
+    commune = load_area("20", data_dir=converted, commune="Xã Quan Sơn")  # "Quan Sơn" alone: see units.unit_key
     assert (commune.level, commune.commune_code, commune.name) == ("commune", "06517", "Xã Quan Sơn")
     assert set(commune.finance["commune_code"]) == {"06517"} and len(commune.communes) == 1
     # its warnings are those of its two old communes (keyed to the old codes)

@@ -10,8 +10,8 @@ A project is found by its code (``DA4``, ``DA 3.1``), by its number written out
 (``Dự án 4``, ``Tiểu dự án 1 dự án 3``), or by its Vietnamese or English name or an alias,
 compared without diacritics, case, spaces or punctuation. A finance row's ``programme``
 (``NTP 1719`` where the column is absent or the cell empty) says which catalogue its
-``project`` is checked against: :func:`resolve_projects` is the step of
-:func:`analysis.inputs.validate.validate_table` that does it.
+``project`` is checked against: :func:`analysis.inputs.finance_projects.resolve_projects` is
+the step of :func:`analysis.inputs.validate.validate_table` that does it.
 """
 
 from __future__ import annotations
@@ -26,21 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.common.text import fold
 from analysis.errors import InputFileError, ParameterError
-from analysis.inputs.schema import fold
 
 #: The programme of a finance row that names none.
 DEFAULT_PROGRAMME = "ntp1719"
 _FOLDER = "programmes"
-
-
-def text_key(text: object) -> str:
-    """Comparison key of a code, name or alias: no diacritics, case, spaces or punctuation.
-
-    >>> text_key("Dự án 4") == text_key("du an4")
-    True
-    """
-    return re.sub(r"[^a-z0-9.]", "", fold(str(text)).replace("_", ""))
 
 
 @dataclass(frozen=True)
@@ -121,7 +112,7 @@ class Programme:
         code = self._numbered(str(text))
         if code is not None:
             return code if code in self.codes else None
-        return self.keys.get(text_key(text))
+        return self.keys.get(fold(text, keep=".", sep=""))
 
     def project(self, text: object) -> Project:
         """The project ``text`` names (code, number written out, name or alias).
@@ -164,7 +155,7 @@ def _keys_of(projects: list[Project]) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in projects:
         for text in (p.code, p.vi, p.en, *p.aliases):
-            out.setdefault(text_key(text), p.code)
+            out.setdefault(fold(text, keep=".", sep=""), p.code)
     return out
 
 
@@ -242,7 +233,7 @@ def _catalogue() -> dict[str, Programme]:
     for path in files:
         prog = _read(path)
         for text in prog.names:
-            key = text_key(text)
+            key = fold(text, keep=".", sep="")
             if keys.setdefault(key, prog.code) != prog.code:
                 raise _fail(path, f"'{text}' also names programme {keys[key]}; a name or alias can mean one programme")
         out[prog.code] = prog
@@ -253,7 +244,7 @@ def _catalogue() -> dict[str, Programme]:
 def _keys() -> dict[str, str]:
     """Text key of every programme code, name and alias -> programme code."""
     return {
-        text_key(text): prog.code
+        fold(text, keep=".", sep=""): prog.code
         for prog in _catalogue().values()
         for text in prog.names
     }
@@ -269,7 +260,7 @@ def find_programme(text: object) -> Programme | None:
     """The programme ``text`` names (code, name, short name or alias), or ``None``."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return None
-    code = _keys().get(text_key(text))
+    code = _keys().get(fold(text, keep=".", sep=""))
     return _catalogue()[code] if code else None
 
 
@@ -380,53 +371,3 @@ def programme_table(lang: str = "vi") -> pd.DataFrame:
         for p in prog.projects
     ]
     return pd.DataFrame(rows)
-
-
-def resolve_projects(parsed: pd.DataFrame, units: pd.DataFrame, rejects, *, pad_codes: bool = False) -> None:
-    """The finance step of :func:`analysis.inputs.validate.validate_table` that reads programmes and projects.
-
-    Fills ``programme`` (:data:`DEFAULT_PROGRAMME` where empty) and turns each ``project`` into
-    its code in the row's programme. An unknown programme or a project the programme does not
-    have is rejected, the message naming the known values.
-
-    Parameters
-    ----------
-    parsed
-        The parsed table (changed in place): ``programme`` and ``project`` as written.
-    units
-        The unit list (not used: programmes do not depend on places).
-    rejects
-        The collector of :mod:`analysis.inputs.validate` (``add(row, column, value, reason, fix)``).
-    pad_codes
-        Not used.
-    """
-    rows = parsed["_row"].to_numpy()
-    written = parsed["programme"].astype(object).to_numpy()
-    programmes = np.full(len(parsed), DEFAULT_PROGRAMME, dtype=object)
-    for text in pd.unique(written[pd.notna(written)]):
-        prog = find_programme(text)
-        at = np.flatnonzero(written == text)
-        if prog is None:
-            programmes[at] = None
-            for i in at:
-                rejects.add(
-                    rows[i],
-                    "programme",
-                    text,
-                    f"'{text}' is not a known programme",
-                    f"write one of {known_programmes()}; leave the cell empty for NTP 1719",
-                )
-        else:
-            programmes[at] = prog.code
-    projects = parsed["project"].astype(object).to_numpy()
-    codes = np.full(len(parsed), None, dtype=object)
-    pairs = pd.DataFrame({"programme": programmes, "project": projects}).dropna()
-    for (code, text), group in pairs.groupby(["programme", "project"], sort=False):
-        prog = _catalogue()[code]
-        project = prog.normalize(text)
-        codes[group.index] = project
-        if project is None:
-            for i in group.index:
-                rejects.add(rows[i], "project", text, prog.unknown_project(text), prog.project_fix())
-    parsed["programme"] = pd.Series(programmes, index=parsed.index, dtype=object)
-    parsed["project"] = pd.Series(codes, index=parsed.index, dtype=object)

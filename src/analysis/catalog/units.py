@@ -6,20 +6,21 @@ strings, always: ``06481`` is not ``6481``.
 
 Names from the field are spelled inconsistently: tone-mark placement (``Hoà``/``Hòa``),
 missing diacritics, NFC or NFD Unicode, with or without the type prefix (``Xã``,
-``Thị trấn``). :func:`name_key` and :func:`loose_key` give comparison keys that ignore those
-differences, the first keeping the diacritics, the second dropping them.
+``Thị trấn``). :func:`unit_key` gives comparison keys that ignore those differences, keeping
+the diacritics (``marks=True``) or dropping them (``marks=False``); the folding itself is
+:func:`analysis.common.text.fold`.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 
-from analysis.errors import ParameterError
+from analysis.common.text import fold
+from analysis.errors import InputFileError, ParameterError
 
 UNIT_COLUMNS = [
     "province_code",
@@ -34,7 +35,6 @@ UNIT_COLUMNS = [
     "lon",
 ]
 
-_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _PREFIXES = (
     "thanh pho",
     "thi xa",
@@ -59,58 +59,47 @@ def _strip_prefix(folded: str) -> str:
     return stripped if stripped else folded
 
 
-def _ascii_fold(text: str) -> str:
-    s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
-
-
 def ascii_words(name: str) -> list[str]:
     """The words of a name without diacritics, case, punctuation or type prefix.
 
     >>> ascii_words("Huyện Chi Lăng")
     ['chi', 'lang']
     """
-    return _strip_prefix(_ascii_fold(str(name))).split()
+    return _strip_prefix(fold(name, keep="")).split()
 
 
-def loose_key(name: str) -> str:
-    """Comparison key without diacritics, case, punctuation or type prefix.
+def unit_key(name: str, *, marks: bool) -> str:
+    """Comparison key of a unit name: no case, Unicode form, spaces, punctuation or type prefix.
 
-    >>> loose_key("Xã Chiến Thắng") == loose_key("chien thang")
+    Parameters
+    ----------
+    name : str
+        A unit name as the field writes it (``Xã Chiến Thắng``, ``chien thang``).
+    marks : bool
+        Keep the diacritics but not the tone mark's placement (``Hoà`` and ``Hòa`` give one
+        key, ``Tân`` and ``Tấn`` two); without them, names that differ only in diacritics
+        share a key. See :func:`analysis.common.text.fold`.
+
+    Returns
+    -------
+    str
+        The key.
+
+    Examples
+    --------
+    >>> unit_key("Xã Chiến Thắng", marks=False) == unit_key("chien thang", marks=False)
     True
-    """
-    return "".join(ascii_words(name))
-
-
-def name_key(name: str) -> str:
-    """Comparison key that keeps diacritics but not tone-mark placement, case, form or prefix.
-
-    Each syllable's tone mark is moved to the end of the syllable, so ``Hoà`` and ``Hòa``
-    (old and new placement) and NFC/NFD forms give the same key, while ``Tân`` and ``Tấn``
-    stay apart.
-
-    >>> name_key("Xã Hoà Bình") == name_key("hòa bình")
+    >>> unit_key("Xã Hoà Bình", marks=True) == unit_key("hòa bình", marks=True)
     True
-    >>> name_key("Tân Lập") == name_key("Tấn Lập")
+    >>> unit_key("Tân Lập", marks=True) == unit_key("Tấn Lập", marks=True)
     False
     """
-    s = unicodedata.normalize("NFD", str(name)).lower()
+    if not marks:
+        return "".join(ascii_words(name))
     # the type prefix is found on the folded text; drop the same number of words here
-    folded = _ascii_fold(str(name))
+    folded = fold(name, keep="")
     n_prefix_words = len(folded.split()) - len(_strip_prefix(folded).split())
-    words = s.split()[n_prefix_words:]
-    out = []
-    for w in words:
-        tone = ""
-        base = []
-        for ch in w:
-            if ch in _TONES:
-                tone = _TONES[ch]
-            elif unicodedata.category(ch) == "Mn" or ch.isalnum():
-                base.append(ch)
-        out.append(unicodedata.normalize("NFC", "".join(base)) + tone)
-    return "".join(out)
+    return fold(" ".join(str(name).split()[n_prefix_words:]), marks=True, sep="")
 
 
 @lru_cache(maxsize=1)
@@ -145,8 +134,6 @@ def load_unit_list(path=None) -> pd.DataFrame:
     """
     if path is None:
         return official_units()
-    from analysis.errors import InputFileError
-
     df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     missing = {"province_code", "district_code", "commune_code"} - set(df.columns)
     if missing:
@@ -176,18 +163,19 @@ def resolve_choice(text: str, choices: pd.DataFrame, what: str) -> tuple[str, st
         No choice, or several, named by ``text``; the message suggests near names.
     """
     text = str(text).strip()
+    exact, loose = partial(unit_key, marks=True), partial(unit_key, marks=False)
     hit = choices[choices["code"] == text]
     if len(hit) == 0:
-        hit = choices[choices["name"].map(name_key) == name_key(text)]
+        hit = choices[choices["name"].map(exact) == exact(text)]
     if len(hit) == 0:
-        hit = choices[choices["name"].map(loose_key) == loose_key(text)]
+        hit = choices[choices["name"].map(loose) == loose(text)]
     if len(hit) == 1:
         return hit.iloc[0]["code"], hit.iloc[0]["name"]
     if len(hit) > 1:
         options = ", ".join(f"{r.name} ({r.code})" for r in hit.itertuples())
         raise ParameterError(f"{what} '{text}' is ambiguous: {options}. Give the GSO code instead.")
-    close = difflib.get_close_matches(loose_key(text), choices["name"].map(loose_key).tolist(), n=3, cutoff=0.6)
-    names = choices.set_index(choices["name"].map(loose_key))["name"]
+    close = difflib.get_close_matches(loose(text), choices["name"].map(loose).tolist(), n=3, cutoff=0.6)
+    names = choices.set_index(choices["name"].map(loose))["name"]
     hint = ""
     if close:
         hint = (

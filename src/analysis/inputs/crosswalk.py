@@ -4,7 +4,7 @@ A boundary file often has an older vintage than the data: Lạng Sơn's 2019 pol
 communes, the programme's 2021–2025 data 194. The user supplies the merges as a table of
 ``old_code, new_code`` (CSV or XLSX, header aliases ``mã cũ``/``mã mới``…), one row per old
 commune; :func:`read_crosswalk` reads and checks it, and
-:func:`analysis.inputs.boundaries.merge_units` dissolves the old polygons into the new communes.
+:func:`analysis.inputs.unit_shapes.merge_units` dissolves the old polygons into the new communes.
 
 A crosswalk written over several reforms may chain (``A → B`` in 2020, ``B → C`` in 2025):
 chains are followed to their last code, so that ``A`` and ``B`` both end in ``C``.

@@ -14,7 +14,7 @@ before Unicode:
 
 Nothing is guessed from a single letter: a text is converted only when the conversion
 turns words that are not Vietnamese syllables into words that are (see
-:func:`syllable_score`), so ordinary Unicode text, English or Vietnamese, is never touched.
+:func:`analysis.inputs.syllables.syllable_score`), so ordinary Unicode text, English or Vietnamese, is never touched.
 
 Sources of the tables
 ---------------------
@@ -25,17 +25,18 @@ Sources of the tables
 - VNI: the VNI Windows sequences of xvnkb (``vni.h``), checked against the ``VNI`` table of
   the npm package ``vietnamese-conversion`` (duydev), which agrees on every letter.
 - Windows-1258: Python's ``cp1258`` codec.
+
+This module holds the names of the encodings, the tables and the converters, and
+:func:`fix_legacy_text` for one cell or line; reading a whole CSV file's bytes is
+:mod:`analysis.inputs.csv_decoding`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-from analysis.errors import InputFileError
+from analysis.inputs.syllables import TONE_MARKS, syllable_score
 
 TCVN3 = "TCVN3 (ABC)"
 VNI = "VNI Windows"
@@ -79,7 +80,6 @@ TCVN3_TO_UNICODE: dict[str, str] = {chr(0xA1 + i): u for i, u in enumerate(_TCVN
 _VNI_TONES = "ùøûõï"  # on a, e, o, u, y and on ơ (ô) and ư (ö)
 _VNI_CIRCUMFLEX = "âáàåãä"  # â ê ô: the mark alone, then with the five tones
 _VNI_BREVE = "êéèúüë"  # ă: the mark alone, then with the five tones
-_TONE_MARKS = "\u0301\u0300\u0309\u0303\u0323"  # acute, grave, hook, tilde, dot below
 
 
 def _build_vni() -> tuple[dict[str, str], dict[str, str]]:
@@ -87,7 +87,7 @@ def _build_vni() -> tuple[dict[str, str], dict[str, str]]:
     singles: dict[str, str] = {}
 
     def tone(letter: str, k: int) -> str:
-        return unicodedata.normalize("NFC", letter + _TONE_MARKS[k])
+        return unicodedata.normalize("NFC", letter + TONE_MARKS[k])
 
     for upper in (False, True):
         case = str.upper if upper else (lambda s: s)
@@ -218,133 +218,10 @@ def cp1258_bytes(text: str) -> bytes:
         except UnicodeEncodeError:
             pass
         decomposed = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in decomposed if c in _TONE_MARKS)
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+        tones = "".join(c for c in decomposed if c in TONE_MARKS)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
         out.append((base + tones).encode("cp1258"))
     return b"".join(out)
-
-
-# --- is it Vietnamese? ----------------------------------------------------------------
-
-_ONSETS = sorted(
-    "ngh ng nh ch gh gi kh ph qu th tr kr bl pl b c d đ g h k l m n p r s t v x".split(), key=len, reverse=True
-)
-_STOPS = ("c", "ch", "p", "t", "k")
-_RHYME_TABLE = {
-    "a": "c ch i m n ng nh o p t u y k _",
-    "ă": "c m n ng p t k",
-    "â": "c m n ng p t u y k",
-    "e": "c ch m n ng nh o p t _",
-    "ê": "c ch m n nh p t u _",
-    "i": "a c ch m n nh p t u _",
-    "iê": "c m n ng p t u",
-    "yê": "c m n ng p t u",
-    "y": "_",
-    "o": "c i m n ng p t k _",
-    "oo": "c ng",
-    "ô": "c i m n ng p t k _",
-    "ơ": "c i m n p t _",
-    "u": "a c i m n ng p t k _",
-    "uô": "c i m n ng p t",
-    "ư": "a c i m n ng p t u _",
-    "ươ": "c i m n ng p t u",
-    "oa": "c ch i m n ng nh o p t y _",
-    "oă": "c m n ng p t",
-    "oe": "c m n ng o p t _",
-    "uâ": "c n ng t y",
-    "uê": "c ch n nh u _",
-    "uy": "a c ch n nh p t u _",
-    "uyê": "n t",
-    "uơ": "i n _",
-}
-#: Every rhyme (vowel group and final consonant) -> length of its final consonant.
-RHYMES: dict[str, int] = {
-    nucleus + ("" if coda == "_" else coda): (0 if coda == "_" else len(coda))
-    for nucleus, codas in _RHYME_TABLE.items()
-    for coda in codas.split()
-}
-_VIET_LETTERS = set("abcdeghiklmnopqrstuvxyăâđêôơư")
-
-
-def _letters_and_tone(word: str) -> tuple[str, int | None, str] | None:
-    """The word without its tone mark, the index of the letter that bears it, and the tone."""
-    letters = []
-    tone_at = None
-    tone = ""
-    for i, ch in enumerate(unicodedata.normalize("NFC", word.lower())):
-        parts = unicodedata.normalize("NFD", ch)
-        marks = [c for c in parts if c in _TONE_MARKS]
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_MARKS))
-        if len(base) != 1 or base not in _VIET_LETTERS or len(marks) > 1:
-            return None
-        if marks:
-            if tone_at is not None:
-                return None  # two tone marks
-            tone_at, tone = i, marks[0]
-        letters.append(base)
-    return "".join(letters), tone_at, tone
-
-
-@lru_cache(maxsize=65536)
-def is_vietnamese_syllable(word: str) -> bool:
-    """Is ``word`` a possible Vietnamese syllable (onset, vowels, final consonant, one tone)?
-
-    The tone mark must sit on a vowel of the syllable's nucleus (old and new placement,
-    ``hoà``/``hòa``, are both accepted), and a syllable ending in ``c``, ``ch``, ``p`` or
-    ``t`` takes only the acute or the dot-below tone.
-
-    >>> is_vietnamese_syllable("Lăng"), is_vietnamese_syllable("Lăg"), is_vietnamese_syllable("Xă")
-    (True, False, False)
-    """
-    parsed = _letters_and_tone(word)
-    if parsed is None:
-        return False
-    letters, tone_at, tone = parsed
-    for onset in [*_ONSETS, ""]:
-        if not letters.startswith(onset):
-            continue
-        rest = letters[len(onset) :]
-        coda_len = RHYMES.get(rest)
-        if coda_len is None:
-            continue
-        coda = rest[len(rest) - coda_len :] if coda_len else ""
-        if tone_at is not None and not (len(onset) <= tone_at < len(letters) - coda_len):
-            continue
-        if coda in _STOPS and tone not in ("", "\u0301", "\u0323"):
-            continue
-        return True
-    return False
-
-
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_WORD = re.compile(r"[A-Za-z\u00a1-\u00ff\u0100-\u01b0\u0300-\u0323\u1ea0-\u1ef9]+")
-
-
-@dataclass(frozen=True)
-class SyllableScore:
-    """How Vietnamese a text reads: its distinct words with non-ASCII letters, and how many are syllables."""
-
-    valid: int
-    total: int
-    bad_example: str | None = None
-
-    @property
-    def ratio(self) -> float:
-        return self.valid / self.total if self.total else 1.0
-
-
-def syllable_score(text: str) -> SyllableScore:
-    """Count the distinct non-ASCII words of ``text`` that are Vietnamese syllables.
-
-    Words of plain ASCII letters say nothing about the encoding and are not counted, nor are
-    words without any ASCII letter (a lone "«" would read as the TCVN3 letter "ô").
-
-    >>> syllable_score("Chi L¨ng: Chi Lăng")
-    SyllableScore(valid=1, total=2, bad_example='L¨ng')
-    """
-    words = {w for w in _WORD.findall(text) if not w.isascii() and _ASCII_LETTER.search(w)}
-    bad = [w for w in words if not is_vietnamese_syllable(w)]
-    return SyllableScore(len(words) - len(bad), len(words), min(bad) if bad else None)
 
 
 _CONVERTERS = {TCVN3: tcvn3_to_unicode, VNI: vni_to_unicode}
@@ -393,163 +270,3 @@ def fix_legacy_text(text: str, candidates: tuple[str, ...] = (TCVN3, VNI)) -> tu
     if best is None or tie:
         return text, None
     return best[2], best[1]
-
-
-# --- decoding a CSV file --------------------------------------------------------------
-
-
-@dataclass
-class DecodedText:
-    """The text of a file and how it was read.
-
-    Attributes
-    ----------
-    text
-        Unicode text (NFC where it was converted).
-    encoding
-        The encoding the bytes were read in (:data:`UTF8`, :data:`CP1258`, :data:`TCVN3`...).
-    converted
-        Legacy encoding -> number of lines converted from it (text in TCVN3 or VNI inside a
-        UTF-8 file, for example one exported from a workbook typed in ``.VnTime`` fonts).
-    """
-
-    text: str
-    encoding: str
-    converted: dict[str, int] = field(default_factory=dict)
-
-    def notes(self) -> list[str]:
-        """One sentence per conversion, for the user."""
-        out = []
-        if self.encoding not in (UTF8, UTF8_BOM):
-            out.append(f"text read as {self.encoding} and converted to Unicode")
-        for name, n in self.converted.items():
-            out.append(f"{n} line{'s' if n != 1 else ''} in {name} converted to Unicode")
-        return out
-
-
-_NUL_PROBLEM = (
-    "the file is not UTF-8 text: it holds NUL bytes, as UTF-16 text without a byte-order mark does "
-    "(or it is not text at all)"
-)
-_SIGNATURES = {
-    b"PK\x03\x04": ("an Excel workbook (.xlsx) or another zip file", "rename it to .xlsx if it is a workbook"),
-    b"\xd0\xcf\x11\xe0": (
-        "an old Excel 97-2003 workbook (.xls)",
-        "open it in Excel or LibreOffice and save it as .xlsx",
-    ),
-    b"%PDF": ("a PDF document", "export the table from the original spreadsheet as .xlsx or CSV UTF-8"),
-}
-
-
-def decode_csv_bytes(path: str | Path, data: bytes) -> DecodedText:
-    """Decode the bytes of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM,
-    Windows-1258, or TCVN3/VNI bytes; TCVN3/VNI text inside UTF-8 is converted line by line.
-
-    Parameters
-    ----------
-    path
-        The file, for messages.
-    data
-        Its bytes.
-
-    Returns
-    -------
-    DecodedText
-
-    Raises
-    ------
-    InputFileError
-        The bytes are not text, or are 8-bit text whose encoding cannot be told; the message
-        names what was found and how to save the file again.
-    """
-    for magic, (what, fix) in _SIGNATURES.items():
-        if data.startswith(magic):
-            raise InputFileError(path, f"the file is not CSV text but {what}", fix)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return _fix_lines(DecodedText(data.decode("utf-16").removeprefix("\ufeff"), UTF16))
-        except UnicodeDecodeError:
-            raise InputFileError(path, "the file starts as UTF-16 text but is not valid UTF-16", RESAVE_FIX) from None
-    bom = data.startswith(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        position = exc.start
-    else:
-        if "\x00" in text[:SAMPLE_CHARS]:
-            raise InputFileError(path, _NUL_PROBLEM, RESAVE_FIX)
-        return _fix_lines(DecodedText(text, UTF8_BOM if bom else UTF8))
-    if b"\x00" in data[:SAMPLE_CHARS]:
-        raise InputFileError(path, _NUL_PROBLEM, RESAVE_FIX)
-    return _decode_8bit(path, data, position)
-
-
-def _fix_lines(decoded: DecodedText) -> DecodedText:
-    """Convert the lines of a Unicode text that are in TCVN3 or VNI (a workbook typed in those
-    fonts, exported as CSV UTF-8).
-
-    Whether the file is in a legacy encoding is decided on its first :data:`SAMPLE_CHARS`
-    characters (the title block, the header and the first rows), so that an ordinary file
-    costs no more than a glance at its head.
-    """
-    text = decoded.text
-    head = text[:SAMPLE_CHARS]
-    if head.isascii():
-        return decoded
-    whole = fix_legacy_text(head)[1]  # which legacy encoding the file shows, if any
-    if whole is None:
-        return decoded
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if not line.isascii():
-            fixed, name = fix_legacy_text(line, (whole,))
-            if name is not None:
-                lines[i] = fixed
-                decoded.converted[name] = decoded.converted.get(name, 0) + 1
-    if decoded.converted:
-        decoded.text = "\n".join(lines)
-    return decoded
-
-
-_READERS = {
-    CP1258: lambda data: unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")),
-    TCVN3: lambda data: tcvn3_to_unicode(data.decode("latin-1")),  # the bytes as a workbook stores them
-    VNI: lambda data: vni_to_unicode(data.decode("cp1252", errors="replace")),
-}
-
-
-def _decode_8bit(path: str | Path, data: bytes, position: int) -> DecodedText:
-    """Bytes that are not UTF-8: Windows-1258, TCVN3 or VNI, whichever reads as Vietnamese.
-
-    The encoding is chosen on the first :data:`SAMPLE_CHARS` bytes: the one whose reading
-    has the most Vietnamese syllables among its words with non-ASCII letters, at least two
-    of them, at least 80% of its words, and more than any other reading.
-    """
-    head = data[:SAMPLE_CHARS]
-    scores = {name: syllable_score(read(head)) for name, read in _READERS.items()}
-    ranked = sorted(scores, key=lambda name: scores[name].valid, reverse=True)
-    best, second = ranked[0], ranked[1]
-    s = scores[best]
-    if s.valid >= 2 and s.ratio >= 0.8 and s.valid > scores[second].valid:
-        text = _READERS[best](data)
-        return DecodedText(text[1:] if text.startswith("\ufeff") else text, best)
-    found = "; ".join(f"as {name} {scores[name].valid} of {scores[name].total}" for name in ranked)
-    where = f"the file is not UTF-8 text (byte 0x{data[position]:02X} at position {position})"
-    words = sorted(w for w in set(_WORD.findall(_READERS[CP1258](head))) if not w.isascii())
-    if len(words) < 2:
-        problem = (
-            f"{where}: it is 8-bit text with too few words in Vietnamese letters to tell its encoding "
-            "(Windows-1258, TCVN3, VNI or another code page such as Latin-1/Windows-1252)"
-        )
-    elif max(x.valid for x in scores.values()) < 2 or all(x.ratio < 0.5 for x in scores.values()):
-        problem = (
-            f"{where}: it is 8-bit text in an unknown encoding, not Vietnamese in Windows-1258, TCVN3 or VNI "
-            f"(words that are Vietnamese syllables: {found}; read as Windows-1258 it shows words such as "
-            f"{words[0]!r}); perhaps Latin-1/Windows-1252 or another language's code page"
-        )
-    else:
-        problem = (
-            f"{where}: it is 8-bit Vietnamese text, but its encoding cannot be told for sure "
-            f"(words that are Vietnamese syllables: {found})"
-        )
-    raise InputFileError(path, problem, RESAVE_FIX)

@@ -6,7 +6,7 @@ and dates keep their type. The header row is found by its names, so a title bloc
 the file, so that any message can point at it.
 
 Text in legacy Vietnamese encodings is converted to Unicode on the way in (see
-:mod:`analysis.inputs.encodings`): CSV files in Windows-1258, UTF-16 or with TCVN3/VNI bytes, and
+:mod:`analysis.inputs.csv_decoding`): CSV files in Windows-1258, UTF-16 or with TCVN3/VNI bytes, and
 workbook cells typed in TCVN3 (``.VnTime``) or VNI fonts. Each conversion is noted in
 :attr:`RawTable.notes`; a file whose encoding cannot be told is refused with a message that
 says how to save it again.
@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.limits import DEFAULT_LIMITS
+from analysis.common.text import fold
 from analysis.errors import InputFileError
+from analysis.inputs.csv_decoding import DecodedText, decode_csv_bytes
 from analysis.inputs.csvrecords import LineCount, RowProblem, head_records, read_body
-from analysis.inputs.encodings import DecodedText, decode_csv_bytes
-from analysis.inputs.schema import TableSpec, fold, header_lookup
+from analysis.inputs.schema import TableSpec, header_lookup
 from analysis.inputs.workbooks import (
     CALAMINE,
     WORKBOOK_SUFFIXES,

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.limits import DEFAULT_LIMITS
+from analysis.inputs.pandera_schemas import fix_for
 from analysis.inputs.reasons import identify
-from analysis.inputs.schema import fix_for
 
 #: ``reason`` is the English text; ``reason_key`` and ``reason_args`` (JSON) name it in the
 #: catalogue of :mod:`analysis.inputs.reasons`, from which a report writes it in its own language.

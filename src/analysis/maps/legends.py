@@ -176,7 +176,7 @@ LEGEND_SETS: dict[str, LegendSet] = {
         poverty_high=0.15,
         disbursement_low=0.50,
     ),
-    # Indicators (analysis.inputs.indicators), one set per kind. Yes/no of a unit: two classes,
+    # Indicators (analysis.catalog.indicators), one set per kind. Yes/no of a unit: two classes,
     # ColorBrewer PuOr's ends (colour-blind safe, far apart in lightness).
     "indicator_yes_no": LegendSet(
         key="indicator_yes_no",

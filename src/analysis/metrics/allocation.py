@@ -1,7 +1,7 @@
 """How figures follow units that merge and split: allocation and converted tables.
 
 Used by ``ntp-atlas convert`` (:mod:`analysis.store.convert`) with a crosswalk and its shares from
-:mod:`analysis.inputs.reform`:
+:mod:`analysis.inputs.reform_crosswalk` and :mod:`analysis.inputs.allocation_keys`:
 
 * an old commune wholly inside one new commune passes its figures on unchanged; when several
   do (a **merge**), the new commune sums them;
@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.catalog.units_2025 import district_targets
 from analysis.inputs.readers import ROW
-from analysis.inputs.reform import district_targets
+from analysis.metrics.poverty import COUNTS
 
 __all__ = [
     "allocate_counts", "convert_classification", "convert_finance", "convert_poverty", "largest_remainder",
@@ -234,8 +235,6 @@ def convert_poverty(poverty: pd.DataFrame, pairs: pd.DataFrame) -> tuple[pd.Data
         ``converted``: ``year, commune_code, <counts>, district_code`` (empty),
         ``province_code, estimated, allocation_key, n_old_communes, complete``.
     """
-    from analysis.metrics.poverty import COUNTS
-
     pieces, unmapped = _expand(poverty.drop(columns=[ROW], errors="ignore"), pairs)
     for col in COUNTS:
         pieces[col] = allocate_counts(pieces[col], pieces["share"], pieces[_SOURCE])

@@ -4,7 +4,7 @@ Each function is one call of a report cell: :func:`province_figures` gives the p
 figures as the press writes them (``174/181 xã (96,1%)``, ``226,3 tỷ đồng``), each with its n
 and N and the units without data; :func:`indicator_table` the indicators by unit, formatted;
 :func:`indicator_values` one indicator by unit for a map, with its legend set
-(:func:`legend_set_for`). The numbers come from :func:`analysis.inputs.indicators.aggregate`.
+(:func:`legend_set_for`). The numbers come from :func:`analysis.metrics.indicators.aggregate`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.catalog.indicators import Catalogue, Indicator, load_catalogue
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date, format_number, format_percent
-from analysis.inputs.indicators import Catalogue, Indicator, aggregate, area_units, latest, load_catalogue, locate
+from analysis.metrics.indicators import aggregate, area_units, latest, locate
 
 # --- formatting -----------------------------------------------------------------------------
 

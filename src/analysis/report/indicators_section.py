@@ -26,17 +26,20 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
+from analysis.catalog.indicators import load_catalogue
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date
-from analysis.inputs.indicators import aggregate, empty_indicators, latest, load_catalogue, load_indicators
+from analysis.inputs.indicators import empty_indicators
 from analysis.maps.choropleth import choropleth, restyle
 from analysis.maps.legends import NO_DATA, classify, legend_labels
+from analysis.metrics.indicators import aggregate, latest
 from analysis.metrics.poverty import region_iii_exits
 from analysis.report.indicator_figures import format_figure, indicator_table, indicator_values, missing_note
 from analysis.report.notebook import Picture, ReportContext, decorate_area_map, new_map_figure, shared_map
 from analysis.report.notebook import section as _section
 from analysis.report.summaries.text import IndicatorFigure, format_money
 from analysis.report.tables import esc, html_table
+from analysis.store.indicators import load_indicators
 
 #: Kinds mapped; a denominator is shown through its numerator's share.
 MAPPED_KINDS = ("yes_no", "numerator", "count", "amount")
@@ -74,7 +77,7 @@ def _units(ctx: ReportContext) -> pd.DataFrame:
 
 def aggregated(ctx: ReportContext, level: str) -> pd.DataFrame:
     """The report's indicator rows added up to the units of ``level``
-    (:func:`analysis.inputs.indicators.aggregate`), worked out once per report and level: the area's
+    (:func:`analysis.metrics.indicators.aggregate`), worked out once per report and level: the area's
     figures, the table by unit and the maps use them. A copy each time."""
     by_level = ctx._indicators_by_level
     if level not in by_level:
@@ -94,7 +97,7 @@ def area_figures(ctx: ReportContext) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per indicator with data in the area, in catalogue order: the columns of
-        :func:`analysis.inputs.indicators.aggregate` (``value``, ``numerator``, ``denominator``,
+        :func:`analysis.metrics.indicators.aggregate` (``value``, ``numerator``, ``denominator``,
         ``n_units``, ``units_missing``…) and ``name``, ``text`` (``174/181 xã (96,1%)``;
         amounts in billion VND rounded to one decimal, as the summary writes them) and
         ``note`` (``1 xã chưa có số liệu``). Empty without indicator rows.

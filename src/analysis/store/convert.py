@@ -2,7 +2,7 @@
 
 :func:`convert_prepared` reads a prepared-data folder keyed to the old units (from
 ``ntp-atlas prepare``), converts every table with :mod:`analysis.metrics.allocation` (crosswalk and
-shares from :mod:`analysis.inputs.reform`) and writes, atomically, a folder of the same shape keyed to
+shares from :mod:`analysis.inputs.allocation_keys`) and writes, atomically, a folder of the same shape keyed to
 the new units, so the same loaders read it:
 
 =============================  ===============================================================
@@ -40,13 +40,15 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
+from analysis.catalog.units_2025 import new_province_of_old_district, new_units
 from analysis.common.locks import reading
 from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import STAGING_MARK, atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import PROCESSED_DIR
 from analysis.errors import ParameterError
+from analysis.inputs.allocation_keys import intersection_areas, split_shares
 from analysis.inputs.boundaries import read_boundaries
-from analysis.inputs.reform import district_province_map, intersection_areas, load_crosswalk, new_units, split_shares
+from analysis.inputs.reform_crosswalk import load_crosswalk
 from analysis.metrics.allocation import convert_classification, convert_finance, convert_poverty
 from analysis.store.convert_boundaries import (
     SPLIT_METHOD,
@@ -90,7 +92,7 @@ def _with_new_province(frame: pd.DataFrame) -> pd.DataFrame:
     """Rejects and warnings keep the old codes of their input rows; add the new province."""
     out = frame.copy()
     if "district_code" in out.columns:
-        out["province_code"] = out["district_code"].map(district_province_map()).astype("string")
+        out["province_code"] = out["district_code"].map(new_province_of_old_district()).astype("string")
     return out
 
 
@@ -183,7 +185,7 @@ def convert_prepared(
         A user's crosswalk file (``old_code, new_code[, weight]``); default: the package's.
     key
         Allocation key for divided communes: ``area`` (default), ``population`` or ``equal``
-        (see :func:`analysis.inputs.reform.split_shares` for what each falls back to).
+        (see :func:`analysis.inputs.allocation_keys.split_shares` for what each falls back to).
     new_boundaries, new_code_column, new_layer
         Boundaries of the new communes, if known: they give the ``area`` key and the polygons;
         without them the polygons are dissolved from the old communes.

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis.catalog.units_2025 import new_province_of_old, new_units
 from analysis.config import METRIC_CRS, STORAGE_CRS
-from analysis.inputs.boundaries import dissolve_units
-from analysis.inputs.reform import new_units, province_map
+from analysis.inputs.unit_shapes import dissolve_units
 
 __all__ = [
     "SPLIT_METHOD", "derive_communes", "new_communes", "new_match_report", "new_provinces", "reference_districts",
@@ -225,7 +225,7 @@ def reference_districts(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = districts.copy()
     out["old_province_code"] = out["province_code"].astype("string")
     out["old_province_name"] = out["province_name"].astype("string")
-    pmap = province_map()
+    pmap = new_province_of_old()
     names = new_units().drop_duplicates("province_code").set_index("province_code")["province_name"]
     out["province_code"] = out["old_province_code"].map(pmap).astype("string")
     out["province_name"] = out["province_code"].map(names).astype("string")

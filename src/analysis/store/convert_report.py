@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalog.units import official_units
+from analysis.catalog.units_2025 import new_province_of_old, new_units
 from analysis.errors import NtpAtlasError
-from analysis.inputs.reform import new_units, province_map
 
 __all__ = ["CONVERTED_TABLES", "FAR_KM", "REPORT_COLUMNS_CONVERT", "change_report", "reconcile"]
 
@@ -125,7 +125,7 @@ def _by_new_province(frame: pd.DataFrame, columns: list[str], old: bool) -> pd.S
     if not len(frame):  # no such table (no communes table given), or no rows: no totals, same shape
         index = pd.MultiIndex.from_arrays([[], []], names=["province_code", "column"])
         return pd.Series(index=index, dtype="float64")
-    province = frame["province_code"].map(province_map()) if old else frame["province_code"]
+    province = frame["province_code"].map(new_province_of_old()) if old else frame["province_code"]
     return frame[columns].groupby(province.astype(str)).sum().stack()
 
 

@@ -2,7 +2,7 @@
 new communes (``ntp-atlas convert --to 2025``; manifest ``units: "2025"``).
 
 Data converted to the 2025 units has 34 provinces and 3,321 communes and no districts. Codes
-and names come from :func:`analysis.inputs.reform.new_units`; rejects and warnings are
+and names come from :func:`analysis.catalog.units_2025.new_units`; rejects and warnings are
 filtered by the new province, the old districts are a reference layer only. A province or
 commune named as it was before 1/7/2025 is answered with the new unit it is part of.
 
@@ -18,8 +18,8 @@ import pandas as pd
 
 from analysis.catalog.unit_systems import CONVERTED_2025
 from analysis.catalog.units import code_name_choices, official_units, resolve_choice, resolve_province
+from analysis.catalog.units_2025 import new_province_of_old, new_units
 from analysis.errors import ParameterError
-from analysis.inputs.reform import new_units, province_map
 from analysis.store.area_data import AreaData
 from analysis.store.prepared import load_manifest, read_prepared
 
@@ -41,7 +41,7 @@ def resolve_new_province(text: str) -> tuple[str, str]:
             old_code, old_name = resolve_province(text)
         except ParameterError:
             raise unknown from None
-        new_code = province_map().get(old_code)
+        new_code = new_province_of_old().get(old_code)
         if new_code is None:
             raise unknown from None
         names = new_units().drop_duplicates("province_code").set_index("province_code")["province_name"]
@@ -87,7 +87,7 @@ def resolve_new_commune(text: str, province_code: str, communes: pd.DataFrame | 
         if communes is None or "old_commune_codes" not in communes.columns:
             raise
         old = official_units()
-        old = old[old["province_code"].map(province_map()) == province_code]
+        old = old[old["province_code"].map(new_province_of_old()) == province_code]
         try:
             code, name = resolve_choice(text, code_name_choices(old, "commune_code", "commune_name"), "commune")
         except ParameterError:

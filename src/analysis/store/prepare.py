@@ -39,12 +39,13 @@ from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import atomic_dir, claim_output_folder, sha256_file, write_json
 from analysis.config import PROCESSED_DIR, SAMPLE_CODE_COLUMN, SAMPLE_FILES
 from analysis.errors import PreparedDataError
-from analysis.inputs.boundaries import dissolve_units, match_units, read_boundaries
+from analysis.inputs.boundaries import read_boundaries
 from analysis.inputs.bounds import Bounds
 from analysis.inputs.indicators import empty_indicators
 from analysis.inputs.readers import ROW
 from analysis.inputs.run_convention import RunConvention, decide_run, read_again
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
+from analysis.inputs.unit_shapes import dissolve_units, match_units
 from analysis.inputs.validate import ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
 from analysis.store.prepare_inputs import changed_inputs, check_losses, input_entry, prepare_arguments, sheet_for

@@ -10,9 +10,9 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.errors import BoundaryError
-from analysis.inputs.boundaries import merge_units
 from analysis.inputs.crosswalk import read_crosswalk
 from analysis.inputs.readers import ROW
+from analysis.inputs.unit_shapes import merge_units
 from analysis.inputs.validate import REJECT_COLUMNS, ValidatedTable
 from analysis.store.prepare_inputs import input_entry
 

@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
-from analysis.inputs.schema import COMMUNES, POVERTY, fold, header_lookup
+from analysis.common.text import fold
+from analysis.inputs.schema import COMMUNES, POVERTY, header_lookup
 from analysis.store.sample_figures import (
     EM_POVERTY_TARGET,
     FIXED_TIME,

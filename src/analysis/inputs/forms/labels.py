@@ -1,7 +1,7 @@
 """What the labels of a report form mean: header cells and row labels of the circular's forms.
 
 A label is read after folding (no diacritics, case or punctuation, see
-:func:`analysis.inputs.schema.fold`) and may carry several things at once: "Kế hoạch vốn ĐTPT năm
+:func:`analysis.common.text.fold`) and may carry several things at once: "Kế hoạch vốn ĐTPT năm
 2023" is a plan (measure), of investment capital, for 2023. :func:`classify_label` returns
 what it understood as a dict; an empty dict means the label is not understood.
 """
@@ -12,7 +12,8 @@ import re
 import unicodedata
 from datetime import date
 
-from analysis.inputs.schema import VALUE_LOOKUP, fold
+from analysis.common.text import fold
+from analysis.inputs.schema import VALUE_LOOKUP
 
 #: Keys of the dict :func:`classify_label` returns.
 DIMENSIONS = ("measure", "capital_type", "fund", "project", "subproject", "source", "year", "as_of")

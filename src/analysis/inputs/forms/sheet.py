@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from analysis.catalog.units import resolve_district, resolve_province
+from analysis.common.text import fold
 from analysis.errors import ParameterError
 from analysis.inputs.forms import labels as fl
 from analysis.inputs.forms.grid import (
@@ -59,7 +60,7 @@ def _title_context(grid: Grid, top: int, ctx: Context, province: str | None) -> 
         if out.year is None and fl.find_year(line):
             out.year = fl.find_year(line)
             out.notes.append(f"year {out.year} from the title '{line[:60]}'")
-        f = fl.fold(line)
+        f = fold(line)
         for prefix in ("ubnd ", "uy ban nhan dan "):
             if not f.startswith(prefix):
                 continue
@@ -68,7 +69,7 @@ def _title_context(grid: Grid, top: int, ctx: Context, province: str | None) -> 
                 if out.district is None and fl.is_unit_name(rest) == "district":
                     out.district = resolve_district(rest, out.province or province)[0]
                     out.notes.append(f"district {out.district} from the title '{line[:60]}'")
-                elif out.province is None and fl.fold(rest).startswith("tinh "):
+                elif out.province is None and fold(rest).startswith("tinh "):
                     out.province = resolve_province(rest.split(None, 1)[1])[0]
                     out.notes.append(f"province {out.province} from the title '{line[:60]}'")
             except ParameterError as exc:

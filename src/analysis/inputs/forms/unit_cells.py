@@ -6,28 +6,29 @@ Lăng"), or both. When it gives both, they must name the same unit: a code copie
 row above moves the figures to another commune without any subtotal noticing, so a code
 contradicted by its name is refused, naming the commune the name belongs to.
 
-Names are compared as elsewhere in ntp-atlas (:func:`analysis.catalog.units.name_key`, then
-:func:`analysis.catalog.units.loose_key`): insensitive to tone-mark placement, Unicode form, case and
+Names are compared as elsewhere in ntp-atlas (:func:`analysis.catalog.units.unit_key` with
+its marks, then without): insensitive to tone-mark placement, Unicode form, case and
 the type prefix, and, failing that, to missing diacritics. A prefix the label does carry
 still tells "Xã Chi Lăng" from "Thị trấn Chi Lăng" (two communes of district 187).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 
-from analysis.catalog.units import loose_key, name_key, official_units, resolve_district
+from analysis.catalog.units import official_units, resolve_district, unit_key
+from analysis.common.text import fold
 from analysis.errors import ParameterError
 from analysis.inputs.forms import labels as fl
 from analysis.inputs.forms.grid import Grid, addr
-from analysis.inputs.schema import fold
 
 __all__ = ["UNIT_FIX", "row_units", "units_list"]
 
 UNIT_FIX = "add a 'Mã xã' (or 'Mã huyện') column with the GSO codes, or give --district"
-_KEYS = (name_key, loose_key)  # the exact key first: 'Tân Lập' is not 'Tấn Lập' when both exist
+#: column of :func:`_keyed` -> its key; the exact key first: 'Tân Lập' is not 'Tấn Lập' when both exist
+_KEYS = {"exact_key": partial(unit_key, marks=True), "loose_key": partial(unit_key, marks=False)}
 
 
 def units_list() -> pd.DataFrame:
@@ -41,16 +42,16 @@ def _keyed() -> pd.DataFrame:
     units = units_list()
     out = units[["province_code", "district_code", "district_name", "commune_code", "commune_name"]].copy()
     out["commune_type"] = units["commune_type"].map(lambda t: fold(str(t)))
-    for key in _KEYS:
-        out[key.__name__] = units["commune_name"].map(key)
+    for column, key in _KEYS.items():
+        out[column] = units["commune_name"].map(key)
     return out
 
 
 def _named(candidates: pd.DataFrame, label: str) -> pd.DataFrame:
     """Communes among ``candidates`` that ``label`` names; its type prefix, if any, narrows them."""
     prefix = fl.unit_prefix(label)
-    for key in _KEYS:
-        hit = candidates[candidates[key.__name__] == key(label)]
+    for column, key in _KEYS.items():
+        hit = candidates[candidates[column] == key(label)]
         if len(hit):
             typed = hit[hit["commune_type"] == prefix]
             return typed if len(typed) else hit

@@ -76,7 +76,7 @@ def run_rules(
     finance, poverty
         Accepted rows.
     match_report
-        How each unit met its boundary (:func:`analysis.inputs.boundaries.match_units`).
+        How each unit met its boundary (:func:`analysis.inputs.unit_shapes.match_units`).
     communes
         The communes with their polygons, for the geometry checks (left out when None).
     classification

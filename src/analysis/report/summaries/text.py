@@ -57,11 +57,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from babel.numbers import get_decimal_symbol
 
+from analysis.catalog.indicators import load_catalogue
 from analysis.common.i18n import t
 from analysis.common.numbers import LOCALES, format_date, format_number, format_percent
 from analysis.config import LANGUAGES
 from analysis.errors import NtpAtlasError
-from analysis.inputs.indicators import load_catalogue
 from analysis.inputs.schema import CAPITAL_TYPES, FUNDS
 from analysis.metrics.coverage import Coverage, area_coverage
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
@@ -141,7 +141,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "regions.exits_one": {"n": _T, "base_year": _T, "names": _T},
     "regions.exits_unnamed": {"n": _T, "base_year": _T},
     "regions.no_exits": {"base_year": _T},
-    # unit-level indicators (analysis.inputs.indicators): a sentence per date, an item per indicator
+    # unit-level indicators (analysis.catalog.indicators): a sentence per date, an item per indicator
     "indicators.year_end": {"year": _T, "area": _T, "items": _T},
     "indicators.as_of": {"as_of": _T, "area": _T, "items": _T},
     "indicator.share": {"n": _T, "total": _T, "units": _T, "share": _T, **_INDICATOR},
@@ -241,7 +241,7 @@ class Regions:
 
 @dataclass(frozen=True)
 class IndicatorFigure:
-    """One indicator of the area at its latest date, as :func:`analysis.inputs.indicators.aggregate` adds it up.
+    """One indicator of the area at its latest date, as :func:`analysis.metrics.indicators.aggregate` adds it up.
 
     ``value`` is the share (yes/no, numerator) or the sum (count, amount); ``numerator`` and
     ``denominator`` its n and N; ``units_missing`` the units in scope without a figure.
