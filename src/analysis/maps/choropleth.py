@@ -31,20 +31,9 @@ from matplotlib.text import Text
 
 from analysis.common.i18n import t
 from analysis.common.numbers import format_number
-from analysis.maps.cartography import (
-    MAP_STYLE,
-    TITLE_Y,
-    add_north_arrow,
-    add_scale_bar,
-    add_titles,
-    emptiest_corner,
-    label_colour,
-    label_units,
-    map_style,
-    styled,
-    title_pad,
-    to_metric,
-)
+from analysis.maps.crs import to_metric
+from analysis.maps.furniture import add_north_arrow, add_scale_bar, add_titles, emptiest_corner, title_pad
+from analysis.maps.labels import label_colour, label_units
 from analysis.maps.legends import (
     NO_DATA,
     NO_PLAN,
@@ -55,9 +44,9 @@ from analysis.maps.legends import (
     legend_title,
     scheme_legend_set,
 )
+from analysis.maps.style import TITLE_Y, map_style, styled
 
 __all__ = [
-    "MAP_STYLE",
     "add_boundary_note",
     "add_inset",
     "change_map",
@@ -65,7 +54,6 @@ __all__ = [
     "draw_boundaries",
     "draw_reference_layer",
     "is_approximate",
-    "map_style",
     "need_vs_money_map",
     "restyle",
     "save_map",
@@ -86,8 +74,6 @@ _INSET_LOCS = {
     "outside upper right": lambda s: (1.03, 1 - s),
 }
 
-_styled = styled
-_metric = to_metric
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -155,7 +141,7 @@ def _legend(
     ax.legend(handles=handles, **(kwds | dict(legend_kwds or {})))
 
 
-@_styled
+@styled
 def choropleth(
     gdf: gpd.GeoDataFrame,
     column: str | Sequence[str],
@@ -239,7 +225,7 @@ def choropleth(
                                  also=labels)
 
     ax = _axes(ax)
-    data = _metric(gdf)
+    data = to_metric(gdf)
     _draw_classes(ax, data, codes, styles)
     outline = {"color": _OUTLINE["edgecolor"], "linewidth": _OUTLINE["linewidth"]}
     if boundary_kwds:
@@ -336,7 +322,7 @@ def polygon_paths(geometry: gpd.GeoSeries) -> list[MplPath]:
     return [MplPath(coords[a:b], codes[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-@_styled
+@styled
 def restyle(
     ax: Axes,
     gdf: gpd.GeoDataFrame,
@@ -381,7 +367,7 @@ def restyle(
     for artist in list(ax.collections):
         if (artist.get_gid() or "").startswith("ntp-class-"):
             artist.remove()
-    _draw_classes(ax, _metric(gdf), codes, styles)
+    _draw_classes(ax, to_metric(gdf), codes, styles)
     if ax.get_legend() is not None:
         ax.get_legend().remove()
     _legend(ax, ls, codes, styles, lang, show_counts, legend_kwds)
@@ -462,7 +448,7 @@ def need_vs_money_map(
     )
 
 
-@_styled
+@styled
 def draw_boundaries(
     ax: Axes,
     gdf: gpd.GeoDataFrame | gpd.GeoSeries,
@@ -487,14 +473,14 @@ def draw_boundaries(
     -------
     matplotlib.axes.Axes
     """
-    data = _metric(gdf)
+    data = to_metric(gdf)
     data.boundary.plot(ax=ax, linewidth=linewidth, color=color, zorder=3, **kwargs)
     ax.collections[-1].set_gid("ntp-boundaries")
     _finish(ax)
     return ax
 
 
-@_styled
+@styled
 def draw_reference_layer(
     ax: Axes,
     gdf: gpd.GeoDataFrame,
@@ -546,7 +532,7 @@ def draw_reference_layer(
     from matplotlib.lines import Line2D
     from shapely.geometry import box
 
-    data = _metric(gdf)
+    data = to_metric(gdf)
     data = data[data.geometry.notna() & ~data.geometry.is_empty]
     if not len(data):
         return ax
@@ -576,7 +562,7 @@ def draw_reference_layer(
     return ax
 
 
-@_styled
+@styled
 def add_inset(
     ax: Axes,
     context_gdf: gpd.GeoDataFrame,
@@ -610,8 +596,8 @@ def add_inset(
         raise ValueError(f"loc must be one of {sorted(_INSET_LOCS)}, not {loc!r}")
     if not 0 < size < 1:
         raise ValueError(f"size is a fraction of the map's axes, between 0 and 1, not {size}")
-    context = _metric(context_gdf, "context_gdf").geometry
-    highlight = _metric(highlight_gdf, "highlight_gdf").geometry
+    context = to_metric(context_gdf, "context_gdf").geometry
+    highlight = to_metric(highlight_gdf, "highlight_gdf").geometry
     # A locator map is a few centimetres wide: outlines simplified to a thousandth of its
     # extent (under a printed pixel) draw the same and several times faster than full detail.
     xmin, ymin, xmax, ymax = context.total_bounds
@@ -670,7 +656,7 @@ def is_approximate(gdf: pd.DataFrame) -> bool:
     return False
 
 
-@_styled
+@styled
 def add_boundary_note(ax: Axes, gdf: pd.DataFrame, lang: str = "vi") -> Text | None:
     """Write "ranh giới gần đúng" / "approximate boundaries" under the map when it applies.
 

@@ -33,7 +33,8 @@ import pandas as pd
 from analysis.common.i18n import t
 from analysis.common.numbers import format_percent
 from analysis.maps import choropleth as maps
-from analysis.maps.cartography import label_units, to_metric
+from analysis.maps.crs import to_metric
+from analysis.maps.labels import label_units
 from analysis.report.period import as_of_text, data_dates
 from analysis.report.tables import esc, html_table
 from analysis.store.levels import old_codes

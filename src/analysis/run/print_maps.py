@@ -43,17 +43,21 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from analysis import __version__
+from analysis.catalog.units import resolve_district
 from analysis.common.i18n import t
 from analysis.common.storage import atomic_write_bytes
 from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
-from analysis.maps import charts
+from analysis.maps import charts, textmetrics
 from analysis.maps import choropleth as maps
-from analysis.maps.cartography import TITLE_Y, label_units, map_style, short_name
+from analysis.maps.labels import label_units, short_name
 from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
+from analysis.maps.style import TITLE_Y, map_style
 from analysis.metrics.finance import disbursement
 from analysis.report.mapdata import MapData, map_data
+from analysis.run.batch import batch_folder
 from analysis.run.render import slug
+from analysis.store.prepare import prepare
 from analysis.store.prepared import load_area
 
 __all__ = [
@@ -341,8 +345,6 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 def _resolve_districts(data: MapData, districts: Sequence[str] | None) -> list[str]:
     if districts is None:
         return data.district_codes
-    from analysis.catalog.units import resolve_district
-
     return [resolve_district(str(d), data.area.province_code)[0] for d in districts]
 
 
@@ -408,8 +410,7 @@ def export_province_maps(
     """
     from tqdm.auto import tqdm
 
-    from analysis.run.batch import batch_folder
-
+    textmetrics.install()  # the maps and charts of a province write the same words again and again
     formats = _check_formats(formats)
     unknown = [i for i in indicators if i not in INDICATORS]
     if unknown or not indicators:
@@ -450,6 +451,7 @@ def _load(province: str, year: int | None, as_of, baseline_year, data_dir: str) 
 
 def _district_job(task: tuple, data: MapData | None = None) -> list[Path]:
     key, code, indicators, folder, formats, dpi, lang = task
+    textmetrics.install()  # in a worker process too, however it was started
     data = data if data is not None else _load(*key)
     paths = []
     for indicator in indicators:
@@ -489,9 +491,8 @@ def build_docs_maps(
     district charts. With ``data_dir`` None the sample data is prepared into a temporary
     folder first, so the pictures never show anything but the sample.
     """
+    textmetrics.install()
     if data_dir is None:
-        from analysis.store.prepare import prepare
-
         with tempfile.TemporaryDirectory(prefix="ntp-atlas-docs-") as tmp:
             prepare(out=Path(tmp) / "processed")
             return build_docs_maps(out, data_dir=Path(tmp) / "processed", province=province, district=district,
