@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.offsetbox import (
@@ -41,8 +42,10 @@ __all__ = [
     "ScaleBar",
     "add_north_arrow",
     "add_scale_bar",
+    "add_boundary_note",
     "add_titles",
     "emptiest_corner",
+    "is_approximate",
     "nice_length_km",
     "title_pad",
 ]
@@ -295,3 +298,35 @@ def emptiest_corner(
         "upper right": box(x1 - w, y1 - h, x1, y1),
     }
     return min(candidates, key=lambda c: (union.intersection(corners[c]).area, list(candidates).index(c)))
+
+
+# --- the note on approximate boundaries -------------------------------------------------------
+
+
+def is_approximate(gdf: pd.DataFrame) -> bool:
+    """Whether any boundary of ``gdf`` is approximate (its map must say so)."""
+    if gdf.attrs.get("boundary_quality") == "approximate":
+        return True
+    if "boundary_quality" in gdf.columns:
+        return bool(gdf["boundary_quality"].eq("approximate").any())
+    return False
+
+
+@styled
+def add_boundary_note(ax: Axes, gdf: pd.DataFrame, lang: str = "vi") -> Text | None:
+    """Write "ranh giới gần đúng" / "approximate boundaries" under the map when it applies.
+
+    It applies when ``gdf.attrs["boundary_quality"]`` is ``"approximate"`` or any row of a
+    ``boundary_quality`` column is. The note follows the source line when the map has one.
+    Returns the note, or None when no note was needed.
+    """
+    if not is_approximate(gdf):
+        return None
+    text = t("legend.approximate_boundaries", lang)
+    text = text[:1].upper() + text[1:]
+    source = [s for s in ax.texts if s.get_gid() == "ntp-source"]
+    if source:  # on the source line, after the source: one line names the data and its limits
+        return ax.annotate(text, xy=(1, 1), xycoords=source[-1], xytext=(8, 0), textcoords="offset points",
+                           ha="left", style="italic", gid="ntp-boundary-note", **_NOTE)  # fmt: skip
+    return ax.text(0.0, -0.01, text, transform=ax.transAxes, ha="left", style="italic",
+                   gid="ntp-boundary-note", **_NOTE)  # fmt: skip

@@ -48,8 +48,9 @@ from analysis.common.i18n import t
 from analysis.common.storage import atomic_write_bytes
 from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
-from analysis.maps import charts, textmetrics
+from analysis.maps import charts, layers, textmetrics
 from analysis.maps import choropleth as maps
+from analysis.maps.furniture import is_approximate
 from analysis.maps.labels import label_units, short_name
 from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
 from analysis.maps.style import TITLE_Y, map_style
@@ -231,7 +232,7 @@ def province_map(data: MapData, indicator: str = "disbursement_rate", lang: str 
     fig, ax = _new_map()
     _draw(ax, data.communes, indicator, lang, subtitle=_subtitle(data, indicator, lang, None),
           source=_source(data, lang))  # fmt: skip
-    maps.draw_boundaries(ax, data.area.districts, linewidth=1.1, color="#252525")
+    layers.draw_boundaries(ax, data.area.districts, linewidth=1.1, color="#252525")
     label_units(ax, data.area.districts, "district_name", fontsize=7.5, fontweight="bold")
     return fig
 
@@ -246,8 +247,8 @@ def district_map(data: MapData, district: str, indicator: str = "disbursement_ra
     communes = data.communes[data.communes["district_code"] == district]
     _draw(ax, communes, indicator, lang, subtitle=_subtitle(data, indicator, lang, district),
           source=_source(data, lang))  # fmt: skip
-    maps.draw_boundaries(ax, this, linewidth=1.1, color="#252525")
-    maps.add_inset(ax, districts, this, loc="outside lower right", size=0.3)
+    layers.draw_boundaries(ax, this, linewidth=1.1, color="#252525")
+    layers.add_inset(ax, districts, this, loc="outside lower right", size=0.3)
     label_units(ax, communes, "commune_name", background=_fills(communes, indicator))  # last: fitted to the layout
     return fig
 
@@ -289,12 +290,12 @@ def atlas_figure(
         # Each map fills its panel (extra ground, not a smaller panel), so titles line up.
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_title(_panel_title(_district_name(data, code)), loc="left", fontsize=10.5, pad=3, y=TITLE_Y)
-        maps.draw_boundaries(ax, area.districts[area.districts["district_code"] == code], linewidth=0.9)
+        layers.draw_boundaries(ax, area.districts[area.districts["district_code"] == code], linewidth=0.9)
     side = grid[:, cols].subgridspec(2, 1, height_ratios=[1.1, 1], hspace=0.02)
     loc_ax = fig.add_subplot(side[0])
     legend = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.06), "fontsize": 10, "title_fontsize": 10.5}
     _draw(loc_ax, communes, indicator, lang, title="", legend_kwds=legend, **small)
-    maps.draw_boundaries(loc_ax, area.districts, linewidth=0.9)
+    layers.draw_boundaries(loc_ax, area.districts, linewidth=0.9)
     loc_ax.set_title(t("map.locator", lang, province=area.province_name), loc="left", fontsize=10.5, pad=3,
                      y=TITLE_Y)
     label_units(loc_ax, area.districts, "district_name", fontsize=6.5, fontweight="bold")
@@ -303,7 +304,7 @@ def atlas_figure(
                      x=0.025, y=0.965, ha="left", fontsize=18, fontweight="bold")  # fmt: skip
         fig.text(0.025, 0.925, _subtitle(data, indicator, lang, None), fontsize=11, color="#525252")
         note = ""
-        if maps.is_approximate(data.communes):
+        if is_approximate(data.communes):
             note = " · " + t("legend.approximate_boundaries", lang).capitalize()
         fig.text(0.025, 0.02, t("source_line", lang, source=_source(data, lang)) + note, fontsize=8.5,
                  color="#525252")  # fmt: skip
