@@ -29,7 +29,9 @@ from analysis.config import METRIC_CRS  # noqa: E402
 from analysis.maps import choropleth as maps
 from analysis.maps import furniture, labels, style, textmetrics  # noqa: E402
 from analysis.maps import png as png_writer  # noqa: E402
-from analysis.maps.legends import classify, get_legend_set, scheme_legend_set  # noqa: E402
+from analysis.maps.classes import classify  # noqa: E402
+from analysis.maps.legends import get_legend_set  # noqa: E402
+from analysis.maps.schemes import scheme_legend_set  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)

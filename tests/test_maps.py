@@ -26,14 +26,10 @@ from shapely.geometry import box  # noqa: E402
 from analysis.common.i18n import labels, t  # noqa: E402
 from analysis.maps import choropleth as maps  # noqa: E402
 from analysis.maps import furniture, layers, polygons, style  # noqa: E402
-from analysis.maps.legends import (  # noqa: E402
-    LEGEND_SETS,
-    NO_DATA,
-    NO_PLAN,
-    classify,
-    legend_labels,
-    scheme_legend_set,
-)
+from analysis.maps.classes import classify
+from analysis.maps.legend_text import legend_labels
+from analysis.maps.legends import LEGEND_SETS, NO_DATA, NO_PLAN
+from analysis.maps.schemes import scheme_legend_set
 
 NAN = float("nan")
 DISB = LEGEND_SETS["disbursement_rate"]

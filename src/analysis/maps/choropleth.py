@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from analysis.common.i18n import t
 from analysis.common.numbers import format_number
+from analysis.maps.classes import classify
 from analysis.maps.crs import to_metric
 from analysis.maps.furniture import (
     add_boundary_note,
@@ -37,17 +38,10 @@ from analysis.maps.furniture import (
     title_pad,
 )
 from analysis.maps.labels import label_colour, label_units
-from analysis.maps.legends import (
-    NO_DATA,
-    NO_PLAN,
-    LegendSet,
-    classify,
-    get_legend_set,
-    legend_labels,
-    legend_title,
-    scheme_legend_set,
-)
+from analysis.maps.legend_text import legend_labels, legend_title
+from analysis.maps.legends import NO_DATA, NO_PLAN, LegendSet, get_legend_set
 from analysis.maps.polygons import fill_paths, polygon_paths
+from analysis.maps.schemes import scheme_legend_set
 from analysis.maps.style import TITLE_Y, map_style, styled
 
 __all__ = [
@@ -188,7 +182,7 @@ def choropleth(
         Follow each legend label by the number of units in the class, e.g. "30–50% (4)".
     classification_kwds
         Ask for a data-driven scheme instead of the fixed bins, e.g.
-        ``{"scheme": "quantiles", "k": 5}``; see :func:`analysis.maps.legends.scheme_legend_set`.
+        ``{"scheme": "quantiles", "k": 5}``; see :func:`analysis.maps.schemes.scheme_legend_set`.
     source
         Data source, written "Nguồn: ..." / "Source: ..." under the map.
     subtitle

@@ -50,9 +50,10 @@ from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
 from analysis.maps import charts, layers, textmetrics
 from analysis.maps import choropleth as maps
+from analysis.maps.classes import classify
 from analysis.maps.furniture import is_approximate
 from analysis.maps.labels import label_units, short_name
-from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
+from analysis.maps.legends import NO_DATA, NO_PLAN, get_legend_set
 from analysis.maps.style import TITLE_Y, map_style
 from analysis.metrics.finance import disbursement
 from analysis.report.mapdata import MapData, map_data
