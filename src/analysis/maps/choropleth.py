@@ -189,16 +189,16 @@ def choropleth(
         A line under the title: the area, the period, the as-of date.
     labels
         Column of unit names to label the units with, inside their polygons; labels that do
-        not fit are left out (:func:`analysis.maps.cartography.label_units`).
+        not fit are left out (:func:`analysis.maps.labels.label_units`).
     scale_bar
         Draw a scale bar in km (True), or not; a dict is passed to
-        :func:`~analysis.maps.cartography.add_scale_bar` (e.g. ``{"loc": "lower right"}``). By
+        :func:`~analysis.maps.furniture.add_scale_bar` (e.g. ``{"loc": "lower right"}``). By
         default it goes in the lower corner the units cover least.
     north_arrow
         Draw a north arrow (True), or not; a dict is passed to
-        :func:`~analysis.maps.cartography.add_north_arrow`.
+        :func:`~analysis.maps.furniture.add_north_arrow`.
     label_kwds
-        Passed to :func:`~analysis.maps.cartography.label_units` (``fontsize``, ``wrap``…).
+        Passed to :func:`~analysis.maps.labels.label_units` (``fontsize``, ``wrap``…).
 
     Returns
     -------

@@ -90,7 +90,7 @@ def draw_reference_layer(
     For the districts abolished on 1/7/2025 on a map of the new communes. The map's extent
     is kept (a reference unit reaching beyond it does not zoom the map out), and names go
     inside the visible part of each unit, where they fit among the labels already placed
-    (:func:`analysis.maps.cartography.label_units`). Call it after the map's own labels and inset.
+    (:func:`analysis.maps.labels.label_units`). Call it after the map's own labels and inset.
 
     Parameters
     ----------
