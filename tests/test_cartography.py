@@ -1,4 +1,5 @@
-"""Tests of analysis.maps.cartography: scale bar, north arrow, unit labels, titles.
+"""Tests of the map furniture (analysis.maps.furniture, labels, png, style, textmetrics): scale bar,
+north arrow, unit labels, titles.
 
 Artists are checked, not pixels: the scale bar's drawn extent is measured in display
 coordinates and converted to ground distance, and each label's rendered box is converted
@@ -25,9 +26,18 @@ from pyproj import Geod, Transformer  # noqa: E402
 from shapely.geometry import Point, box  # noqa: E402
 
 from analysis.config import METRIC_CRS  # noqa: E402
-from analysis.maps import cartography  # noqa: E402
 from analysis.maps import choropleth as maps
-from analysis.maps.legends import classify, get_legend_set, scheme_legend_set  # noqa: E402
+from analysis.maps import furniture, labels, style, textmetrics  # noqa: E402
+from analysis.maps import png as png_writer  # noqa: E402
+from analysis.maps.classes import classify  # noqa: E402
+from analysis.maps.legends import get_legend_set  # noqa: E402
+from analysis.maps.schemes import scheme_legend_set  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _text_caches():
+    # Installed explicitly, as the warm kernels, the report context and the print-map export do.
+    textmetrics.install()
 
 
 @pytest.fixture(autouse=True)
@@ -78,11 +88,11 @@ def test_every_choropleth_has_a_scale_bar_and_a_north_arrow():
 def test_scale_bar_picks_a_round_length_of_about_a_quarter_of_the_map():
     # By hand: 100 km wide -> 22 km asked -> 20 km; 2 km wide -> 0.44 km -> 0.5 km;
     # 37 km wide -> 8.1 km -> 10 km (log-nearest of 5 and 10).
-    assert cartography.nice_length_km(100_000) == 20
-    assert cartography.nice_length_km(2_000) == 0.5
-    assert cartography.nice_length_km(37_000) == 10
+    assert furniture.nice_length_km(100_000) == 20
+    assert furniture.nice_length_km(2_000) == 0.5
+    assert furniture.nice_length_km(37_000) == 10
     with pytest.raises(ValueError, match="positive"):
-        cartography.nice_length_km(0)
+        furniture.nice_length_km(0)
     # Four squares of 0.01° (≈ 4.1 km with margins): a 1 km bar, written in km.
     ax = maps.choropleth(squares(4), "rate", "disbursement_rate", lang="en")
     bar = by_gid(ax, "ntp-scalebar")[0]
@@ -155,7 +165,7 @@ def check_labels(ax, units: gpd.GeoDataFrame, name_column: str) -> None:
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     metric = units.to_crs(METRIC_CRS)
-    names = cartography.label_names(units[name_column].tolist())
+    names = labels.label_names(units[name_column].tolist())
     boxes = []
     for label in placed_labels(ax):
         text = label.get_text().replace("\n", " ")
@@ -202,16 +212,16 @@ def test_labels_that_do_not_fit_are_left_out_biggest_first():
     fig, ax = plt.subplots(figsize=(6, 5))
     gdf.to_crs(METRIC_CRS).plot(ax=ax)
     ax.set_aspect("equal")
-    placed = cartography.label_units(ax, gdf, "name")
+    placed = labels.label_units(ax, gdf, "name")
     assert [t.get_text() for t in placed] == ["Lớn"]
     check_labels(ax, gdf, "name")
 
 
 def test_same_names_are_told_apart_and_prefixes_dropped():
-    assert cartography.short_name("Thị trấn Đồng Mỏ") == "Đồng Mỏ"
+    assert labels.short_name("Thị trấn Đồng Mỏ") == "Đồng Mỏ"
     # NFD input (as some field files have it) comes out NFC
-    assert cartography.short_name(unicodedata.normalize("NFD", "Xã Chiến Thắng")) == "Chiến Thắng"
-    assert cartography.label_names(["Xã Chi Lăng", "Thị trấn Chi Lăng", "Phường Tam Thanh"]) == [
+    assert labels.short_name(unicodedata.normalize("NFD", "Xã Chiến Thắng")) == "Chiến Thắng"
+    assert labels.label_names(["Xã Chi Lăng", "Thị trấn Chi Lăng", "Phường Tam Thanh"]) == [
         "Chi Lăng", "TT. Chi Lăng", "Tam Thanh",
     ]  # fmt: skip
 
@@ -275,10 +285,9 @@ def test_shared_text_size_cache_gives_matplotlibs_own_sizes():
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
-    from analysis.maps import textmetrics
 
     measure = RendererAgg.get_text_width_height_descent
-    original = measure.__wrapped__  # installed by importing analysis.maps.cartography
+    original = measure.__wrapped__  # installed by the fixture, as a map export installs it
     cases = [("Xã Hữu Kiên", 9, "normal"), ("Chi Lăng", 13, "bold"), ("0 – 25%", 8, "normal"), ("W", 30, "bold")]
     for dpi in (72, 150, 300):
         for text, size, weight in cases:
@@ -326,7 +335,7 @@ def test_png_is_cut_to_what_was_drawn_with_its_margin():
             (0.25, 0.25), 0.5, 0.5, transform=fig.transFigure, facecolor="#0c2238", linewidth=0, antialiased=False
         )
     )
-    pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
+    pixels = _decoded(png_writer.png_trimmed(fig, dpi=100))
     assert pixels.shape == (70, 120, 3)
     assert (pixels[10:60, 10:110] == (12, 34, 56)).all()
     margin = np.ones((70, 120), dtype=bool)
@@ -337,13 +346,11 @@ def test_png_is_cut_to_what_was_drawn_with_its_margin():
 def test_kept_file_hands_over_what_was_written():
     # One write (matplotlib's canvas buffer) is kept as a view of the same memory, not a copy;
     # several are joined in order.
-    from analysis.maps.cartography import _Kept
-
     canvas = np.arange(8, dtype=np.uint8)
-    one = _Kept()
+    one = png_writer.ViewKeepingFile()
     one.write(canvas)
     assert np.shares_memory(np.frombuffer(one.data, dtype=np.uint8), canvas)
-    two = _Kept()
+    two = png_writer.ViewKeepingFile()
     two.write(b"ab")
     two.write(memoryview(b"cd"))
     assert bytes(two.data) == b"abcd"
@@ -357,7 +364,7 @@ def test_png_of_a_drawing_past_the_edge_keeps_all_of_it():
     fig = Figure(figsize=(2, 1))
     fig.add_axes((0.1, 0.1, 0.5, 0.8)).set_axis_off()
     fig.text(0.7, 0.5, "Tỷ lệ giải ngân rất dài, rất dài", fontsize=12)
-    pixels = _decoded(cartography.png_trimmed(fig, dpi=100))
+    pixels = _decoded(png_writer.png_trimmed(fig, dpi=100))
     assert pixels.shape[1] > 200  # wider than the 200 px canvas
     assert (pixels[:, -5:] == 255).all()  # and the text ends inside the picture, with a margin
 
@@ -373,14 +380,14 @@ def test_png_bytes_is_a_png_of_the_pixels_given():
 
     rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]],
                     [[0, 0, 0], [255, 255, 255], [12, 34, 56]]], dtype=np.uint8)  # fmt: skip
-    png = cartography.png_bytes(rgb, dpi=150)
+    png = png_writer.png_bytes(rgb, dpi=150)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert png[12:16] == b"IHDR" and struct.unpack(">IIBB", png[16:26]) == (3, 2, 8, 2)  # width, height, 8-bit RGB
     assert (_decoded(png) == rgb).all()
     assert Image.open(io.BytesIO(png)).info["dpi"] == pytest.approx((150.0124, 150.0124))
-    assert "dpi" not in Image.open(io.BytesIO(cartography.png_bytes(rgb))).info
+    assert "dpi" not in Image.open(io.BytesIO(png_writer.png_bytes(rgb))).info
     with pytest.raises(ValueError, match="uint8"):
-        cartography.png_bytes(rgb.astype(np.float32))
+        png_writer.png_bytes(rgb.astype(np.float32))
 
 
 # --- text drawn once per place, titles placed without a search ---------------------------------
@@ -418,7 +425,6 @@ def test_drawn_text_has_matplotlibs_own_pixels(monkeypatch):
     drawn by the wrapped original on a fresh figure."""
     from matplotlib.backends.backend_agg import RendererAgg
 
-    from analysis.maps import textmetrics
 
     if not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
@@ -473,7 +479,7 @@ def test_titles_sit_where_matplotlib_places_them(monkeypatch):
         return out
 
     placed = titles()
-    for module in (cartography, maps, charts):
+    for module in (furniture, maps, charts):
         monkeypatch.setattr(module, "TITLE_Y", None)
     own = titles()
     assert placed == pytest.approx(own, abs=1e-6)
@@ -487,7 +493,6 @@ def test_drawn_text_in_another_thread_uses_that_threads_fonts(monkeypatch):
 
     from matplotlib.backends.backend_agg import RendererAgg
 
-    from analysis.maps import textmetrics
 
     if not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("this matplotlib does not draw text glyph by glyph; the drawn-text cache is not installed")
@@ -518,7 +523,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from analysis import cartography  # noqa: F401 - installs the text caches, as a map export does
+from analysis.maps import textmetrics
+textmetrics.install()  # as a map export does
 
 WORDS = [f"Xã Thượng Hoà {i} Đồng Mỏ Chiến Thắng" for i in range(60)]
 
@@ -579,7 +585,6 @@ def test_a_forked_child_forgets_the_parents_shapings_and_shapes_with_its_own_fon
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
 
-    from analysis.maps import textmetrics
 
     if not hasattr(os, "fork") or not hasattr(RendererAgg.draw_text, "__wrapped__"):
         pytest.skip("needs fork() and the drawn-text cache")
@@ -615,14 +620,78 @@ def test_map_style_inside_itself_is_not_entered_again_but_a_changed_style_is_set
     real = plt.rc_context
     monkeypatch.setattr(plt, "rc_context", lambda rc=None, fname=None: entered.append(rc) or real(rc, fname))
     default = list(plt.rcParams["font.sans-serif"])
-    with cartography.map_style():
+    with style.map_style():
         assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"] and plt.rcParams["svg.fonttype"] == "none"
-        with cartography.map_style():  # the style in place: nothing to copy or restore
+        with style.map_style():  # the style in place: nothing to copy or restore
             assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"]
         assert len(entered) == 1
         with real({"font.sans-serif": ["DejaVu Serif"]}):  # someone changed it in between
-            with cartography.map_style():
+            with style.map_style():
                 assert plt.rcParams["font.sans-serif"] == ["DejaVu Sans"]
             assert plt.rcParams["font.sans-serif"] == ["DejaVu Serif"]
         assert len(entered) == 2
     assert plt.rcParams["font.sans-serif"] == default
+
+
+# --- installing the text caches ----------------------------------------------------------------
+
+#: Imports every module that draws, and checks that none patched matplotlib's text rendering:
+#: the caches are installed by textmetrics.install() alone.
+_NO_INSTALL_ON_IMPORT = """
+import analysis.report, analysis.run.print_maps, analysis.run.engine, analysis.maps.charts
+from matplotlib.backends.backend_agg import RendererAgg
+from analysis.maps import textmetrics
+assert not textmetrics.installed()
+assert not hasattr(RendererAgg.get_text_width_height_descent, "__wrapped__")
+assert not hasattr(RendererAgg.draw_text, "__wrapped__")
+textmetrics.install()
+textmetrics.install()  # idempotent: wrapped once
+assert textmetrics.installed()
+measure = RendererAgg.get_text_width_height_descent
+assert not hasattr(measure.__wrapped__, "__wrapped__")
+print("ok")
+"""
+
+#: A matplotlib whose text drawing differs from 3.11's (the internals the drawn-text cache
+#: repeats are missing): install() leaves draw_text alone, sizes are still cached, and the
+#: pixels are matplotlib's own, drawn before anything was installed.
+_FALLBACK = """
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from analysis.maps import textmetrics
+
+def pixels():
+    fig = Figure(figsize=(3, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.05, 0.4, "Xã Hữu Kiên 0,5%", fontsize=9)
+    fig.suptitle("Lạng Sơn", fontweight="bold")
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+own = pixels()
+textmetrics._draws_glyph_by_glyph = lambda: False  # as on a matplotlib without _layout/_render_glyph
+textmetrics.install()
+assert hasattr(RendererAgg.get_text_width_height_descent, "__wrapped__")
+assert not hasattr(RendererAgg.draw_text, "__wrapped__")
+first, again = pixels(), pixels()
+assert (first == own).all() and (again == own).all() and (own[..., :3] < 128).any()
+assert textmetrics.cache_size() > 0 and textmetrics.drawn_size() == 0
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("script", [_NO_INSTALL_ON_IMPORT, _FALLBACK], ids=["not-on-import", "fallback"])
+def test_text_caches_are_installed_explicitly_and_fall_back_to_matplotlib(tmp_path, script):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import analysis
+
+    path = tmp_path / "check.py"
+    path.write_text(script, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(analysis.__file__).parents[1]), "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -26,6 +26,7 @@ from analysis.common.ownership import LEDGER
 from analysis.errors import ParameterError  # noqa: E402
 from analysis.maps import charts  # noqa: E402
 from analysis.report.mapdata import map_data  # noqa: E402
+from analysis.run import print_figures, print_files
 from analysis.run import print_maps as export
 from analysis.store.areas import load_area  # noqa: E402
 
@@ -119,9 +120,9 @@ def test_atlas_is_one_a3_page(exported):
 
 
 def test_same_data_gives_the_same_svg_and_pdf(data):
-    fig = export.district_map(data, "187", "poverty_change_pp", "en")
+    fig = print_figures.district_map(data, "187", "poverty_change_pp", "en")
     for fmt in ("svg", "pdf"):
-        assert export._render(fig, fmt, 300, "x") == export._render(fig, fmt, 300, "x")
+        assert print_files.render_figure(fig, fmt, 300, "x") == print_files.render_figure(fig, fmt, 300, "x")
 
 
 def test_bad_parameters(sample_prepared, tmp_path):

@@ -21,7 +21,8 @@ from analysis.config import SAMPLE_DIR
 from analysis.errors import InputFileError, ParameterError
 from analysis.inputs.schema import INDICATORS
 from analysis.inputs.validate import validate_table
-from analysis.maps.legends import classify, legend_labels
+from analysis.maps.classes import classify
+from analysis.maps.legend_text import legend_labels
 from analysis.metrics.indicators import aggregate, latest, locate
 from analysis.report.indicator_figures import (
     format_figure,

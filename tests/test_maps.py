@@ -25,14 +25,11 @@ from shapely.geometry import box  # noqa: E402
 
 from analysis.common.i18n import labels, t  # noqa: E402
 from analysis.maps import choropleth as maps  # noqa: E402
-from analysis.maps.legends import (  # noqa: E402
-    LEGEND_SETS,
-    NO_DATA,
-    NO_PLAN,
-    classify,
-    legend_labels,
-    scheme_legend_set,
-)
+from analysis.maps import furniture, layers, polygons, style  # noqa: E402
+from analysis.maps.classes import classify
+from analysis.maps.legend_text import legend_labels
+from analysis.maps.legends import LEGEND_SETS, NO_DATA, NO_PLAN
+from analysis.maps.schemes import scheme_legend_set
 
 NAN = float("nan")
 DISB = LEGEND_SETS["disbursement_rate"]
@@ -268,7 +265,7 @@ def test_boundary_note_when_approximate():
     ]
     by_column = communes([0.1, 0.2], boundary_quality=["exact", "approximate"])
     fig, ax = plt.subplots()
-    assert maps.add_boundary_note(ax, by_column, "en").get_text() == "Approximate boundaries"
+    assert furniture.add_boundary_note(ax, by_column, "en").get_text() == "Approximate boundaries"
 
 
 def test_bad_input_messages():
@@ -310,19 +307,19 @@ def test_inset_is_a_child_axes_of_the_map():
     )
     fig, ax = plt.subplots()
     maps.choropleth(communes([0.1, 0.6]), "rate", DISB, ax=ax)
-    inset = maps.add_inset(ax, province, province.iloc[[1]])
+    inset = layers.add_inset(ax, province, province.iloc[[1]])
     assert isinstance(inset, Axes)
     assert inset in ax.child_axes and inset.figure is fig
     assert len(inset.collections) == 3  # districts, province outline, highlight
     with pytest.raises(ValueError, match="loc"):
-        maps.add_inset(ax, province, province.iloc[[1]], loc="middle")
+        layers.add_inset(ax, province, province.iloc[[1]], loc="middle")
 
 
 def test_draw_boundaries_adds_a_heavier_line():
     fig, ax = plt.subplots()
     maps.choropleth(communes([0.1, 0.6]), "rate", DISB, ax=ax)
     district = gpd.GeoDataFrame(geometry=[box(106.5, 21.8, 106.52, 21.81)], crs="EPSG:4326")
-    assert maps.draw_boundaries(ax, district, linewidth=1.5) is ax
+    assert layers.draw_boundaries(ax, district, linewidth=1.5) is ax
     lines = [c for c in ax.collections if c.get_gid() == "ntp-boundaries"]
     assert lines and lines[0].get_linewidth()[0] == 1.5
 
@@ -366,7 +363,7 @@ def _pixels(fig) -> np.ndarray:
     from PIL import Image
 
     buf = io.BytesIO()
-    with maps.map_style():
+    with style.map_style():
         fig.savefig(buf, format="png", dpi=60)
     return np.asarray(Image.open(buf))
 
@@ -408,7 +405,7 @@ def test_restyle_replaces_subtitle_and_source_and_moves_the_title():
                                    {"facecolor": "#e5e5e5", "edgecolor": "#67000d", "linewidth": 3}])
 def test_class_fills_are_the_polygons_geopandas_draws(style):
     # maps draws each class's polygons from paths made with shapely's array functions
-    # (maps.polygon_paths) instead of GeoSeries.plot. On a polygon with two holes (given in
+    # (polygons.polygon_paths) instead of GeoSeries.plot. On a polygon with two holes (given in
     # the same winding as its exterior, which geopandas normalises), a multipolygon whose
     # second part has a hole, a triangle, a missing and an empty geometry, the fill must be
     # GeoSeries.plot's: same paths, same pixels, holes left empty. With hatching (a class
@@ -431,7 +428,7 @@ def test_class_fills_are_the_polygons_geopandas_draws(style):
         return _pixels(fig), ax
 
     theirs, ax1 = drawn(lambda ax: geoms.plot(ax=ax, **style))
-    ours, ax2 = drawn(lambda ax: maps._fill(ax, maps.polygon_paths(geoms), **style))
+    ours, ax2 = drawn(lambda ax: polygons.fill_paths(ax, polygons.polygon_paths(geoms), **style))
     assert (theirs == ours).all()
     paths1, paths2 = ax1.collections[0].get_paths(), ax2.collections[0].get_paths()
     assert len(paths2) == 3  # the missing and the empty geometry are left out, as geopandas does
@@ -453,7 +450,7 @@ def test_locator_maps_of_two_provinces_are_not_mixed_up():
 
     def inset_extent(context):
         _, ax = plt.subplots()
-        inset = maps.add_inset(ax, context, context.iloc[[0]])
+        inset = layers.add_inset(ax, context, context.iloc[[0]])
         polygons = inset.collections[0]
         return len(polygons.get_paths()), inset.collections[1].get_paths()[0].get_extents().x0
 

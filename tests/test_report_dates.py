@@ -14,7 +14,7 @@ from analysis.cli import main
 from analysis.report import notebook as report
 from analysis.report.mapdata import map_data
 from analysis.report.summaries.text import summary_facts, summary_sentences
-from analysis.run.print_maps import _subtitle
+from analysis.run.print_figures import map_subtitle
 from analysis.store.areas import load_area
 from tests.small_area import prepare_small
 from tests.visible_text import visible_text
@@ -86,8 +86,8 @@ def test_districts_with_different_dates_are_each_given_theirs(small):
 def test_print_maps_say_each_districts_date(small):
     # ntp-atlas maps: the province's map gives both dates, Đình Lập's own map its 30/09
     data = map_data(load_area("20", None, small), 2023)
-    assert _subtitle(data, "disbursement_rate", "vi", "189").endswith(
+    assert map_subtitle(data, "disbursement_rate", "vi", "189").endswith(
         "30/09/2023 (ngày mới nhất có số liệu; đã yêu cầu 31/12/2023)")
-    assert _subtitle(data, "disbursement_rate", "vi", "187").endswith("năm 2023, số liệu đến ngày 31/12/2023")
-    assert "30/09/2023 (Huyện Đình Lập) và 31/12/2023 (Huyện Chi Lăng)" in _subtitle(
+    assert map_subtitle(data, "disbursement_rate", "vi", "187").endswith("năm 2023, số liệu đến ngày 31/12/2023")
+    assert "30/09/2023 (Huyện Đình Lập) và 31/12/2023 (Huyện Chi Lăng)" in map_subtitle(
         data, "disbursement_rate", "vi", None)

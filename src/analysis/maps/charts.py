@@ -16,11 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from analysis.catalog.units import official_units
 from analysis.common.i18n import t
-from analysis.common.numbers import format_percent
-from analysis.maps.cartography import TITLE_Y, layout_renderer, short_name
-from analysis.maps.choropleth import map_style
+from analysis.common.numbers import format_date, format_percent
+from analysis.maps.canvas import layout_renderer
+from analysis.maps.labels import short_name
+from analysis.maps.style import TITLE_Y, map_style
 from analysis.maps.ticks import value_axis
+from analysis.metrics.poverty import poverty_rates
 
 #: Colours of the capital types (ColorBrewer Paired: dark/light pairs for disbursed/plan).
 CAPITAL_COLORS = {"investment": ("#1f78b4", "#a6cee3"), "recurrent": ("#33a02c", "#b2df8a")}
@@ -55,8 +58,6 @@ def _tidy(ax: Axes) -> None:
 
 def _unit_names(codes, by: str, names: Mapping[str, str] | None) -> dict[str, str]:
     if names is None:
-        from analysis.catalog.units import official_units
-
         u = official_units()[[f"{by}_code", f"{by}_name"]].drop_duplicates(f"{by}_code")
         names = dict(zip(u[f"{by}_code"], u[f"{by}_name"], strict=True))
     codes = list(codes)
@@ -152,8 +153,6 @@ def progress_chart(prog: pd.DataFrame, lang: str = "vi", ax: Axes | None = None)
     prog
         ``as_of``, ``capital_type``, ``rate`` (from :func:`analysis.metrics.finance.progress`).
     """
-    from analysis.common.numbers import format_date
-
     with map_style():
         ax = _axes(ax, size=(9.0, 4.0))
         for ct, part in prog.groupby("capital_type"):
@@ -215,8 +214,6 @@ def poverty_trend_chart(
     total
         Also draw the whole area's rate.
     """
-    from analysis.metrics.poverty import poverty_rates
-
     if by not in ("district", "commune"):
         raise ValueError(f"by must be 'district' or 'commune', not {by!r}")
     if rate not in ("poverty_rate", "near_poor_rate", "em_poverty_rate"):

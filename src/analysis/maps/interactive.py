@@ -17,7 +17,9 @@ import shapely
 from analysis.common.i18n import t
 from analysis.common.numbers import format_number, format_percent, format_points
 from analysis.config import METRIC_CRS
-from analysis.maps.legends import NO_DATA, NO_PLAN, LegendSet, classify, get_legend_set, legend_labels, legend_title
+from analysis.maps.classes import classify
+from analysis.maps.legend_text import legend_labels, legend_title
+from analysis.maps.legends import NO_DATA, NO_PLAN, LegendSet, get_legend_set
 
 _WIDTH = 720
 

@@ -5,23 +5,17 @@ commune at 45% disbursement has the same colour in every district's report, in V
 and in English. Classes are upper-inclusive: with edges ``(0, 0.3, 0.5, ...)`` a rate of
 exactly 30% falls in "0–30%", and 0 (or anything below the first edge) in the first class.
 
-Data-driven schemes (quantiles, natural breaks) are available on request through
-:func:`scheme_legend_set`; they give up the comparability of the policy bins.
+Values are put into classes by :func:`analysis.maps.classes.classify`; the classes' labels and
+the legend title are written by :mod:`analysis.maps.legend_text`. Data-driven schemes
+(quantiles, natural breaks) are available on request through
+:func:`analysis.maps.schemes.scheme_legend_set`; they give up the comparability of the policy
+bins.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
-
-from analysis.common.i18n import t
-from analysis.common.numbers import format_number, format_percent, format_points
 
 #: Class code of a unit without data (value missing or not finite).
 NO_DATA = -1
@@ -30,9 +24,6 @@ NO_PLAN = -2
 
 _KINDS = ("sequential", "diverging", "categorical")
 _FORMATS = ("percent", "points", "category", "number")
-# Values are rounded before classing so that a rate computed as 0.30000000000000004 still
-# counts as exactly 30% and falls in the upper-inclusive class "0–30%".
-_ROUND = 9
 
 
 @dataclass(frozen=True)
@@ -67,7 +58,7 @@ class LegendSet:
         Thresholds of the two-input ``need_vs_money`` set: poverty rate ``>= poverty_high``
         is high, disbursement rate ``< disbursement_low`` is low.
     scheme, k_requested
-        Set by :func:`scheme_legend_set`: the mapclassify scheme and the number of classes
+        Set by :func:`~analysis.maps.schemes.scheme_legend_set`: the mapclassify scheme and the number of classes
         asked for (more than :attr:`n_classes` when tied values forced fewer classes).
     """
 
@@ -227,282 +218,3 @@ def get_legend_set(legend_set: LegendSet | str) -> LegendSet:
         raise ValueError(
             f"unknown legend set {legend_set!r}; choose one of {sorted(LEGEND_SETS)}"
         ) from None
-
-
-def _no_plan_mask(no_plan: object, index: pd.Index) -> pd.Series:
-    if no_plan is None:
-        return pd.Series(False, index=index)
-    if isinstance(no_plan, pd.Series) and not no_plan.index.equals(index):
-        mask = no_plan.reindex(index)
-    elif isinstance(no_plan, pd.Series):
-        mask = no_plan
-    else:
-        mask = pd.Series(np.asarray(no_plan), index=index)
-    return mask.fillna(False).astype(bool)
-
-
-def classify(
-    values: pd.Series | pd.DataFrame | Sequence[float],
-    legend_set: LegendSet | str,
-    no_plan: pd.Series | Sequence[bool] | None = None,
-) -> pd.Series:
-    """Class code of each value: ``0 .. n_classes - 1``, :data:`NO_DATA` or :data:`NO_PLAN`.
-
-    Parameters
-    ----------
-    values
-        The indicator. For the two-input ``need_vs_money`` set, a DataFrame whose first
-        column is the poverty rate and second the disbursement rate (both fractions).
-        Missing and infinite values are "no data" (a rate of ``inf`` comes from a zero
-        plan: pass ``no_plan`` to class it as such).
-    legend_set
-        A :class:`LegendSet` or a key of :data:`LEGEND_SETS`.
-    no_plan
-        Boolean mask (aligned on the index when a Series) of units whose plan is zero.
-        They are classed :data:`NO_PLAN` whatever their value.
-
-    Returns
-    -------
-    pandas.Series
-        Integer class codes named ``"class"``, on the index of ``values``.
-
-    Examples
-    --------
-    >>> classify([0.0, 0.3, 0.31, 1.0, 1.2, None], "disbursement_rate").tolist()
-    [0, 0, 1, 4, 5, -1]
-    """
-    ls = get_legend_set(legend_set)
-    if ls.kind == "categorical":
-        if not isinstance(values, pd.DataFrame) or values.shape[1] != 2:
-            raise ValueError(
-                f"legend set {ls.key!r} needs a DataFrame of two columns: "
-                "poverty rate, then disbursement rate"
-            )
-        pov = pd.to_numeric(values.iloc[:, 0], errors="coerce").astype(float).round(_ROUND)
-        rate = pd.to_numeric(values.iloc[:, 1], errors="coerce").astype(float).round(_ROUND)
-        high = (pov >= ls.poverty_high).to_numpy()
-        low = (rate < ls.disbursement_low).to_numpy()
-        codes = np.select([high & low, high, low], [0, 1, 2], default=3)
-        ok = (np.isfinite(pov) & np.isfinite(rate)).to_numpy()
-        index = values.index
-    else:
-        series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
-        v = pd.to_numeric(series, errors="coerce").astype(float).round(_ROUND)
-        codes = np.searchsorted(np.asarray(ls.bins[1:], dtype=float), v.to_numpy(), side="left")
-        ok = np.isfinite(v.to_numpy())
-        index = series.index
-    out = pd.Series(np.where(ok, codes, NO_DATA), index=index, name="class", dtype=int)
-    mask = _no_plan_mask(no_plan, index)
-    if mask.any():
-        if not ls.has_no_plan:
-            raise ValueError(f"legend set {ls.key!r} has no 'no plan' class; drop no_plan")
-        out[mask] = NO_PLAN
-    return out
-
-
-def _range(lo: str, hi: str, suffix: str = "") -> str:
-    # An unspaced en dash between signed numbers ("−6,0–−3,0") is hard to read.
-    signed = lo[:1] in "−+-" or hi[:1] in "−+-"
-    return f"{lo} – {hi}{suffix}" if signed else f"{lo}–{hi}{suffix}"
-
-
-def _thresholds(ls: LegendSet, lang: str) -> dict[str, str]:
-    # Placeholders of the labels of the two-input set, e.g. {"poverty": "15%"}.
-    if ls.poverty_high is None or ls.disbursement_low is None:
-        return {}
-    return {
-        "poverty": format_percent(ls.poverty_high, lang, 0),
-        "rate": format_percent(ls.disbursement_low, lang, 0),
-    }
-
-
-#: Decimals a legend label may be given at most to tell two class edges apart.
-_MAX_LABEL_DECIMALS = 4
-
-
-def label_decimals(ls: LegendSet) -> int:
-    """The decimals of a legend set's labels: its own, or more where two different edges
-    would otherwise read the same (data-driven breaks of 5,18% and 5,23% are not both
-    "5,2%", which would say a class holds one value).
-
-    >>> from dataclasses import replace
-    >>> label_decimals(replace(LEGEND_SETS["poverty_rate"], bins=(0.0512, 0.0518, 0.0523, 0.2, 0.3)))
-    2
-    """
-    scale = 100.0 if ls.labels_fmt == "percent" else 1.0
-    edges = [scale * e for e in ls.bins if math.isfinite(e)]
-    pairs = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a != b]  # e0 == e1: one tied value
-    decimals = ls.decimals
-    def same(a: float, b: float) -> bool:  # written alike, as the labels write them
-        return format_number(a, "en", decimals) == format_number(b, "en", decimals)
-
-    while decimals < _MAX_LABEL_DECIMALS and any(same(a, b) for a, b in pairs):
-        decimals += 1
-    return decimals
-
-
-def _class_labels(ls: LegendSet, lang: str) -> list[str]:
-    if ls.labels_fmt == "category":
-        return [t(key, lang, **_thresholds(ls, lang)) for key in ls.category_keys]
-    decimals = label_decimals(ls)
-    if ls.labels_fmt == "percent":
-        suffix = "%"
-
-        def num(x: float) -> str:
-            return format_number(100.0 * x, lang, decimals)
-    elif ls.labels_fmt == "number":  # counts and amounts: no sign
-        suffix = ""
-
-        def num(x: float) -> str:
-            return format_number(x, lang, decimals)
-    else:
-        suffix = ""
-
-        def num(x: float) -> str:
-            return format_points(x, lang, decimals)
-
-    edges = ls.bins
-    if len(edges) == 1:
-        return [num(edges[0]) + suffix]
-    labels = []
-    for i, lo in enumerate(edges):
-        if i == len(edges) - 1:
-            labels.append(f"> {num(lo)}{suffix}")
-        elif i == 0 and not math.isfinite(lo):
-            labels.append(f"≤ {num(edges[1])}{suffix}")
-        elif num(lo) == num(edges[i + 1]):  # a class of one tied value, e.g. all zeros
-            labels.append(num(lo) + suffix)
-        else:
-            labels.append(_range(num(lo), num(edges[i + 1]), suffix))
-    return labels
-
-
-def legend_labels(legend_set: LegendSet | str, lang: str = "vi", special: bool = True) -> list[str]:
-    """Labels of the classes of a legend set, in class order, written the language's way.
-
-    Parameters
-    ----------
-    legend_set
-        A :class:`LegendSet` or a key of :data:`LEGEND_SETS`.
-    lang
-        ``"vi"`` or ``"en"``.
-    special
-        Append "no plan" (when the set has it) and "no data".
-
-    Examples
-    --------
-    >>> legend_labels("disbursement_rate", "en", special=False)[:2]
-    ['0–30%', '30–50%']
-    >>> legend_labels("poverty_change_pp", "vi", special=False)[0]
-    '≤ −6,0'
-    """
-    ls = get_legend_set(legend_set)
-    labels = _class_labels(ls, lang)
-    if special:
-        if ls.has_no_plan:
-            labels.append(t("legend.no_plan", lang))
-        labels.append(t("legend.no_data", lang))
-    return labels
-
-
-def legend_title(legend_set: LegendSet | str, lang: str = "vi") -> str:
-    """Title of the legend, with the set's thresholds; says so when ties cut the classes."""
-    ls = get_legend_set(legend_set)
-    title = t(f"legend.{ls.key}", lang, **_thresholds(ls, lang))
-    if ls.fewer_classes:
-        note = t("legend.fewer_classes", lang, k=ls.n_classes, k_requested=ls.k_requested)
-        title += f"\n({note})"
-    return title
-
-
-_SCHEMES = {
-    "quantiles": "Quantiles",
-    "natural_breaks": "NaturalBreaks",
-    "fisher_jenks": "FisherJenks",
-    "equal_interval": "EqualInterval",
-}
-
-
-def _sample_colors(cmap: str | None, n: int) -> tuple[str, ...]:
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cm = colormaps[cmap or "YlGnBu"]
-    points = np.linspace(0.12, 0.92, n) if n > 1 else [0.5]
-    return tuple(to_hex(cm(p)) for p in points)
-
-
-def scheme_legend_set(
-    values: pd.Series | Sequence[float],
-    scheme: str = "quantiles",
-    k: int = 5,
-    like: LegendSet | str = "poverty_rate",
-) -> LegendSet:
-    """A data-driven legend set from a mapclassify scheme, robust to tied values.
-
-    When the data has ``k`` or fewer distinct values, each distinct value gets its own
-    class; when the scheme's breaks coincide (quantiles of many zeros), duplicates are
-    merged. Either way the result may have fewer than ``k`` classes: its
-    :attr:`~LegendSet.fewer_classes` is then True and :func:`legend_title` says so.
-
-    Parameters
-    ----------
-    values
-        The indicator; missing and infinite values are ignored.
-    scheme
-        ``"quantiles"``, ``"natural_breaks"``, ``"fisher_jenks"`` or ``"equal_interval"``.
-    k
-        Number of classes asked for.
-    like
-        Legend set whose key (titles), label format and colormap the result takes.
-
-    Returns
-    -------
-    LegendSet
-    """
-    base = get_legend_set(like)
-    if base.kind == "categorical":
-        raise ValueError(f"legend set {base.key!r} is categorical; schemes need numbers")
-    if scheme not in _SCHEMES:
-        raise ValueError(f"scheme must be one of {sorted(_SCHEMES)}, not {scheme!r}")
-    if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
-    v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).round(_ROUND)
-    v = v[np.isfinite(v)].to_numpy()
-    if v.size == 0:
-        raise ValueError("no finite values to classify: the scheme needs data")
-    unique = np.unique(v)
-    if unique.size <= k:
-        uppers = unique  # one class per distinct value
-    else:
-        try:
-            import mapclassify
-        except ImportError as err:  # pragma: no cover - mapclassify is a dependency
-            raise ImportError(
-                "data-driven schemes need mapclassify: pip install mapclassify"
-            ) from err
-        # NaturalBreaks starts its k-means from seeds drawn from numpy's global generator:
-        # seed it for the call (and put its state back) so the same data gets the same breaks.
-        state = np.random.get_state()
-        np.random.seed(20211014)  # any fixed seed; this one is the date of QĐ 1719
-        try:
-            with warnings.catch_warnings():
-                # mapclassify warns and lowers k itself on ties; duplicates are merged below.
-                warnings.simplefilter("ignore", UserWarning)
-                bins = getattr(mapclassify, _SCHEMES[scheme])(v, k=k).bins
-        finally:
-            np.random.set_state(state)
-        # Snap each break down to the largest value it holds: no unit changes class, but
-        # breaks interpolated between tied values (quantiles of many zeros) merge instead
-        # of leaving empty classes.
-        uppers = np.unique([v[v <= b].max() for b in np.asarray(bins, float) if (v <= b).any()])
-    # The first class starts at the smallest value; the last one is "> second-last break".
-    edges = tuple(float(e) for e in (unique[0], *uppers[:-1]))
-    return dataclasses.replace(
-        base,
-        bins=edges,
-        colors=_sample_colors(base.cmap, len(edges)),
-        decimals=base.decimals + 1,
-        scheme=scheme,
-        k_requested=k,
-    )

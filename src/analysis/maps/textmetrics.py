@@ -29,6 +29,12 @@ font cache in a forked child, and so does this module, see :func:`_after_fork`).
 ``tests/test_cartography.py`` checks that figures
 drawn with the cache have matplotlib's own pixels. A matplotlib whose text drawing differs
 from 3.11's (no ``_layout``/``_render_glyph``) is left to draw as it does.
+
+Nothing is patched when this module is imported: :func:`install` does it, called where
+maps are drawn for a whole run (a warm kernel's start, a report's context, the print-map
+export). matplotlib itself is imported by :func:`install` too, so that importing this module
+costs a process that draws nothing no more than numpy. The hooked internals are those of
+matplotlib 3.11; ``pyproject.toml`` bounds matplotlib below 3.12 for them.
 """
 
 from __future__ import annotations
@@ -38,9 +44,6 @@ import os
 import threading
 
 import numpy as np
-from matplotlib.backends import backend_agg
-from matplotlib.font_manager import fontManager
-from matplotlib.ft2font import FT2Font
 
 _MAX_ENTRIES = 200_000
 _cache: dict[tuple, tuple[float, float, float]] = {}
@@ -88,10 +91,14 @@ def _remember(store: dict, limit: int, key: tuple, value) -> None:
 
 def _font_files(prop) -> tuple[str, ...]:
     """The font files matplotlib chooses for ``prop``, the first and its fallbacks."""
+    from matplotlib.font_manager import fontManager
+
     return tuple(map(str, fontManager._find_fonts_by_props(prop)))
 
 
 def _cached(original):
+    from matplotlib.backends import backend_agg
+
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return original(self, s, prop, ismath)
@@ -120,6 +127,8 @@ def _glyphs(
     plain text), keeping each glyph's image and its place on the canvas. ``features`` and
     ``language`` are the text's own, as matplotlib passes them.
     """
+    from matplotlib.backends import backend_agg
+
     font = renderer._prepare_font(prop)
     flags = backend_agg.get_hinting_flag()
     # A shaping names the FT2Font objects of its glyphs, which belong to the thread and the
@@ -151,6 +160,8 @@ def _glyphs(
 
 
 def _cached_draw(original):
+    from matplotlib.backends import backend_agg
+
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
             return original(self, gc, x, y, s, prop, angle, ismath, mtext)
@@ -181,6 +192,9 @@ def _cached_draw(original):
 
 def _draws_glyph_by_glyph() -> bool:
     """Whether this matplotlib draws text as 3.11 does, the way :func:`_glyphs` repeats."""
+    from matplotlib.backends import backend_agg
+    from matplotlib.ft2font import FT2Font
+
     return (all(hasattr(FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))
             and hasattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
             and hasattr(backend_agg, "RenderMode"))  # fmt: skip
@@ -188,16 +202,27 @@ def _draws_glyph_by_glyph() -> bool:
 
 def install() -> None:
     """Make every Agg renderer of this process share one cache of text sizes and of drawn
-    text (idempotent)."""
+    text (idempotent).
+
+    Text sizes are cached with any matplotlib; drawn text only with one that draws text as
+    3.11 does (:func:`_draws_glyph_by_glyph`): another draws as it always does.
+    """
     global _installed
     with _lock:
         if _installed:
             return
+        from matplotlib.backends import backend_agg
+
         renderer = backend_agg.RendererAgg
         renderer.get_text_width_height_descent = _cached(renderer.get_text_width_height_descent)
         if _draws_glyph_by_glyph():
             renderer.draw_text = _cached_draw(renderer.draw_text)
         _installed = True
+
+
+def installed() -> bool:
+    """Whether :func:`install` has run in this process."""
+    return _installed
 
 
 def cache_size() -> int:

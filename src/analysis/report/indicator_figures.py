@@ -232,7 +232,7 @@ def legend_set_for(indicator: Indicator, level: str) -> str:
 
     Yes/no at its own level: ``indicator_yes_no``; shares and ratios: ``indicator_share``;
     counts: ``indicator_count``; amounts: ``indicator_amount`` (for the last two, a data-driven
-    :func:`~analysis.maps.legends.scheme_legend_set` with ``like=`` this key usually reads better).
+    :func:`~analysis.maps.schemes.scheme_legend_set` with ``like=`` this key usually reads better).
     """
     if indicator.kind == "yes_no":
         return "indicator_yes_no" if level == indicator.level else "indicator_share"

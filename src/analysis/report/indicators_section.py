@@ -31,7 +31,9 @@ from analysis.common.i18n import t
 from analysis.common.numbers import format_date
 from analysis.inputs.indicators import empty_indicators
 from analysis.maps.choropleth import choropleth, restyle
-from analysis.maps.legends import NO_DATA, classify, legend_labels
+from analysis.maps.classes import classify
+from analysis.maps.legend_text import legend_labels
+from analysis.maps.legends import NO_DATA
 from analysis.metrics.indicators import aggregate, latest
 from analysis.metrics.poverty import region_iii_exits
 from analysis.report.indicator_figures import format_figure, indicator_table, indicator_values, missing_note

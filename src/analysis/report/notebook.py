@@ -27,9 +27,9 @@ from analysis.common.i18n import labels, t
 from analysis.common.numbers import format_date, format_number, format_percent, format_points
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
-from analysis.maps import charts, interactive
+from analysis.maps import charts, interactive, layers, textmetrics
 from analysis.maps import choropleth as maps
-from analysis.maps.cartography import png_trimmed
+from analysis.maps.png import png_trimmed
 from analysis.metrics.coverage import area_coverage, beside, communes_by_unit
 from analysis.metrics.finance import disbursement, headline, progress
 from analysis.metrics.poverty import poverty_change, poverty_rates, region_counts, region_iii_exits
@@ -137,6 +137,7 @@ def context(
     ParameterError
         A parameter that does not fit the data, with what would.
     """
+    textmetrics.install()  # a report draws the same names on each of its maps: the text caches
     if data_dir in (None, ""):
         data_dir = PROCESSED_DIR
     elif "://" not in str(data_dir):  # an fsspec URL stays a string
@@ -594,14 +595,14 @@ def decorate_area_map(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
     if ctx.converted:  # the former districts as a reference layer; a new commune with its neighbours
         reform_report.decorate_map(ctx, ax)
     elif ctx.level == "district":
-        maps.add_inset(
+        layers.add_inset(
             ax,
             ctx.area.districts,
             ctx.area.districts[ctx.area.districts["district_code"] == ctx.area.district_code],
             loc="outside lower right",
         )
     else:
-        maps.draw_boundaries(ax, ctx.area.districts, linewidth=1.0, color="#252525")
+        layers.draw_boundaries(ax, ctx.area.districts, linewidth=1.0, color="#252525")
 
 
 def _source(ctx: ReportContext) -> str:

@@ -32,8 +32,9 @@ import pandas as pd
 
 from analysis.common.i18n import t
 from analysis.common.numbers import format_percent
-from analysis.maps import choropleth as maps
-from analysis.maps.cartography import label_units, to_metric
+from analysis.maps import layers
+from analysis.maps.crs import to_metric
+from analysis.maps.labels import label_units
 from analysis.report.period import as_of_text, data_dates
 from analysis.report.tables import esc, html_table
 from analysis.store.new_unit_areas import old_codes
@@ -324,12 +325,12 @@ def decorate_map(ctx: ReportContext, ax: Axes) -> None:
     extra: Sequence[tuple[Any, str]] = ()
     if ctx.level == "commune":
         extra = _neighbours(ctx, ax)
-        maps.draw_boundaries(ax, ctx.area.communes, linewidth=1.6, color="#252525")
-        maps.add_inset(ax, ctx.area.province_communes, ctx.area.communes, loc="outside lower right")
+        layers.draw_boundaries(ax, ctx.area.communes, linewidth=1.6, color="#252525")
+        layers.add_inset(ax, ctx.area.province_communes, ctx.area.communes, loc="outside lower right")
         legend = {"bbox_to_anchor": (1.02, 0.31)}  # above the inset
     elif len(ctx.area.province):  # its outer edge: slivers between derived communes are no border
-        maps.draw_boundaries(ax, _exterior(ctx.area.province), linewidth=1.2, color="#252525")
-    maps.draw_reference_layer(
+        layers.draw_boundaries(ax, _exterior(ctx.area.province), linewidth=1.2, color="#252525")
+    layers.draw_reference_layer(
         ax, ctx.area.districts, label, "district_name", gid=REFERENCE_GID, legend_kwds=legend, extra_handles=extra
     )
 

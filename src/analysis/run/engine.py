@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import ReportError
+from analysis.maps import textmetrics
 
 log = logging.getLogger(__name__)
 
@@ -482,6 +483,7 @@ def kernel_warm(modules: Sequence[str]) -> None:
         pd.set_option(key, value)
     for name in modules:
         importlib.import_module(name)
+    textmetrics.install()  # before the first draw, as every report's context installs it
     if "matplotlib.pyplot" in sys.modules:
         # Importing pyplot in an IPython kernel selects the inline backend (MPLBACKEND set by
         # ipykernel) and installs its hooks, as the first report cell would in a new kernel.

@@ -28,307 +28,28 @@ sample data (:func:`build_docs_maps`).
 from __future__ import annotations
 
 import functools
-import io
-import math
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import geopandas as gpd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
-
-from analysis import __version__
-from analysis.common.i18n import t
+from analysis.catalog.units import resolve_district
 from analysis.common.storage import atomic_write_bytes
 from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
-from analysis.maps import charts
-from analysis.maps import choropleth as maps
-from analysis.maps.cartography import TITLE_Y, label_units, map_style, short_name
-from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
-from analysis.metrics.finance import disbursement
+from analysis.maps import textmetrics
 from analysis.report.mapdata import MapData, map_data
-from analysis.run.render import slug
+from analysis.run.batch import batch_folder
+from analysis.run.print_figures import INDICATORS, atlas_figure, chart_figures, district_map, province_map
+from analysis.run.print_files import small_png, write_figure
+from analysis.run.print_names import map_stem
 from analysis.store.areas import load_area
+from analysis.store.prepare import prepare
 
-__all__ = [
-    "FORMATS",
-    "INDICATORS",
-    "atlas_figure",
-    "build_docs_maps",
-    "chart_figures",
-    "district_map",
-    "export_province_maps",
-    "map_stem",
-    "province_map",
-]
+__all__ = ["FORMATS", "build_docs_maps", "export_province_maps"]
 
 FORMATS = ("png", "svg", "pdf")
-#: The maps of every area: legend set -> the columns it maps.
-INDICATORS = {
-    "disbursement_rate": ("rate",),
-    "poverty_change_pp": ("poverty_rate_change_pp",),
-    "need_vs_money": ("poverty_rate_now", "rate"),
-}
-_MAP_SIZE = (9.0, 6.6)
-_A3_LANDSCAPE = (16.54, 11.69)
-
-
-# --- names -------------------------------------------------------------------------------------
-
-
-def unit_stem(code: str, name: str) -> str:
-    """``187-chi-lang``: a unit's GSO code and slug."""
-    return f"{code}-{slug(name)}"
-
-
-def _period(data: MapData, indicator: str) -> str:
-    if indicator in ("poverty_change_pp", "poverty_trend", "disbursement_vs_poverty_change"):
-        if indicator == "poverty_trend":
-            years = sorted(int(y) for y in data.area.poverty["year"].unique())
-            return f"{years[0]}-{years[-1]}" if years else str(data.year)
-        return f"{data.baseline_year}-{data.poverty_year}"
-    return str(data.year)
-
-
-def map_stem(data: MapData, indicator: str, district: str | None = None) -> str:
-    """File name without suffix: ``20-lang-son_disbursement_rate_2023``."""
-    area = data.area
-    unit = (
-        unit_stem(district, _district_name(data, district))
-        if district
-        else unit_stem(area.province_code, area.province_name)
-    )
-    return f"{unit}_{indicator}_{_period(data, indicator)}"
-
-
-def _suffix(fmt: str, lang: str) -> str:
-    return f".{fmt}" if lang == "vi" else f".{lang}.{fmt}"
-
-
-def _district_name(data: MapData, code: str) -> str:
-    d = data.area.districts
-    return str(d.loc[d["district_code"] == code, "district_name"].iloc[0])
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-
-def _metadata(fmt: str, title: str) -> dict:
-    creator = f"ntp-atlas {__version__}"
-    # No creation date: the same data gives byte-identical SVG and PDF files.
-    return {
-        "png": {"Title": title, "Software": creator},
-        "svg": {"Title": title, "Creator": creator, "Date": None},
-        "pdf": {"Title": title, "Creator": creator, "CreationDate": None},
-    }[fmt]
-
-
-def _render(fig: Figure, fmt: str, dpi: int, title: str, bbox: Bbox | str | None = "tight") -> bytes:
-    buf = io.BytesIO()
-    kwargs = {"bbox_inches": bbox, "pad_inches": 0.15} if bbox is not None else {}
-    with map_style():
-        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt, title), **kwargs)
-    return buf.getvalue()
-
-
-def _tight_bbox(fig: Figure) -> Bbox:
-    # The figure's content, in inches, measured once for all formats: "tight" would draw
-    # the whole figure again for each file just to measure it.
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)
-    with map_style():
-        fig.draw_without_rendering()
-        return fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.15)
-
-
-def _write(fig: Figure, folder: Path, stem: str, formats: Iterable[str], dpi: int, lang: str,
-           tight: bool = True) -> list[Path]:  # fmt: skip
-    title = _figure_title(fig)
-    bbox = _tight_bbox(fig) if tight else None
-    paths = []
-    for fmt in formats:
-        path = folder / (stem + _suffix(fmt, lang))
-        atomic_write_bytes(path, _render(fig, fmt, dpi, title, bbox))
-        paths.append(path)
-    return paths
-
-
-def _figure_title(fig: Figure) -> str:
-    if fig._suptitle is not None:
-        return fig._suptitle.get_text()
-    for ax in fig.axes:
-        if ax.get_title(loc="left"):
-            return ax.get_title(loc="left")
-    return "ntp-atlas"
-
-
-# --- maps --------------------------------------------------------------------------------------
-
-
-def _source(data: MapData, lang: str) -> str:
-    m = data.area.manifest
-    names = {k: Path(m["inputs"][k]["path"]).name if k in m.get("inputs", {}) else "–" for k in ("finance", "poverty")}
-    boundaries = Path(m.get("boundaries", {}).get("path", "–")).name
-    return t("map.source", lang, boundaries=boundaries, **names)
-
-
-def _subtitle(data: MapData, indicator: str, lang: str, district: str | None) -> str:
-    area = data.area
-    if district:
-        where = t("map.area_district", lang, district=_district_name(data, district), province=area.province_name)
-    else:
-        where = t("map.area_province", lang, province=area.province_name)
-    as_of = data.as_of_text(lang, district)  # the date of the figures shown, not only the one asked for
-    if indicator == "poverty_change_pp":
-        when = t("map.period_change", lang, base=data.baseline_year, year=data.poverty_year)
-    elif indicator == "need_vs_money":
-        when = t("map.period_need", lang, poverty_year=data.poverty_year, year=data.year, as_of=as_of)
-    else:
-        when = t("map.period_year", lang, year=data.year, as_of=as_of)
-    return f"{where} · {when}"
-
-
-def _draw(ax: Axes, gdf: gpd.GeoDataFrame, indicator: str, lang: str, **kwargs) -> Axes:
-    if indicator not in INDICATORS:
-        raise ParameterError(f"indicator must be one of {', '.join(INDICATORS)}, not {indicator!r}")
-    gdf = gdf.copy()
-    for col in INDICATORS[indicator]:
-        if col not in gdf.columns:
-            gdf[col] = float("nan")
-    no_plan = "no_plan" if indicator != "poverty_change_pp" else None
-    columns = INDICATORS[indicator]
-    column = columns[0] if len(columns) == 1 else columns
-    return maps.choropleth(gdf, column, indicator, ax=ax, lang=lang, no_plan_column=no_plan, **kwargs)
-
-
-def _fills(gdf: gpd.GeoDataFrame, indicator: str) -> list[str]:
-    # The colour each unit is drawn in, so that its label can be written in a contrasting one.
-    ls = get_legend_set(indicator)
-    columns = INDICATORS[indicator]
-    values = gdf[columns[0]] if len(columns) == 1 else gdf[list(columns)]
-    codes = classify(values, ls, gdf["no_plan"] if ls.has_no_plan else None)
-    special = {NO_PLAN: ls.no_plan_color, NO_DATA: ls.no_data_color}
-    return [ls.colors[c] if c >= 0 else special[c] for c in codes]
-
-
-def _new_map(size: tuple[float, float] = _MAP_SIZE) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=size, dpi=100)
-    return fig, fig.add_subplot()
-
-
-def province_map(data: MapData, indicator: str = "disbursement_rate", lang: str = "vi") -> Figure:
-    """A province's commune map of one indicator, district boundaries and names over it."""
-    fig, ax = _new_map()
-    _draw(ax, data.communes, indicator, lang, subtitle=_subtitle(data, indicator, lang, None),
-          source=_source(data, lang))  # fmt: skip
-    maps.draw_boundaries(ax, data.area.districts, linewidth=1.1, color="#252525")
-    label_units(ax, data.area.districts, "district_name", fontsize=7.5, fontweight="bold")
-    return fig
-
-
-def district_map(data: MapData, district: str, indicator: str = "disbursement_rate", lang: str = "vi") -> Figure:
-    """A district's commune map of one indicator: communes labelled, a locator inset."""
-    districts = data.area.districts
-    if district not in set(districts["district_code"]):
-        raise ParameterError(f"district {district!r} is not a district code of {data.area.province_name}")
-    this = districts[districts["district_code"] == district]
-    fig, ax = _new_map()
-    communes = data.communes[data.communes["district_code"] == district]
-    _draw(ax, communes, indicator, lang, subtitle=_subtitle(data, indicator, lang, district),
-          source=_source(data, lang))  # fmt: skip
-    maps.draw_boundaries(ax, this, linewidth=1.1, color="#252525")
-    maps.add_inset(ax, districts, this, loc="outside lower right", size=0.3)
-    label_units(ax, communes, "commune_name", background=_fills(communes, indicator))  # last: fitted to the layout
-    return fig
-
-
-def _panel_title(name: str) -> str:
-    # "Huyện" goes without saying on a page of districts; a city or town keeps its type.
-    return short_name(name) if name.startswith("Huyện ") else name
-
-
-def _grid(n: int) -> tuple[int, int]:
-    cols = max(1, math.ceil(math.sqrt(n * 4 / 3)))
-    return math.ceil(n / cols), cols
-
-
-def atlas_figure(
-    data: MapData, indicator: str = "disbursement_rate", lang: str = "vi", districts: Sequence[str] | None = None
-) -> Figure:
-    """One A3 landscape page: a small map of each district, the province, one shared legend.
-
-    Each district is drawn to fill its panel, with its own scale bar and north arrow; the
-    last column holds the whole province with the district boundaries and, under it, the
-    legend, whose counts are the province's (the sum of the panels').
-    """
-    codes = list(districts) if districts is not None else data.district_codes
-    area = data.area
-    fig = Figure(figsize=_A3_LANDSCAPE, dpi=100)
-    rows, cols = _grid(max(len(codes), 1))
-    grid = fig.add_gridspec(rows, cols + 1, width_ratios=[1] * cols + [1.35], left=0.025, right=0.975, top=0.88,
-                            bottom=0.06, wspace=0.12, hspace=0.16)  # fmt: skip
-    # Panels leave the boundary note out: it is said once, on the page's source line.
-    communes = data.communes.drop(columns="boundary_quality", errors="ignore")
-    communes.attrs = {}
-    small = {"scale_bar": {"fontsize": 6.5, "height": 2.5}, "north_arrow": {"size": 14, "fontsize": 7}}
-    for i, code in enumerate(codes):
-        ax = fig.add_subplot(grid[i // cols, i % cols])
-        part = communes[communes["district_code"] == code]
-        _draw(ax, part, indicator, lang, title="", **small)
-        ax.get_legend().remove()
-        # Each map fills its panel (extra ground, not a smaller panel), so titles line up.
-        ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(_panel_title(_district_name(data, code)), loc="left", fontsize=10.5, pad=3, y=TITLE_Y)
-        maps.draw_boundaries(ax, area.districts[area.districts["district_code"] == code], linewidth=0.9)
-    side = grid[:, cols].subgridspec(2, 1, height_ratios=[1.1, 1], hspace=0.02)
-    loc_ax = fig.add_subplot(side[0])
-    legend = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.06), "fontsize": 10, "title_fontsize": 10.5}
-    _draw(loc_ax, communes, indicator, lang, title="", legend_kwds=legend, **small)
-    maps.draw_boundaries(loc_ax, area.districts, linewidth=0.9)
-    loc_ax.set_title(t("map.locator", lang, province=area.province_name), loc="left", fontsize=10.5, pad=3,
-                     y=TITLE_Y)
-    label_units(loc_ax, area.districts, "district_name", fontsize=6.5, fontweight="bold")
-    with map_style():
-        fig.suptitle(t("map.atlas_title", lang, title=t(f"title.{indicator}", lang), province=area.province_name),
-                     x=0.025, y=0.965, ha="left", fontsize=18, fontweight="bold")  # fmt: skip
-        fig.text(0.025, 0.925, _subtitle(data, indicator, lang, None), fontsize=11, color="#525252")
-        note = ""
-        if maps.is_approximate(data.communes):
-            note = " · " + t("legend.approximate_boundaries", lang).capitalize()
-        fig.text(0.025, 0.02, t("source_line", lang, source=_source(data, lang)) + note, fontsize=8.5,
-                 color="#525252")  # fmt: skip
-    return fig
-
-
-# --- charts ------------------------------------------------------------------------------------
-
-
-def chart_figures(data: MapData, lang: str = "vi") -> dict[str, Figure]:
-    """The province's three charts, by file-name indicator.
-
-    ``projects`` (plan and disbursed by project and capital type), ``poverty_trend`` (poverty
-    rate by district and year) and ``disbursement_vs_poverty_change`` (a scatter by district).
-    """
-    snap = data.snapshot.assign(project=data.snapshot["project"].fillna("–"))
-    table = disbursement(snap, ["project", "capital_type"])
-    out = {"projects": charts.projects_chart(table, lang).figure}
-    names = dict(zip(data.area.districts["district_code"], data.area.districts["district_name"], strict=True))
-    out["poverty_trend"] = charts.poverty_trend_chart(data.area.poverty, "district", lang, names=names).figure
-    province = disbursement(data.snapshot)["rate"].iloc[0]
-    ax = charts.scatter_chart(
-        data.districts, lang, period=(data.baseline_year, data.poverty_year), reference=float(province)
-    )
-    out["disbursement_vs_poverty_change"] = ax.figure
-    return out
-
-
-# --- the export --------------------------------------------------------------------------------
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -341,8 +62,6 @@ def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 def _resolve_districts(data: MapData, districts: Sequence[str] | None) -> list[str]:
     if districts is None:
         return data.district_codes
-    from analysis.catalog.units import resolve_district
-
     return [resolve_district(str(d), data.area.province_code)[0] for d in districts]
 
 
@@ -408,8 +127,7 @@ def export_province_maps(
     """
     from tqdm.auto import tqdm
 
-    from analysis.run.batch import batch_folder
-
+    textmetrics.install()  # the maps and charts of a province write the same words again and again
     formats = _check_formats(formats)
     unknown = [i for i in indicators if i not in INDICATORS]
     if unknown or not indicators:
@@ -423,7 +141,8 @@ def export_province_maps(
     folder = batch_folder(out_dir, data.year, data.area.province_name) / "maps"
     written: list[Path] = []
     for indicator in indicators:
-        written += _write(province_map(data, indicator, lang), folder, map_stem(data, indicator), formats, dpi, lang)
+        fig = province_map(data, indicator, lang)
+        written += write_figure(fig, folder, map_stem(data, indicator), formats, dpi, lang)
     tasks = [(key, code, indicators, folder, formats, dpi, lang) for code in codes]
     bar = dict(total=len(tasks), desc=f"maps of {data.area.province_name}", unit="district", file=sys.stderr,
                disable=None if progress else True)  # fmt: skip
@@ -435,9 +154,9 @@ def export_province_maps(
         for task in tqdm(tasks, **bar):
             written += _district_job(task, data)
     for name, fig in chart_figures(data, lang).items():
-        written += _write(fig, folder, map_stem(data, name), formats, dpi, lang)
+        written += write_figure(fig, folder, map_stem(data, name), formats, dpi, lang)
     # The atlas keeps its exact page size (no tight cropping) to print on A3.
-    written += _write(atlas_figure(data, "disbursement_rate", lang, codes), folder, "atlas", ["pdf"], dpi, lang,
+    written += write_figure(atlas_figure(data, "disbursement_rate", lang, codes), folder, "atlas", ["pdf"], dpi, lang,
                       tight=False)  # fmt: skip
     return written
 
@@ -450,27 +169,16 @@ def _load(province: str, year: int | None, as_of, baseline_year, data_dir: str) 
 
 def _district_job(task: tuple, data: MapData | None = None) -> list[Path]:
     key, code, indicators, folder, formats, dpi, lang = task
+    textmetrics.install()  # in a worker process too, however it was started
     data = data if data is not None else _load(*key)
     paths = []
     for indicator in indicators:
-        paths += _write(district_map(data, code, indicator, lang), folder, map_stem(data, indicator, code), formats,
-                        dpi, lang)  # fmt: skip
+        fig = district_map(data, code, indicator, lang)
+        paths += write_figure(fig, folder, map_stem(data, indicator, code), formats, dpi, lang)
     return paths
 
 
 # --- docs --------------------------------------------------------------------------------------
-
-
-def _small_png(fig: Figure, dpi: int, tight: bool = True) -> bytes:
-    # 8-bit palette PNG: the maps are flat colours, so 256 colours lose nothing visible and
-    # keep the files in docs/ small.
-    from PIL import Image
-
-    png = _render(fig, "png", dpi, _figure_title(fig), _tight_bbox(fig) if tight else None)
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    out = io.BytesIO()
-    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out, format="png", optimize=True, dpi=(dpi, dpi))
-    return out.getvalue()
 
 
 def build_docs_maps(
@@ -489,9 +197,8 @@ def build_docs_maps(
     district charts. With ``data_dir`` None the sample data is prepared into a temporary
     folder first, so the pictures never show anything but the sample.
     """
+    textmetrics.install()
     if data_dir is None:
-        from analysis.store.prepare import prepare
-
         with tempfile.TemporaryDirectory(prefix="ntp-atlas-docs-") as tmp:
             prepare(out=Path(tmp) / "processed")
             return build_docs_maps(out, data_dir=Path(tmp) / "processed", province=province, district=district,
@@ -509,6 +216,6 @@ def build_docs_maps(
     paths = []
     for name, (fig, res, tight) in figures.items():
         path = out / f"{name}.png"
-        atomic_write_bytes(path, _small_png(fig, res, tight))
+        atomic_write_bytes(path, small_png(fig, res, tight))
         paths.append(path)
     return paths
