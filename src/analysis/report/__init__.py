@@ -7,42 +7,38 @@ copies. It may import :mod:`analysis.maps`, :mod:`analysis.store`, :mod:`analysi
 ``config`` and ``errors``; never :mod:`analysis.run` or the command line.
 """
 
-from analysis.report.notebook import (
-    Picture,
+from analysis.report.by_unit import coverage_columns, unit_table
+from analysis.report.context import (
     ReportContext,
     area_headline,
     area_poverty_change,
     area_title,
-    chart_progress,
-    chart_projects,
     context,
-    coverage_columns,
-    coverage_note,
-    data_quality,
-    decorate_area_map,
-    flagged_units,
+    shown_as_of,
+    shown_dates,
+)
+from analysis.report.figures import Picture, decorate_area_map, new_map_figure, shared_map
+from analysis.report.headings import section_heading as section
+from analysis.report.sections.checks import data_quality, flagged_units
+from analysis.report.sections.explore import indicator_table, interactive_map
+from analysis.report.sections.finance import (
     headline_figures,
     headline_frames,
-    indicator_table,
-    interactive_map,
+    project_frame,
+    project_table,
+    totals_note,
+)
+from analysis.report.sections.maps import (
+    chart_progress,
+    chart_projects,
     map_disbursement,
     map_need_vs_money,
     map_poverty_change,
-    new_map_figure,
-    project_frame,
-    project_table,
-    section,
-    shared_map,
-    shown_as_of,
-    shown_dates,
-    sources,
-    summary,
-    title,
-    totals_note,
-    unit_table,
-    units_frame,
-    units_table,
 )
+from analysis.report.sections.sources import sources
+from analysis.report.sections.summary import summary
+from analysis.report.sections.title import coverage_note, title
+from analysis.report.sections.units import units_frame, units_table
 
 __all__ = [
     "ReportContext",

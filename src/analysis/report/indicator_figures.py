@@ -12,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.catalog.units import official_units
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date, format_number, format_percent
 from analysis.inputs.indicators import Catalogue, Indicator, aggregate, area_units, latest, load_catalogue, locate
+from analysis.metrics.poverty import region_iii_exits
 
 # --- formatting -----------------------------------------------------------------------------
 
@@ -166,8 +168,6 @@ def province_figures(
         amounts in billion VND) and ``note`` (units without data, said so). An indicator
         with no row in a province gives no figure there.
     """
-    from analysis.catalog.units import official_units
-
     cat = catalogue or load_catalogue()
     if units is None:  # the provinces the indicators are about (or, without any, the classification's)
         u = official_units()
@@ -192,8 +192,6 @@ def province_figures(
 
 def _exits(classification: pd.DataFrame, units: pd.DataFrame, lang: str, year: int | None) -> list[dict]:
     """Per province, the region III communes of the first classification year that left it by the last."""
-    from analysis.metrics.poverty import region_iii_exits
-
     years = sorted(int(y) for y in classification["year"].unique() if year is None or int(y) <= int(year))
     if len(years) < 2:
         return []
