@@ -10,7 +10,7 @@ import pytest
 
 from analysis import report
 from analysis.errors import ParameterError
-from analysis.report import context as report_context
+from analysis.report import area as report_area
 
 
 @pytest.fixture(scope="module")
@@ -191,8 +191,8 @@ def test_headline_and_poverty_change_worked_out_once_and_handed_out_as_copies(sa
 
     ctx = report.context("20", "187", "2023", "2023-08-04", "vi", sample_prepared)
     calls = []
-    monkeypatch.setattr(report_context, "headline", lambda rows: calls.append("headline") or finance.headline(rows))
-    monkeypatch.setattr(report_context, "poverty_change",  # the area's change; the table by commune asks for its own
+    monkeypatch.setattr(report_area, "headline", lambda rows: calls.append("headline") or finance.headline(rows))
+    monkeypatch.setattr(report_area, "poverty_change",  # the area's change; the table by commune asks for its own
                         lambda *a: (len(a) == 3 and calls.append("poverty")) or poverty.poverty_change(*a))
     first, change = report.area_headline(ctx), report.area_poverty_change(ctx)
     expected = finance.headline(ctx.snapshot)

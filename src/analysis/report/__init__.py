@@ -7,8 +7,7 @@ copies. It may import :mod:`analysis.maps`, :mod:`analysis.store`, :mod:`analysi
 ``config`` and ``errors``; never :mod:`analysis.run` or the command line.
 """
 
-from analysis.report.by_unit import coverage_columns, unit_table
-from analysis.report.context import (
+from analysis.report.area import (
     ReportContext,
     area_headline,
     area_poverty_change,
@@ -17,6 +16,7 @@ from analysis.report.context import (
     shown_as_of,
     shown_dates,
 )
+from analysis.report.by_unit import coverage_columns, unit_table
 from analysis.report.figures import Picture, decorate_area_map, new_map_figure, shared_map
 from analysis.report.headings import section_heading as section
 from analysis.report.sections.checks import data_quality, flagged_units

@@ -16,7 +16,7 @@ from analysis.metrics.poverty import poverty_change, poverty_rates
 from analysis.report import reform_estimates
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def unit_table(ctx: ReportContext) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from analysis.report.mapdata import commune_metrics
 from analysis.report.tables import esc
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 class Picture:

@@ -10,7 +10,7 @@ from analysis.common.i18n import labels, t
 from analysis.report.tables import esc
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def _h2(key: str, ctx: ReportContext) -> str:

@@ -14,7 +14,7 @@ from analysis.report.summaries.facts import IndicatorFigure
 from analysis.report.summaries.formats import format_money
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def indicator_rows(ctx: ReportContext) -> pd.DataFrame:

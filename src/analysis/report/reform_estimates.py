@@ -20,7 +20,7 @@ from analysis.store.prepared import read_table
 
 if TYPE_CHECKING:
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Column of a report table that marks estimated figures.

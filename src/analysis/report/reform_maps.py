@@ -17,7 +17,7 @@ from analysis.maps.cartography import label_units, to_metric
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: ``gid`` of the former districts' outlines on every map of converted data (names:

@@ -31,7 +31,7 @@ from analysis.report.reform_estimates import estimated_note, former_communes
 
 if TYPE_CHECKING:
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def converted_coverage_note(ctx: ReportContext) -> str:

@@ -12,7 +12,7 @@
     The same tables, one sheet each, numbers as numbers (rates as fractions shown as
     percentages), headers in the report's language.
 
-Both are built from a :class:`~analysis.report.context.ReportContext` in the calling process, with
+Both are built from a :class:`~analysis.report.area.ReportContext` in the calling process, with
 the functions the notebook's cells call (never from the HTML), and written atomically: a
 failure leaves the previous file, never half a file.
 

@@ -13,7 +13,7 @@ from analysis import __version__
 from analysis.common.i18n import t
 from analysis.maps import choropleth as maps
 from analysis.report import quality as report_quality
-from analysis.report.context import area_title, shown_as_of
+from analysis.report.area import area_title, shown_as_of
 from analysis.report.sections.finance import headline_frames, project_frame
 from analysis.report.sections.maps import (
     chart_progress,
@@ -29,7 +29,7 @@ from analysis.report.summaries.writer import write_summary
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Resolution of the pictures in the Word copy (print).

@@ -12,12 +12,12 @@ import pandas as pd
 
 from analysis.common.spreadsheet_safe import as_text_cell
 from analysis.common.storage import atomic_write_bytes
-from analysis.report.context import area_title
+from analysis.report.area import area_title
 from analysis.report.copies.content import ReportTable, report_tables
 
 if TYPE_CHECKING:
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Excel number formats of the table column kinds (tables.FORMATS).

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from analysis.common.storage import atomic_write_bytes
 from analysis.config import PROCESSED_DIR
 from analysis.errors import NtpAtlasError
-from analysis.report.context import context
+from analysis.report.area import context
 from analysis.report.copies.content import report_content
 from analysis.report.copies.excel import workbook_bytes
 from analysis.report.copies.word import document_bytes
 
 if TYPE_CHECKING:
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def document_paths(html: str | Path) -> tuple[Path, Path]:

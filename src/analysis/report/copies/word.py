@@ -16,7 +16,7 @@ from analysis.report.tables import FORMATS
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Typeface and body size of Vietnamese administrative documents (13-14 pt).

@@ -2,6 +2,6 @@
 project table), units, maps and charts, checks (flagged units, data quality), sources, the
 indicators section, and the exploration notebook's pieces.
 
-Sections are leaves: they import the report context (:mod:`analysis.report.context`), its
+Sections are leaves: they import the report context (:mod:`analysis.report.area`), its
 figures (:mod:`analysis.report.figures`) and the helpers below them, never each other.
 """

@@ -16,7 +16,7 @@ from analysis.report import reform_estimates, reform_notes
 from analysis.report.tables import esc, html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def flagged_units(ctx: ReportContext) -> HTML:

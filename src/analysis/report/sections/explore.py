@@ -13,7 +13,7 @@ from analysis.report.figures import map_frame
 from analysis.report.tables import html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Indicators the exploration notebook offers: name -> (column, legend set)

@@ -15,11 +15,11 @@ from analysis.metrics.coverage import area_coverage, beside
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import region_counts, region_iii_exits
 from analysis.report import reform_estimates
-from analysis.report.context import area_headline, area_poverty_change
+from analysis.report.area import area_headline, area_poverty_change
 from analysis.report.tables import cards, esc, html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def headline_figures(ctx: ReportContext) -> HTML:

@@ -1,7 +1,7 @@
 """The indicators section of the reports: the area's figures, a table by unit, a map per indicator.
 
 Each public function is one call of a report cell and takes the report's
-:class:`~analysis.report.context.ReportContext`. Every one returns ``None`` (Jupyter shows nothing)
+:class:`~analysis.report.area.ReportContext`. Every one returns ``None`` (Jupyter shows nothing)
 when the area has no indicator figure up to the report's date, so a report without
 indicators has no empty section and no empty table.
 
@@ -42,7 +42,7 @@ from analysis.report.indicator_figures import indicator_table, indicator_values
 from analysis.report.tables import esc, html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 #: Kinds mapped; a denominator is shown through its numerator's share.

@@ -14,11 +14,11 @@ from analysis.maps import charts
 from analysis.maps import choropleth as maps
 from analysis.metrics.finance import disbursement, progress
 from analysis.report import reform_maps
-from analysis.report.context import area_subtitle, shown_dates
+from analysis.report.area import area_subtitle, shown_dates
 from analysis.report.figures import Picture, decorate_area_map, map_frame, new_map_figure, shared_map
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def _source(ctx: ReportContext) -> str:

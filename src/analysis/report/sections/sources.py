@@ -12,11 +12,11 @@ from analysis import __version__
 from analysis.common.i18n import t
 from analysis.report import quality as report_quality
 from analysis.report import reform_notes
-from analysis.report.context import shown_as_of
+from analysis.report.area import shown_as_of
 from analysis.report.tables import esc, html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def sources(ctx: ReportContext) -> HTML:

@@ -12,7 +12,7 @@ from analysis.report.summaries.writer import write_summary
 from analysis.report.tables import esc
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def summary(ctx: ReportContext) -> HTML:

@@ -8,11 +8,11 @@ from IPython.display import HTML
 
 from analysis.common.i18n import t
 from analysis.report import reform_notes
-from analysis.report.context import area_subtitle, area_title
+from analysis.report.area import area_subtitle, area_title
 from analysis.report.tables import CSS, esc
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def title(ctx: ReportContext) -> HTML:

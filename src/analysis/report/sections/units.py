@@ -14,7 +14,7 @@ from analysis.report.by_unit import coverage_columns, unit_table
 from analysis.report.tables import html_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def units_table(ctx: ReportContext) -> HTML:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from analysis.report.context import ReportContext
+from analysis.report.area import ReportContext
 from analysis.report.summaries.gather import summary_facts
 from analysis.report.summaries.writer import summary_paragraphs
 

@@ -14,8 +14,8 @@ from analysis.inputs.schema import CAPITAL_TYPES, FUNDS
 from analysis.metrics.coverage import area_coverage
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
 from analysis.metrics.poverty import region_counts, region_iii_exits
+from analysis.report.area import area_headline, area_poverty_change, shown_dates
 from analysis.report.by_unit import unit_table
-from analysis.report.context import area_headline, area_poverty_change, shown_dates
 from analysis.report.indicator_data import summary_figures
 from analysis.report.summaries.facts import (
     MAX_BEHIND,
@@ -31,7 +31,7 @@ from analysis.report.summaries.facts import (
 from analysis.store.prepared import read_table
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 def summary_facts(ctx: ReportContext) -> SummaryFacts:

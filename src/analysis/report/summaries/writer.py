@@ -21,7 +21,7 @@ from analysis.report.summaries.gather import summary_facts
 from analysis.report.summaries.templates import templates
 
 if TYPE_CHECKING:
-    from analysis.report.context import ReportContext
+    from analysis.report.area import ReportContext
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The report context: a report's validated parameters and its area's data, and what every
-section asks of them (the dates shown, the headline tables, the poverty change, the title).
+"""The report context, a report's area: its validated parameters and the area's data, and what
+every section asks of them (the dates shown, the headline tables, the poverty change, the title).
 
 A notebook builds a :class:`ReportContext` from its parameters with :func:`context` (which
 validates them and stops with a clear message on a bad one), then calls one function per
