@@ -49,9 +49,9 @@ class ReportContext:
     #: The figures the report's maps are drawn on in turn, by the units they show and how
     #: those are labelled (:func:`shared_map`).
     _map_bases: dict = field(default_factory=dict, repr=False, compare=False)
-    #: The area's indicator rows, read once (:mod:`analysis.report.indicators_section`).
+    #: The area's indicator rows, read once (:mod:`analysis.report.indicator_data`).
     _indicators: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    #: Those rows added up by level, each level once (:mod:`analysis.report.indicators_section`).
+    #: Those rows added up by level, each level once (:mod:`analysis.report.indicator_data`).
     _indicators_by_level: dict = field(default_factory=dict, repr=False, compare=False)
     #: The headline tables and the area's poverty change, worked out once (:func:`area_headline`,
     #: :func:`area_poverty_change`): the summary and the headline section both use them.

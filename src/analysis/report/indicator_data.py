@@ -86,7 +86,7 @@ def area_figures(ctx: ReportContext) -> pd.DataFrame:
 
 
 def summary_figures(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
-    """The area's figures as facts of the written summary (:class:`analysis.report.summaries.text.IndicatorFigure`)."""
+    """The area's figures as facts of the written summary (:class:`analysis.report.summaries.facts.IndicatorFigure`)."""
 
     def number(x: object) -> float | None:
         return None if x is None or pd.isna(x) else float(x)

@@ -339,7 +339,7 @@ def run_batch(
         fsspec URL). Default: the ``NTP_ATLAS_SCHEDULER`` environment variable, else local.
     docx, xlsx
         Also write each report's Word copy (``.docx``) and/or its tables as a workbook
-        (``.xlsx``) beside its HTML, in this process (:func:`analysis.report.copies.export_batch`);
+        (``.xlsx``) beside its HTML, in this process (:func:`analysis.report.copies.export.export_batch`);
         a report whose copy fails counts as failed.
     kernel_pool
         A started :class:`analysis.run.engine.KernelPool` to run the reports on, left open for

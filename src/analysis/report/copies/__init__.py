@@ -5,7 +5,7 @@
 ``187-chi-lang.docx``
     A4 portrait, the margins and type of Vietnamese administrative documents (Nghị định
     30/2020/NĐ-CP: Times New Roman, 13 pt body, bold centred headings, title in capitals),
-    the written summary (:mod:`analysis.report.summaries.text`), the report's tables as real Word tables
+    the written summary (:mod:`analysis.report.summaries`), the report's tables as real Word tables
     (numbers formatted as in the HTML, amounts in million VND), the charts and maps as
     300 dpi PNG with numbered captions, and the method notes.
 ``187-chi-lang.xlsx``

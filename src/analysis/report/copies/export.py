@@ -31,7 +31,7 @@ def export_documents(ctx: ReportContext, html: str | Path, *, docx: bool = True,
     Parameters
     ----------
     ctx
-        The report's context (:func:`analysis.report.notebook.context`), with the parameters the
+        The report's context (:func:`analysis.report.area.context`), with the parameters the
         HTML was rendered with.
     html
         The report's HTML file; the copies take its name (``.docx``, ``.xlsx``).
@@ -59,7 +59,7 @@ def export_documents(ctx: ReportContext, html: str | Path, *, docx: bool = True,
 
 
 def context_for(parameters: Mapping[str, object]):
-    """The :class:`~analysis.report.notebook.ReportContext` of a report's notebook parameters."""
+    """The :class:`~analysis.report.area.ReportContext` of a report's notebook parameters."""
     def get(key: str) -> str | None:
         value = parameters.get(key)
         return None if value in (None, "") else str(value)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def summary(ctx: ReportContext) -> HTML:
-    """The written summary that opens the report (:mod:`analysis.report.summaries.text`), one paragraph per topic."""
+    """The written summary that opens the report (:mod:`analysis.report.summaries`), one paragraph per topic."""
     written = write_converted_summary(ctx) if ctx.converted else write_summary(ctx)
     paragraphs = written or [t("report.no_summary", ctx.lang)]
     body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)

@@ -17,9 +17,9 @@ from analysis.report.summaries.writer import summary_paragraphs
 
 @functools.cache
 def _communes_as_units() -> type:
-    """A :class:`~analysis.report.notebook.ReportContext` whose units are communes, for the summary.
+    """A :class:`~analysis.report.area.ReportContext` whose units are communes, for the summary.
 
-    :mod:`analysis.report.summaries.text` speaks of a district report (its units are communes) and of a
+    :mod:`analysis.report.summaries` speaks of a district report (its units are communes) and of a
     province overview (its units are districts). A new commune's report reads like the first
     ("xã Quan Sơn" for "huyện Chi Lăng"), and a new province's overview is one whose units are
     communes: the summary is written from this view, with the province's level put back.

@@ -40,7 +40,7 @@ def summary_facts(ctx: ReportContext) -> SummaryFacts:
     Parameters
     ----------
     ctx
-        The report's context (:func:`analysis.report.notebook.context`).
+        The report's context (:func:`analysis.report.area.context`).
 
     Returns
     -------
@@ -151,7 +151,7 @@ def _regions(ctx: ReportContext) -> Regions | None:
 
 
 def _indicators(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
-    """The area's indicators at their latest dates (:func:`analysis.report.indicators_section.summary_figures`)."""
+    """The area's indicators at their latest dates (:func:`analysis.report.indicator_data.summary_figures`)."""
     return summary_figures(ctx)
 
 
