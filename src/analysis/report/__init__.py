@@ -1,8 +1,16 @@
 """Report content: the one-call-per-cell functions the report notebooks call as ``report.x(ctx)``.
 
-The package holds the report's context, its figures, sections and written summaries, the
-indicators section, the notes on converted data, the data-quality pieces and the Word and Excel
-copies. It may import :mod:`analysis.maps`, :mod:`analysis.store`, :mod:`analysis.metrics`,
+The package holds, bottom to top: the report context (:mod:`~analysis.report.area`), its
+pictures and shared map figures (:mod:`~analysis.report.figures`), its figures by unit
+(:mod:`~analysis.report.by_unit`), section headings, the indicators' data, the notes on converted
+data (``reform_estimates``, ``reform_maps``, ``reform_notes``) and the data-quality pieces; the
+written summaries (:mod:`~analysis.report.summaries`), which import the context, never a section;
+the sections, one leaf module each (:mod:`~analysis.report.sections`); and the Word and Excel
+copies (:mod:`~analysis.report.copies`), which import the sections. This module re-exports the
+notebooks' calls; the indicators section's are in :mod:`analysis.report.indicators`
+(``report.section`` is :func:`analysis.report.headings.section_heading`).
+
+It may import :mod:`analysis.maps`, :mod:`analysis.store`, :mod:`analysis.metrics`,
 :mod:`analysis.inputs`, :mod:`analysis.catalog`, :mod:`analysis.common` and the root modules
 ``config`` and ``errors``; never :mod:`analysis.run` or the command line.
 """

@@ -2,7 +2,7 @@
 
 Each function is one call of a report cell: :func:`province_figures` gives the province's
 figures as the press writes them (``174/181 xã (96,1%)``, ``226,3 tỷ đồng``), each with its n
-and N and the units without data; :func:`indicator_table` the indicators by unit, formatted;
+and N and the units without data; :func:`indicators_by_unit` the indicators by unit, formatted;
 :func:`indicator_values` one indicator by unit for a map, with its legend set
 (:func:`legend_set_for`). The numbers come from :func:`analysis.inputs.indicators.aggregate`.
 """
@@ -81,7 +81,7 @@ def missing_note(row: pd.Series | dict, indicator: Indicator, lang: str = "vi") 
     return t("indicator.missing", lang, n=format_number(n, lang), units=units)
 
 
-def indicator_table(
+def indicators_by_unit(
     area_indicators: pd.DataFrame,
     units: pd.DataFrame,
     level: str = "commune",

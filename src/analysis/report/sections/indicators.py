@@ -38,7 +38,7 @@ from analysis.metrics.poverty import region_iii_exits
 from analysis.report.figures import Picture, decorate_area_map, new_map_figure, shared_map
 from analysis.report.headings import section_heading
 from analysis.report.indicator_data import aggregated, area_communes, area_figures, has_indicators, indicator_rows
-from analysis.report.indicator_figures import indicator_table, indicator_values
+from analysis.report.indicator_figures import indicator_values, indicators_by_unit
 from analysis.report.tables import esc, html_table
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def indicator_units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, t
     cat = load_catalogue()
     wanted = [c for c in cat.codes if cat[c].kind != "denominator"]
     level = _table_level(ctx)
-    frame = indicator_table(indicator_rows(ctx), area_communes(ctx), level, lang=ctx.lang, indicators=wanted,
+    frame = indicators_by_unit(indicator_rows(ctx), area_communes(ctx), level, lang=ctx.lang, indicators=wanted,
                             catalogue=cat, aggregated=aggregated(ctx, level))  # fmt: skip
     return frame, {c: (c, "text") for c in frame.columns}
 
