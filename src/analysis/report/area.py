@@ -174,4 +174,5 @@ def area_title(ctx: ReportContext) -> str:
 
 
 def area_subtitle(ctx: ReportContext) -> str:
+    """The line under a report's title and its maps' titles: the plan year and the date of the figures shown."""
     return t("report.subtitle", ctx.lang, year=ctx.year, as_of=shown_as_of(ctx))

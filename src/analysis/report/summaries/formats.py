@@ -109,6 +109,7 @@ class Rate:
 
 
 def unsigned_points(pp: float, lang: str) -> str:
+    """A change in percentage points without its sign, one decimal (the template says which way)."""
     return format_number(abs(float(pp)), lang, 1)
 
 
