@@ -169,17 +169,17 @@ def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample
     import numpy as np
     from PIL import Image
 
-    from analysis.report.sections import indicators as indicators_section
+    from analysis.report.sections import indicators as indicator_sections
 
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)))
 
     ctx = report.context("20", district, "2023", "", "en", sample_prepared)
     report.map_disbursement(ctx)
-    drawn, _ = indicators_section._candidates(ctx)
+    drawn, _ = indicator_sections._candidates(ctx)
     assert len(drawn) >= 3  # the sample maps several indicators here (5 on 23 Nov 2026)
     for code, values in drawn.items():
-        pic = indicators_section.map_indicator(ctx, code, values)
+        pic = indicator_sections.map_indicator(ctx, code, values)
         assert (pixels(pic.png()) == pixels(report.Picture(pic.figure, pic.alt).png())).all(), code
     assert len(ctx._map_bases) == 1  # drawn in turn, not each on its own figure
 

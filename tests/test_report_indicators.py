@@ -31,7 +31,7 @@ from analysis.maps.interactive import svg_map, value_text
 from analysis.metrics.finance import headline
 from analysis.report import indicator_data
 from analysis.report import indicators as report_indicators
-from analysis.report.sections import indicators as indicators_section
+from analysis.report.sections import indicators as indicator_sections
 from analysis.report.sections import maps as report_maps
 from analysis.report.summaries.gather import summary_facts
 from analysis.report.summaries.writer import write_summary
@@ -110,7 +110,7 @@ def test_province_summary_states_the_seed_figures(lang_son):
 
 
 def test_province_figures_table(lang_son):
-    frame, cols = indicators_section.figures_frame(lang_son["vi"])
+    frame, cols = indicator_sections.figures_frame(lang_son["vi"])
     by_name = dict(zip(frame["name"], frame["text"], strict=True))
     assert by_name["Xã có đường ô tô đến trung tâm xã được rải nhựa hoặc bê tông"] == "174/181 xã (96,1%)"
     assert by_name["Hộ được sử dụng điện lưới quốc gia và các nguồn điện khác phù hợp"] == "99,99% (376.102/376.140 hộ)"
@@ -124,7 +124,7 @@ def test_province_figures_table(lang_son):
 
 
 def test_units_table_by_district_and_by_commune(lang_son, chi_lang):
-    by_district, _ = indicators_section.indicator_units_frame(lang_son["vi"])
+    by_district, _ = indicator_sections.indicator_units_frame(lang_son["vi"])
     assert len(by_district) == 11  # the sample's 11 districts, each a row
     road = next(c for c in by_district.columns if c.startswith("Xã có đường ô tô"))
     assert "(31/12/2023)" in road
@@ -137,7 +137,7 @@ def test_units_table_by_district_and_by_commune(lang_son, chi_lang):
     # no denominator columns: households and facilities show through their shares
     assert not any(c.startswith(("Tổng số hộ", "Trường, lớp học và trạm y tế (")) for c in by_district.columns)
 
-    by_commune, _ = indicators_section.indicator_units_frame(chi_lang)
+    by_commune, _ = indicator_sections.indicator_units_frame(chi_lang)
     assert len(by_commune) == len(chi_lang.area.communes)  # every commune, with or without data
     road = next(c for c in by_commune.columns if c.startswith("Xã có đường ô tô"))
     summary = " ".join(write_summary(chi_lang))
@@ -152,12 +152,12 @@ def test_district_report_says_its_own_figures(chi_lang):
     summary = " ".join(write_summary(chi_lang))
     # the district's own steering committee is a yes, not "1/1 huyện"
     assert "Tính đến ngày 30/06/2023, huyện đã thành lập Ban Chỉ đạo các Chương trình MTQG cấp huyện;" in summary
-    assert indicators_section.map_values(chi_lang, "district_steering_committee") is None  # one unit: not mapped
+    assert indicator_sections.map_values(chi_lang, "district_steering_committee") is None  # one unit: not mapped
 
 
 def test_each_indicator_has_its_own_legend_set(lang_son):
     ctx = lang_son["vi"]
-    assert indicators_section.legend_sets(ctx) == {
+    assert indicator_sections.legend_sets(ctx) == {
         "commune_paved_road": "indicator_yes_no",
         "facilities_solid": "indicator_share",
         "p135_commune": "indicator_yes_no",
@@ -165,7 +165,7 @@ def test_each_indicator_has_its_own_legend_set(lang_son):
         "p135_plan_mvnd": "indicator_amount",
     }
     # every unit with a figure in one class: said, not drawn (181/181 communes: all "có")
-    assert indicators_section.mapped_indicators(ctx)[1] == [
+    assert indicator_sections.mapped_indicators(ctx)[1] == [
         "households_electricity",
         "district_steering_committee",
         "commune_steering_committee",
@@ -181,16 +181,16 @@ def _legend(picture) -> tuple[str, list[str]]:
 
 def test_maps_draw_every_commune_with_the_legend_of_their_kind(lang_son):
     ctx = lang_son["vi"]
-    title, labels = _legend(indicators_section.map_indicator(ctx, "commune_paved_road"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "commune_paved_road"))
     # 174 yes and 7 no of the 181 rural communes; the 13 other of the 194 have no row: no data
     assert title == "Có / không" and labels == ["không (7)", "có (174)", "không có số liệu (13)"]
-    title, labels = _legend(indicators_section.map_indicator(ctx, "p135_works"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "p135_works"))
     assert title == "Số lượng" and not any("%" in label for label in labels)
-    title, labels = _legend(indicators_section.map_indicator(ctx, "p135_plan_mvnd"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "p135_plan_mvnd"))
     assert title == "Triệu đồng" and labels[1].startswith("500–1.000")
-    title, _ = _legend(indicators_section.map_indicator(ctx, "facilities_solid"))
+    title, _ = _legend(indicator_sections.map_indicator(ctx, "facilities_solid"))
     assert title == "Tỷ lệ"
-    assert indicators_section.map_indicator(ctx, "commune_steering_committee") is None
+    assert indicator_sections.map_indicator(ctx, "commune_steering_committee") is None
     page = report_indicators.maps(ctx).data
     assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 5
     assert "Xã đã thành lập, kiện toàn Ban Chỉ đạo cấp xã: có" in _text(page)
