@@ -5,7 +5,7 @@ Two measures, each on three areas of the national prepared data (:mod:`benchmark
 * **map**: one choropleth of the disbursement rate by commune (:func:`analysis.maps.choropleth.choropleth`)
   saved as PNG at 150 dpi (:func:`analysis.maps.choropleth.save_map`), for a district (Chi Lăng, 187,
   about 20 communes), a province (Lạng Sơn, 20, about 200) and the country (about 11,000);
-* **report**: the district report's functions (:mod:`analysis.report.notebook`, the calls of
+* **report**: the district report's functions (:mod:`analysis.report`, the calls of
   ``notebooks/district_report.ipynb`` in order, without a kernel), from :func:`report.context`
   (reading the area's prepared data) to every figure encoded as the PNG the notebook embeds:
   the district report of Chi Lăng and the province overview of Lạng Sơn. There is no report
@@ -86,7 +86,7 @@ def render_map(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def compute_report(prepared: Path, province: str, district: str | None) -> dict[str, float]:
     """Seconds per step of one report: ``context``, each section, and the PNG encoding."""
-    from analysis.report import notebook as report
+    from analysis import report
 
     times: dict[str, float] = {}
     start = time.perf_counter()

@@ -70,7 +70,7 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     # when the overview failed, the index draws its own.
     import dataclasses
 
-    from analysis.report import notebook as report
+    from analysis import report
     from analysis.run import batch
 
     folder = sample_batch.folder

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pytest
 
+from analysis import report
 from analysis.cli import main
 from analysis.metrics.coverage import Coverage, area_coverage, beside
-from analysis.report import notebook as report
-from analysis.report.summaries.text import summary_facts, summary_sentences
+from analysis.report.summaries.gather import summary_facts
+from analysis.report.summaries.writer import summary_sentences
 from tests.small_area import prepare_small
 from tests.visible_text import visible_lines
 

@@ -20,10 +20,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
+from analysis import report
 from analysis.common.ownership import LEDGER
-from analysis.report import copies as docx_export
-from analysis.report import notebook as report
-from analysis.report.summaries.text import write_summary
+from analysis.report.copies import content, excel, export
+from analysis.report.summaries.writer import write_summary
 from tests.conftest import IN_CI
 
 LIBREOFFICE_TIMEOUT = 240
@@ -37,7 +37,7 @@ def chi_lang(sample_prepared):
 @pytest.fixture(scope="module")
 def exported(chi_lang, tmp_path_factory):
     html = tmp_path_factory.mktemp("docx") / "187-chi-lang.html"
-    written = docx_export.export_documents(chi_lang, html)
+    written = export.export_documents(chi_lang, html)
     return {p.suffix: p for p in written}
 
 
@@ -163,7 +163,7 @@ def test_workbook_has_a_sheet_per_table_numbers_as_numbers(exported):
 
 def test_english_workbook(sample_prepared, tmp_path):
     ctx = report.context("14", "127", 2023, "2023-11-30", "en", sample_prepared)
-    written = docx_export.export_documents(ctx, tmp_path / "127-sop-cop.en.html", docx=False)
+    written = export.export_documents(ctx, tmp_path / "127-sop-cop.en.html", docx=False)
     assert [p.name for p in written] == ["127-sop-cop.en.xlsx"]
     book = openpyxl.load_workbook(written[0])
     assert book.sheetnames == ["Headline", "Capital type and fund", "By project", "By commune"]
@@ -179,18 +179,18 @@ def test_a_failed_export_keeps_the_previous_files(exported, chi_lang, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setattr(docx_export, "report_pictures", broken)
+    monkeypatch.setattr(content, "report_pictures", broken)
     with pytest.raises(RuntimeError, match="drawing failed"):
-        docx_export.export_documents(chi_lang, exported[".docx"].with_suffix(".html"))
+        export.export_documents(chi_lang, exported[".docx"].with_suffix(".html"))
     assert {p: p.read_bytes() for p in exported.values()} == before
     assert [p.name for p in exported[".docx"].parent.iterdir() if p.name.startswith(".")] == [LEDGER]
 
 
 def test_sheet_names_are_valid_and_unique():
     taken: set[str] = set()
-    assert docx_export._sheet_name("Loại vốn / nguồn vốn: chi tiết [2023]?", taken) == "Loại vốn - nguồn vốn- chi tiết "
-    assert docx_export._sheet_name("Theo xã", taken) == "Theo xã"
-    assert docx_export._sheet_name("theo xã", taken) == "theo xã (2)"
+    assert excel._sheet_name("Loại vốn / nguồn vốn: chi tiết [2023]?", taken) == "Loại vốn - nguồn vốn- chi tiết "
+    assert excel._sheet_name("Theo xã", taken) == "Theo xã"
+    assert excel._sheet_name("theo xã", taken) == "theo xã (2)"
 
 
 # --- LibreOffice: the document opens and prints --------------------------------------------------
@@ -294,8 +294,8 @@ def test_batch_marks_a_report_whose_copy_failed(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("no room on the disk")
 
-    monkeypatch.setattr(docx_export, "export_for_parameters", broken)
-    docx_export.export_batch([outcome], {html: {"province": "20", "district": "187"}}, docx=True, xlsx=True)
+    monkeypatch.setattr(export, "export_for_parameters", broken)
+    export.export_batch([outcome], {html: {"province": "20", "district": "187"}}, docx=True, xlsx=True)
     assert not outcome.ok and not outcome.skipped
     assert outcome.message == ("187-chi-lang.html was written, but its Word/Excel copy failed: "
                                "RuntimeError: no room on the disk")

@@ -100,8 +100,8 @@ def _cells(notebook: str) -> list[str]:
 
 
 def test_every_section_of_the_district_report_escapes_the_data(hostile_prepared):
-    from analysis.report import indicators_section as report_indicators
-    from analysis.report import notebook as report
+    from analysis import report
+    from analysis.report import indicators as report_indicators
 
     ctx = report.context("14", "127", 2023, data_dir=hostile_prepared)
     assert set(HOSTILE_NAMES) <= set(ctx.area.communes["commune_name"])  # the names did arrive
@@ -123,7 +123,7 @@ def test_every_section_of_the_district_report_escapes_the_data(hostile_prepared)
 
 
 def test_svg_map_is_well_formed_xml_with_names_as_text(hostile_prepared):
-    from analysis.report import notebook as report
+    from analysis import report
 
     ctx = report.context("14", "127", 2023, data_dir=hostile_prepared)
     block = report.interactive_map(ctx, "disbursement_rate")._repr_html_()

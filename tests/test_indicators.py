@@ -26,8 +26,8 @@ from analysis.maps.legend_text import legend_labels
 from analysis.metrics.indicators import aggregate, latest, locate
 from analysis.report.indicator_figures import (
     format_figure,
-    indicator_table,
     indicator_values,
+    indicators_by_unit,
     legend_set_for,
     missing_note,
     province_figures,
@@ -205,7 +205,7 @@ def test_figures_written_out_in_both_languages(rows):
 
 
 def test_indicator_table_by_commune(rows):
-    table = indicator_table(rows, UNITS[UNITS["district_code"] == "187"], "commune", lang="vi")
+    table = indicators_by_unit(rows, UNITS[UNITS["district_code"] == "187"], "commune", lang="vi")
     assert table.columns[:2].tolist() == ["Mã", "Đơn vị"]
     row = table.set_index("Mã").loc["06481"]
     assert row["Đơn vị"] == "Xã Chiến Thắng"
@@ -217,7 +217,7 @@ def test_indicator_table_by_commune(rows):
     assert other[road] == "không"
     assert other["Công trình đầu tư xây dựng từ Chương trình 135 (31/12/2023)"] == "–"
     assert table.attrs["notes"] == []
-    whole = indicator_table(rows, UNITS, "commune", lang="en")
+    whole = indicators_by_unit(rows, UNITS, "commune", lang="en")
     assert "Communes with an asphalt or concrete road to the commune centre: 1 commune without data" in (
         whole.attrs["notes"])  # fmt: skip
 

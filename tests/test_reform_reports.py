@@ -19,12 +19,13 @@ import pytest
 from matplotlib.collections import Collection
 from matplotlib.legend import Legend
 
+from analysis import report
 from analysis.cli import main
 from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ParameterError
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
-from analysis.report import notebook as report
-from analysis.report.reform_notes import REFERENCE_GID
+from analysis.report import reform_estimates
+from analysis.report.reform_maps import REFERENCE_GID
 from analysis.run.batch import report_filename, run_batch
 from analysis.run.batch_plan import batch_plan
 from analysis.run.converted_data import ensure_converted
@@ -190,7 +191,7 @@ def test_estimated_figures_are_marked(converted, overview):
     # half of old Hồng Phong (06079, Bình Gia) is counted: the package gives no shares, so equal
     assert "Xã Hồng Phong (Huyện Bình Gia, 50.00%)" in title
     assert "Estimated" in title and "equal shares" in title
-    former, cols = report.reform_report.former_communes_frame(hong_phong)
+    former, cols = reform_estimates.former_communes_frame(hong_phong)
     marked = dict(zip(former["old_code"], former["estimated"], strict=True))
     assert marked == {"06079": "estimated", "06094": ""}
     projects, cols = report.project_frame(hong_phong)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from analysis import report
 from analysis.errors import ParameterError
-from analysis.report import notebook as report
+from analysis.report import area as report_area
 
 
 @pytest.fixture(scope="module")
@@ -168,17 +169,17 @@ def test_indicator_maps_drawn_on_the_report_figure_equal_each_drawn_alone(sample
     import numpy as np
     from PIL import Image
 
-    from analysis.report import indicators_section as report_indicators
+    from analysis.report.sections import indicators as indicator_sections
 
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)))
 
     ctx = report.context("20", district, "2023", "", "en", sample_prepared)
     report.map_disbursement(ctx)
-    drawn, _ = report_indicators._candidates(ctx)
+    drawn, _ = indicator_sections._candidates(ctx)
     assert len(drawn) >= 3  # the sample maps several indicators here (5 on 23 Nov 2026)
     for code, values in drawn.items():
-        pic = report_indicators.map_indicator(ctx, code, values)
+        pic = indicator_sections.map_indicator(ctx, code, values)
         assert (pixels(pic.png()) == pixels(report.Picture(pic.figure, pic.alt).png())).all(), code
     assert len(ctx._map_bases) == 1  # drawn in turn, not each on its own figure
 
@@ -190,8 +191,8 @@ def test_headline_and_poverty_change_worked_out_once_and_handed_out_as_copies(sa
 
     ctx = report.context("20", "187", "2023", "2023-08-04", "vi", sample_prepared)
     calls = []
-    monkeypatch.setattr(report, "headline", lambda rows: calls.append("headline") or finance.headline(rows))
-    monkeypatch.setattr(report, "poverty_change",  # the area's change; the table by commune asks for its own
+    monkeypatch.setattr(report_area, "headline", lambda rows: calls.append("headline") or finance.headline(rows))
+    monkeypatch.setattr(report_area, "poverty_change",  # the area's change; the table by commune asks for its own
                         lambda *a: (len(a) == 3 and calls.append("poverty")) or poverty.poverty_change(*a))
     first, change = report.area_headline(ctx), report.area_poverty_change(ctx)
     expected = finance.headline(ctx.snapshot)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from matplotlib.text import Text
 
+from analysis import report
 from analysis.cli import main
-from analysis.report import notebook as report
 from analysis.report.mapdata import map_data
-from analysis.report.summaries.text import summary_facts, summary_sentences
+from analysis.report.summaries.gather import summary_facts
+from analysis.report.summaries.writer import summary_sentences
 from analysis.run.print_figures import map_subtitle
 from analysis.store.areas import load_area
 from tests.small_area import prepare_small

@@ -23,14 +23,18 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analysis import report
 from analysis.cli import main
 from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ParameterError
 from analysis.maps.interactive import svg_map, value_text
 from analysis.metrics.finance import headline
-from analysis.report import indicators_section as report_indicators
-from analysis.report import notebook as report
-from analysis.report.summaries.text import summary_facts, write_summary
+from analysis.report import indicator_data
+from analysis.report import indicators as report_indicators
+from analysis.report.sections import indicators as indicator_sections
+from analysis.report.sections import maps as report_maps
+from analysis.report.summaries.gather import summary_facts
+from analysis.report.summaries.writer import write_summary
 from analysis.run import batch
 from analysis.run.batch import report_filename, run_batch
 
@@ -106,7 +110,7 @@ def test_province_summary_states_the_seed_figures(lang_son):
 
 
 def test_province_figures_table(lang_son):
-    frame, cols = report_indicators.figures_frame(lang_son["vi"])
+    frame, cols = indicator_sections.figures_frame(lang_son["vi"])
     by_name = dict(zip(frame["name"], frame["text"], strict=True))
     assert by_name["Xã có đường ô tô đến trung tâm xã được rải nhựa hoặc bê tông"] == "174/181 xã (96,1%)"
     assert by_name["Hộ được sử dụng điện lưới quốc gia và các nguồn điện khác phù hợp"] == "99,99% (376.102/376.140 hộ)"
@@ -120,7 +124,7 @@ def test_province_figures_table(lang_son):
 
 
 def test_units_table_by_district_and_by_commune(lang_son, chi_lang):
-    by_district, _ = report_indicators.units_frame(lang_son["vi"])
+    by_district, _ = indicator_sections.indicator_units_frame(lang_son["vi"])
     assert len(by_district) == 11  # the sample's 11 districts, each a row
     road = next(c for c in by_district.columns if c.startswith("Xã có đường ô tô"))
     assert "(31/12/2023)" in road
@@ -133,7 +137,7 @@ def test_units_table_by_district_and_by_commune(lang_son, chi_lang):
     # no denominator columns: households and facilities show through their shares
     assert not any(c.startswith(("Tổng số hộ", "Trường, lớp học và trạm y tế (")) for c in by_district.columns)
 
-    by_commune, _ = report_indicators.units_frame(chi_lang)
+    by_commune, _ = indicator_sections.indicator_units_frame(chi_lang)
     assert len(by_commune) == len(chi_lang.area.communes)  # every commune, with or without data
     road = next(c for c in by_commune.columns if c.startswith("Xã có đường ô tô"))
     summary = " ".join(write_summary(chi_lang))
@@ -148,12 +152,12 @@ def test_district_report_says_its_own_figures(chi_lang):
     summary = " ".join(write_summary(chi_lang))
     # the district's own steering committee is a yes, not "1/1 huyện"
     assert "Tính đến ngày 30/06/2023, huyện đã thành lập Ban Chỉ đạo các Chương trình MTQG cấp huyện;" in summary
-    assert report_indicators.map_values(chi_lang, "district_steering_committee") is None  # one unit: not mapped
+    assert indicator_sections.map_values(chi_lang, "district_steering_committee") is None  # one unit: not mapped
 
 
 def test_each_indicator_has_its_own_legend_set(lang_son):
     ctx = lang_son["vi"]
-    assert report_indicators.legend_sets(ctx) == {
+    assert indicator_sections.legend_sets(ctx) == {
         "commune_paved_road": "indicator_yes_no",
         "facilities_solid": "indicator_share",
         "p135_commune": "indicator_yes_no",
@@ -161,7 +165,7 @@ def test_each_indicator_has_its_own_legend_set(lang_son):
         "p135_plan_mvnd": "indicator_amount",
     }
     # every unit with a figure in one class: said, not drawn (181/181 communes: all "có")
-    assert report_indicators.mapped_indicators(ctx)[1] == [
+    assert indicator_sections.mapped_indicators(ctx)[1] == [
         "households_electricity",
         "district_steering_committee",
         "commune_steering_committee",
@@ -177,16 +181,16 @@ def _legend(picture) -> tuple[str, list[str]]:
 
 def test_maps_draw_every_commune_with_the_legend_of_their_kind(lang_son):
     ctx = lang_son["vi"]
-    title, labels = _legend(report_indicators.map_indicator(ctx, "commune_paved_road"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "commune_paved_road"))
     # 174 yes and 7 no of the 181 rural communes; the 13 other of the 194 have no row: no data
     assert title == "Có / không" and labels == ["không (7)", "có (174)", "không có số liệu (13)"]
-    title, labels = _legend(report_indicators.map_indicator(ctx, "p135_works"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "p135_works"))
     assert title == "Số lượng" and not any("%" in label for label in labels)
-    title, labels = _legend(report_indicators.map_indicator(ctx, "p135_plan_mvnd"))
+    title, labels = _legend(indicator_sections.map_indicator(ctx, "p135_plan_mvnd"))
     assert title == "Triệu đồng" and labels[1].startswith("500–1.000")
-    title, _ = _legend(report_indicators.map_indicator(ctx, "facilities_solid"))
+    title, _ = _legend(indicator_sections.map_indicator(ctx, "facilities_solid"))
     assert title == "Tỷ lệ"
-    assert report_indicators.map_indicator(ctx, "commune_steering_committee") is None
+    assert indicator_sections.map_indicator(ctx, "commune_steering_committee") is None
     page = report_indicators.maps(ctx).data
     assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 5
     assert "Xã đã thành lập, kiện toàn Ban Chỉ đạo cấp xã: có" in _text(page)
@@ -196,7 +200,7 @@ def test_figures_after_the_report_date_are_left_out(sample_prepared):
     # as of 04/08/2023: the road figures (31/12/2023) are not yet there; the steering
     # committees (30/06/2023) and Programme 135 (2018) are
     ctx = report.context("20", None, "2023", "2023-08-04", "vi", sample_prepared)
-    codes = set(report_indicators.area_figures(ctx)["indicator"])
+    codes = set(indicator_data.area_figures(ctx)["indicator"])
     assert "commune_paved_road" not in codes and {"commune_steering_committee", "p135_works"} <= codes
     assert "Đến hết năm 2023" not in " ".join(write_summary(ctx))
 
@@ -273,7 +277,7 @@ def test_the_title_names_the_programme(two_programmes):
     assert "<h1>Chương trình MTQG 1719: Huyện Chi Lăng, tỉnh Lạng Sơn</h1>" in report.title(ntp).data
     p135 = report.context("20", "187", 2023, None, "en", two_programmes, programme="p135")
     assert "<h1>Programme 135: Huyện Chi Lăng, Lạng Sơn province</h1>" in report.title(p135).data
-    assert report._source(p135).startswith("Programme 135 figures to")
+    assert report_maps._source(p135).startswith("Programme 135 figures to")
 
 
 def test_a_programme_without_money_in_the_area_is_a_clear_error(two_programmes):

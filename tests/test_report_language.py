@@ -20,10 +20,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
+from analysis import report
 from analysis.cli import main
-from analysis.report import indicators_section as report_indicators
-from analysis.report import notebook as report
+from analysis.report import indicators as report_indicators
 from analysis.report import quality as report_quality
+from analysis.report.sections import indicators as indicator_sections
 from tests.bad_inputs import CATALOGUE
 from tests.bad_inputs_extra import HOSTILE
 from tests.small_area import prepare_small
@@ -139,8 +140,8 @@ def test_maps_and_charts_are_drawn_in_vietnamese(hostile):
     ctx = report.context("14", "127", "2023", "", "vi", hostile)
     pictures = [report.map_disbursement(ctx), report.map_poverty_change(ctx), report.map_need_vs_money(ctx),
                 report.chart_projects(ctx), report.chart_progress(ctx)]
-    drawn, _ = report_indicators._candidates(ctx)
-    pictures += [report_indicators.map_indicator(ctx, code, values) for code, values in drawn.items()]
+    drawn, _ = indicator_sections._candidates(ctx)
+    pictures += [indicator_sections.map_indicator(ctx, code, values) for code, values in drawn.items()]
     texts = [text for p in pictures for text in drawn_texts(p)]
     assert "Tỷ lệ giải ngân theo xã" in texts
     assert [(x, english_in(x)) for x in texts if english_in(x)] == []

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analysis import cli
+from analysis import cli, report
 from analysis.common.i18n import labels
 from analysis.config import SAMPLE_FILES
 from analysis.errors import InputFileError
@@ -30,7 +30,6 @@ from analysis.metrics.rules.finance import snapshot_falls
 from analysis.metrics.rules.geometry import geometry_rules
 from analysis.metrics.rules.outliers import modified_z, plan_outliers
 from analysis.metrics.rules.sentences import FIELD_KINDS, render, sentences
-from analysis.report import notebook as report
 from tests.bad_inputs import FIN_HEADER, POV_HEADER
 
 SOP_COP = ["04225", "04228", "04231", "04234", "04237", "04240", "04243", "04246"]

@@ -16,7 +16,8 @@ import pytest
 
 from analysis.common.limits import ReadLimits
 from analysis.common.spreadsheet_safe import safe_frame, safe_text, write_csv
-from analysis.report.copies import ReportTable, workbook_bytes
+from analysis.report.copies.content import ReportTable
+from analysis.report.copies.excel import workbook_bytes
 from analysis.store.prepare import prepare
 from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 

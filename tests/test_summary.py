@@ -15,12 +15,12 @@ from datetime import date
 
 import pytest
 
+from analysis import report
 from analysis.common.numbers import format_percent
 from analysis.metrics.coverage import Coverage
-from analysis.report import notebook as report
-from analysis.report.summaries import text as summary
-from analysis.report.summaries.text import (
-    TEMPLATES,
+from analysis.report.summaries import gather, writer
+from analysis.report.summaries import templates as summary_templates
+from analysis.report.summaries.facts import (
     Amounts,
     IndicatorFigure,
     Position,
@@ -28,13 +28,11 @@ from analysis.report.summaries.text import (
     Previous,
     Regions,
     SummaryFacts,
-    SummaryTemplateError,
     Units,
-    check_templates,
-    format_money,
-    summary_paragraphs,
-    summary_sentences,
 )
+from analysis.report.summaries.formats import format_money
+from analysis.report.summaries.templates import TEMPLATES, SummaryTemplateError, check_templates
+from analysis.report.summaries.writer import summary_paragraphs, summary_sentences
 
 # --- golden sentences from the seeds -------------------------------------------------------------
 
@@ -50,8 +48,8 @@ def chi_lang(sample_prepared):
 
 
 def sentence(ctx, key: str) -> str:
-    found = [s.text for s in summary_sentences(summary.summary_facts(ctx), ctx.lang) if s.key == key]
-    assert len(found) == 1, (key, [s.key for s in summary_sentences(summary.summary_facts(ctx), ctx.lang)])
+    found = [s.text for s in summary_sentences(gather.summary_facts(ctx), ctx.lang) if s.key == key]
+    assert len(found) == 1, (key, [s.key for s in summary_sentences(gather.summary_facts(ctx), ctx.lang)])
     return found[0]
 
 
@@ -99,7 +97,7 @@ def test_summary_figures_are_the_tables_figures(sop_cop, chi_lang):
     """Every rate in the funds and capital sentences is the rate printed in the headline table
     (same value, same two-decimal rounding)."""
     for ctx in (sop_cop["vi"], chi_lang["vi"], sop_cop["en"]):
-        facts = summary.summary_facts(ctx)
+        facts = gather.summary_facts(ctx)
         table = report.headline_figures(ctx).data
         for amounts in [*facts.funds.values(), *facts.capital.values(), facts.total]:
             assert format_percent(amounts.rate, ctx.lang) in table
@@ -112,7 +110,7 @@ def test_lang_son_province_matches_seed_001(sample_prepared):
     # seed 001: "tỷ lệ hộ nghèo vùng đồng bào DTTS giảm khoảng 2,9%, có 11 xã khu vực III thoát
     # khỏi tình trạng đặc biệt khó khăn" (the sample's 2021 → 2023 change, data/sample/README.md)
     ctx = report.context("20", None, 2023, "2023-08-04", "vi", sample_prepared)
-    text = " ".join(summary.write_summary(ctx))
+    text = " ".join(writer.write_summary(ctx))
     assert "bình quân mỗi năm tỷ lệ hộ nghèo đồng bào DTTS giảm 2,9 điểm phần trăm" in text
     assert "11 xã khu vực III năm 2021 đã thoát khỏi tình trạng đặc biệt khó khăn" in text
     # the overview names the districts furthest behind, not communes
@@ -124,11 +122,11 @@ def test_district_against_its_province(chi_lang, sop_cop):
     text = sentence(ctx, "position.above")
     # the province rate is the overview's total at the same date
     overview = report.context("20", None, 2023, "2023-08-04", "vi", ctx.area.data_dir)
-    province_rate = summary.summary_facts(overview).total.rate
+    province_rate = gather.summary_facts(overview).total.rate
     assert f"mức chung của tỉnh Lạng Sơn ({format_percent(province_rate, 'vi')})" in text
     assert "đứng thứ " in text and "/11 đơn vị cấp huyện có số liệu" in text
     # Sốp Cộp is the only district of Sơn La with data: no position to state
-    keys = [s.key for s in summary_sentences(summary.summary_facts(sop_cop["vi"]), "vi")]
+    keys = [s.key for s in summary_sentences(gather.summary_facts(sop_cop["vi"]), "vi")]
     assert not any(k.startswith("position") for k in keys)
 
 
@@ -467,8 +465,8 @@ class _Recording(dict):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_template_is_exercised(lang, monkeypatch):
     used: set[str] = set()
-    real = summary.templates(lang)
-    monkeypatch.setattr(summary, "templates", lambda _lang: _Recording(real, used))
+    real = summary_templates.templates(lang)
+    monkeypatch.setattr(writer, "templates", lambda _lang: _Recording(real, used))
     for make in HAND_MADE.values():
         summary_sentences(make(), lang)
     assert sorted(set(TEMPLATES) - used) == []
@@ -499,7 +497,7 @@ def test_missing_data_leaves_sentences_out(lang):
 
 
 def test_report_without_figures_says_so(chi_lang, monkeypatch):
-    monkeypatch.setattr(summary, "summary_facts",
+    monkeypatch.setattr(writer, "summary_facts",
                         lambda ctx: SummaryFacts("district", "Huyện Thử Nghiệm", "Thử", 2023, AS_OF))
     assert "Không đủ số liệu để viết tóm tắt." in report.summary(chi_lang["vi"]).data
     assert "Not enough data for a summary." in report.summary(chi_lang["en"]).data
@@ -530,11 +528,11 @@ def test_money_in_the_offices_units():
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_shipped_templates_are_complete(lang):
-    assert set(summary.templates(lang)) == set(TEMPLATES)
+    assert set(summary_templates.templates(lang)) == set(TEMPLATES)
 
 
 def _vi() -> dict[str, str]:
-    return dict(summary.templates("vi"))
+    return dict(summary_templates.templates("vi"))
 
 
 def test_unknown_placeholder_fails_clearly():

@@ -29,7 +29,7 @@ from analysis.common.i18n import t
 from analysis.common.numbers import format_number
 
 if TYPE_CHECKING:
-    from analysis.report.notebook import ReportContext
+    from analysis.report.area import ReportContext
 
 #: The units a coverage counts.
 UNITS = ("commune", "district")

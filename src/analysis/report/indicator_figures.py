@@ -2,7 +2,7 @@
 
 Each function is one call of a report cell: :func:`province_figures` gives the province's
 figures as the press writes them (``174/181 xã (96,1%)``, ``226,3 tỷ đồng``), each with its n
-and N and the units without data; :func:`indicator_table` the indicators by unit, formatted;
+and N and the units without data; :func:`indicators_by_unit` the indicators by unit, formatted;
 :func:`indicator_values` one indicator by unit for a map, with its legend set
 (:func:`legend_set_for`). The numbers come from :func:`analysis.metrics.indicators.aggregate`.
 """
@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.catalog.indicators import Catalogue, Indicator, load_catalogue
+from analysis.catalog.units import official_units
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date, format_number, format_percent
 from analysis.metrics.indicators import aggregate, area_units, latest, locate
+from analysis.metrics.poverty import region_iii_exits
 
 # --- formatting -----------------------------------------------------------------------------
 
@@ -80,7 +82,7 @@ def missing_note(row: pd.Series | dict, indicator: Indicator, lang: str = "vi") 
     return t("indicator.missing", lang, n=format_number(n, lang), units=units)
 
 
-def indicator_table(
+def indicators_by_unit(
     area_indicators: pd.DataFrame,
     units: pd.DataFrame,
     level: str = "commune",
@@ -167,8 +169,6 @@ def province_figures(
         amounts in billion VND) and ``note`` (units without data, said so). An indicator
         with no row in a province gives no figure there.
     """
-    from analysis.catalog.units import official_units
-
     cat = catalogue or load_catalogue()
     if units is None:  # the provinces the indicators are about (or, without any, the classification's)
         u = official_units()
@@ -193,8 +193,6 @@ def province_figures(
 
 def _exits(classification: pd.DataFrame, units: pd.DataFrame, lang: str, year: int | None) -> list[dict]:
     """Per province, the region III communes of the first classification year that left it by the last."""
-    from analysis.metrics.poverty import region_iii_exits
-
     years = sorted(int(y) for y in classification["year"].unique() if year is None or int(y) <= int(year))
     if len(years) < 2:
         return []

@@ -1,6 +1,6 @@
 """The period a report or map covers: plan year, as-of date, poverty baseline and year.
 
-One resolution of the parameters, shared by the reports (:func:`analysis.report.notebook.context`)
+One resolution of the parameters, shared by the reports (:func:`analysis.report.area.context`)
 and the map export (:func:`analysis.report.mapdata.map_data`), so both default and fail the same way.
 
 The as-of date asked for is a cut-off: each district's latest snapshot at or before it is

@@ -1,6 +1,6 @@
 """The pieces of a report's data-quality section: the inputs and their coverage, the rejects.
 
-:func:`analysis.report.notebook.data_quality` puts them together. Everything here is written in the
+:func:`analysis.report.sections.checks.data_quality` puts them together. Everything here is written in the
 report's language: the tables' names ("Hộ nghèo (poverty.xlsx)"), the columns of the rejects
 as the offices name them, with the file's header ("Kế hoạch vốn (“plan_mvnd”)"), the reasons of the rejects
 (:mod:`analysis.inputs.reasons`), and how much of the area each table covers
@@ -22,7 +22,7 @@ from analysis.inputs.reasons import written
 from analysis.metrics.coverage import Coverage, area_coverage
 
 if TYPE_CHECKING:
-    from analysis.report.notebook import ReportContext
+    from analysis.report.area import ReportContext
 
 #: Which area figure each input table gives (its coverage is said beside it).
 _COVERS = {"finance": "finance", "poverty": "poverty", "communes": "classification"}

@@ -255,7 +255,7 @@ def run_report(
         with hold(out.parent, wait=wait):
             path = render_report(notebook, params, out, check=version.check)
             if docx or xlsx:
-                from analysis.report.copies import export_for_parameters
+                from analysis.report.copies.export import export_for_parameters
 
                 export_for_parameters(params, path, docx=docx, xlsx=xlsx)
     return path
@@ -319,7 +319,7 @@ def run_batch(
         fsspec URL). Default: the ``NTP_ATLAS_SCHEDULER`` environment variable, else local.
     docx, xlsx
         Also write each report's Word copy (``.docx``) and/or its tables as a workbook
-        (``.xlsx``) beside its HTML, in this process (:func:`analysis.report.copies.export_batch`);
+        (``.xlsx``) beside its HTML, in this process (:func:`analysis.report.copies.export.export_batch`);
         a report whose copy fails counts as failed.
     kernel_pool
         A started :class:`analysis.run.engine.KernelPool` to run the reports on, left open for
@@ -442,7 +442,7 @@ def run_batch(
         order = {out: i for i, (*_, out) in enumerate(tasks)}
         result.reports = sorted(skipped + outcomes, key=lambda r: order[r.html])
         if docx or xlsx:
-            from analysis.report.copies import export_batch
+            from analysis.report.copies.export import export_batch
 
             export_batch(result.reports, {out: params for _, _, params, out in tasks}, docx=docx, xlsx=xlsx,
                          force=force, progress=progress)
@@ -655,7 +655,7 @@ def _overview_map(overview: ReportOutcome | None, ctx) -> str | None:
     there is none to take. The index shows the same map of the same communes with the same
     parameters, so a batch does not draw it twice. Reports by the new units draw their own."""
     from analysis.common.i18n import t
-    from analysis.report.notebook import Picture
+    from analysis.report.figures import Picture
 
     if overview is None or not overview.ok or ctx.converted:
         return None
@@ -678,7 +678,7 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
     lang = result.lang
     ctx = None
     if data_dir is not None:
-        from analysis.report import notebook as report
+        from analysis import report
 
         ctx = report.context(result.province_code, None, result.year, as_of, lang, data_dir,
                              programme=result.programme)
@@ -736,8 +736,8 @@ def _href(target: Path, folder: Path) -> str:
 def _district_table(ctx, result: BatchResult) -> str:
     """Figures by district; each name links to its report. html_table escapes every cell,
     so names go in as unique placeholder tokens and are swapped for escaped links after."""
+    from analysis import report
     from analysis.common.i18n import t
-    from analysis.report import notebook as report
     from analysis.report.tables import esc, html_table
 
     lang, code_col = ctx.lang, ctx.unit_col  # districts; new communes for data by the 2025 units
@@ -772,7 +772,7 @@ def _district_table(ctx, result: BatchResult) -> str:
         cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
     cols |= report.coverage_columns(ctx, df, "finance") | report.coverage_columns(ctx, df, "poverty")
     if ctx.converted:  # figures allocated from a divided old commune are marked
-        from analysis.report.reform_notes import estimated_codes, mark_estimated
+        from analysis.report.reform_estimates import estimated_codes, mark_estimated
 
         df, cols = mark_estimated(ctx, df, cols, "commune_code", estimated_codes(ctx), "_link")
     table = html_table(df, cols, lang)

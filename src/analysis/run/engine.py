@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 #: Imported once in every kernel of a pool; the report notebooks need all of them.
 WARM_MODULES = (
-    "analysis.report.notebook",
+    "analysis.report",
     "pandas",
     "numpy",
     "geopandas",

@@ -1,7 +1,7 @@
 """The indicators section of the reports: the area's figures, a table by unit, a map per indicator.
 
 Each public function is one call of a report cell and takes the report's
-:class:`~analysis.report.notebook.ReportContext`. Every one returns ``None`` (Jupyter shows nothing)
+:class:`~analysis.report.area.ReportContext`. Every one returns ``None`` (Jupyter shows nothing)
 when the area has no indicator figure up to the report's date, so a report without
 indicators has no empty section and no empty table.
 
@@ -9,7 +9,8 @@ Which figures: each indicator at its latest date at or before the report's date,
 up to the report's year. A 2023 report therefore shows the 2023 road and electricity
 figures and the 2018 Programme 135 figures, each with the date it stands at (in the table
 headers, the figures table and the summary's sentences). The sentences themselves are
-written by :mod:`analysis.report.summaries.text` from :func:`summary_figures`.
+written by :mod:`analysis.report.summaries` from
+:func:`analysis.report.indicator_data.summary_figures`.
 
 Maps: an indicator is mapped by commune (village figures added up to their communes) and, in
 a province overview, a district-level indicator by district; it is not mapped where every
@@ -21,6 +22,8 @@ share, count or amount.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import pandas as pd
 from IPython.display import HTML
@@ -29,62 +32,26 @@ from matplotlib.figure import Figure
 from analysis.catalog.indicators import load_catalogue
 from analysis.common.i18n import t
 from analysis.common.numbers import format_date
-from analysis.inputs.indicators import empty_indicators
 from analysis.maps.choropleth import choropleth, restyle
 from analysis.maps.classes import classify
 from analysis.maps.legend_text import legend_labels
 from analysis.maps.legends import NO_DATA
-from analysis.metrics.indicators import aggregate, latest
 from analysis.metrics.poverty import region_iii_exits
-from analysis.report.indicator_figures import format_figure, indicator_table, indicator_values, missing_note
-from analysis.report.notebook import Picture, ReportContext, decorate_area_map, new_map_figure, shared_map
-from analysis.report.notebook import section as _section
-from analysis.report.summaries.text import IndicatorFigure, format_money
+from analysis.report.figures import Picture, decorate_area_map, new_map_figure, shared_map
+from analysis.report.headings import section_heading
+from analysis.report.indicator_data import aggregated, area_communes, area_figures, has_indicators, indicator_rows
+from analysis.report.indicator_figures import indicator_values, indicators_by_unit
 from analysis.report.tables import esc, html_table
-from analysis.store.indicators import load_indicators
+
+if TYPE_CHECKING:
+    from analysis.report.area import ReportContext
+
 
 #: Kinds mapped; a denominator is shown through its numerator's share.
 MAPPED_KINDS = ("yes_no", "numerator", "count", "amount")
 
 
-# --- the data -----------------------------------------------------------------------------
-
-
-def indicator_rows(ctx: ReportContext) -> pd.DataFrame:
-    """The area's indicator rows up to the report's date: year at most the report's year, as-of
-    date at most the report's date. Read once per report and kept on ``ctx``.
-
-    Prepared data from before indicators existed gives an empty table.
-    """
-    if ctx._indicators is None:
-        a = ctx.area
-        if ctx.level not in ("district", "province"):  # a new commune's report: data by the 2025 units has none
-            ctx._indicators = empty_indicators()
-            return ctx._indicators
-        rows = load_indicators(a.data_dir, a.province_code, a.district_code)
-        keep = (rows["year"].astype(int) <= ctx.year) & (pd.to_datetime(rows["as_of"]) <= ctx.as_of)
-        ctx._indicators = rows[keep.to_numpy()].reset_index(drop=True)
-    return ctx._indicators
-
-
-def has_indicators(ctx: ReportContext) -> bool:
-    """Whether the area has any indicator row up to the report's date."""
-    return len(indicator_rows(ctx)) > 0
-
-
-def _units(ctx: ReportContext) -> pd.DataFrame:
-    """The report's communes (with their district and province), without geometry."""
-    return pd.DataFrame(ctx.area.communes.drop(columns="geometry"))
-
-
-def aggregated(ctx: ReportContext, level: str) -> pd.DataFrame:
-    """The report's indicator rows added up to the units of ``level``
-    (:func:`analysis.metrics.indicators.aggregate`), worked out once per report and level: the area's
-    figures, the table by unit and the maps use them. A copy each time."""
-    by_level = ctx._indicators_by_level
-    if level not in by_level:
-        by_level[level] = aggregate(indicator_rows(ctx), _units(ctx), level, load_catalogue())
-    return by_level[level].copy()
+# --- sections -----------------------------------------------------------------------------
 
 
 def _table_level(ctx: ReportContext) -> str:
@@ -92,63 +59,9 @@ def _table_level(ctx: ReportContext) -> str:
     return "commune" if ctx.level == "district" else "district"
 
 
-def area_figures(ctx: ReportContext) -> pd.DataFrame:
-    """The area's figures: every indicator at its latest date, added up over the area.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per indicator with data in the area, in catalogue order: the columns of
-        :func:`analysis.metrics.indicators.aggregate` (``value``, ``numerator``, ``denominator``,
-        ``n_units``, ``units_missing``…) and ``name``, ``text`` (``174/181 xã (96,1%)``;
-        amounts in billion VND rounded to one decimal, as the summary writes them) and
-        ``note`` (``1 xã chưa có số liệu``). Empty without indicator rows.
-    """
-    rows = indicator_rows(ctx)
-    if not len(rows):
-        return pd.DataFrame(columns=["indicator", "name", "year", "as_of", "value", "text", "note"])
-    cat = load_catalogue()
-    agg = latest(aggregated(ctx, ctx.level))
-    agg = agg[(agg["n_units"] > 0) | (agg["units_missing"] > 0)].copy()  # only what was reported here
-
-    def text(r: pd.Series) -> str:
-        ind = cat[r["indicator"]]
-        if ind.is_amount and ind.kind != "numerator" and pd.notna(r["value"]):
-            return format_money(r["value"], ctx.lang, "round")
-        return format_figure(r, ind, ctx.lang, prose=True)
-
-    agg["name"] = [cat[c].name(ctx.lang) for c in agg["indicator"]]
-    agg["text"] = [text(r) for _, r in agg.iterrows()]
-    agg["note"] = [missing_note(r, cat[r["indicator"]], ctx.lang) for _, r in agg.iterrows()]
-    return agg.reset_index(drop=True)
-
-
-def summary_figures(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
-    """The area's figures as facts of the written summary (:class:`analysis.report.summaries.text.IndicatorFigure`)."""
-
-    def number(x: object) -> float | None:
-        return None if x is None or pd.isna(x) else float(x)
-
-    return tuple(
-        IndicatorFigure(
-            code=r["indicator"],
-            year=int(r["year"]),
-            as_of=pd.Timestamp(r["as_of"]).date(),
-            value=number(r["value"]),
-            numerator=number(r["numerator"]),
-            denominator=number(r["denominator"]),
-            units_missing=int(r["units_missing"]),
-        )
-        for _, r in area_figures(ctx).iterrows()
-    )
-
-
-# --- sections -----------------------------------------------------------------------------
-
-
-def section(ctx: ReportContext) -> HTML | None:
+def indicators_heading(ctx: ReportContext) -> HTML | None:
     """The section heading and its introduction; nothing when the area has no indicators."""
-    return _section(ctx, "indicators") if has_indicators(ctx) else None
+    return section_heading(ctx, "indicators") if has_indicators(ctx) else None
 
 
 def figures_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
@@ -182,7 +95,7 @@ def figures_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str
     return frame, cols
 
 
-def figures(ctx: ReportContext) -> HTML | None:
+def indicator_figures_table(ctx: ReportContext) -> HTML | None:
     """The area's figures as a table (the written summary states them in prose)."""
     if not has_indicators(ctx):
         return None
@@ -191,24 +104,24 @@ def figures(ctx: ReportContext) -> HTML | None:
     return HTML(f"<div class='ntp-report'><h3>{esc(head)}</h3>{html_table(frame, cols, ctx.lang)}</div>")
 
 
-def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+def indicator_units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
     """The table by unit as ``(frame, {column: (header, kind)})``: one row per commune (district
     report) or district (overview), one column per indicator (denominators are shown through
     their shares); ``frame.attrs["notes"]`` lists the units without a figure."""
     cat = load_catalogue()
     wanted = [c for c in cat.codes if cat[c].kind != "denominator"]
     level = _table_level(ctx)
-    frame = indicator_table(indicator_rows(ctx), _units(ctx), level, lang=ctx.lang, indicators=wanted, catalogue=cat,
-                            aggregated=aggregated(ctx, level))  # fmt: skip
+    frame = indicators_by_unit(indicator_rows(ctx), area_communes(ctx), level, lang=ctx.lang, indicators=wanted,
+                            catalogue=cat, aggregated=aggregated(ctx, level))  # fmt: skip
     return frame, {c: (c, "text") for c in frame.columns}
 
 
-def units_table(ctx: ReportContext) -> HTML | None:
+def indicator_units_table(ctx: ReportContext) -> HTML | None:
     """The indicators by commune (district report) or by district (overview), with the units
     that have no figure listed under the table."""
     if not has_indicators(ctx):
         return None
-    frame, cols = units_frame(ctx)
+    frame, cols = indicator_units_frame(ctx)
     if frame.shape[1] <= 2:  # no indicator at this level (only district figures, in a district report)
         return None
     lang = ctx.lang
@@ -245,7 +158,7 @@ def map_values(ctx: ReportContext, code: str) -> pd.DataFrame | None:
     rows = indicator_rows(ctx)
     if ind.kind not in MAPPED_KINDS or level is None or not rows["indicator"].eq(ind.code).any():
         return None
-    return indicator_values(rows, _units(ctx), ind.code, level, catalogue=cat, aggregated=aggregated(ctx, level))
+    return indicator_values(rows, area_communes(ctx), ind.code, level, catalogue=cat, aggregated=aggregated(ctx, level))
 
 
 def _classes(values: pd.DataFrame) -> list[int]:
@@ -322,7 +235,7 @@ def legend_sets(ctx: ReportContext) -> dict[str, str]:
     return {code: values.attrs["legend_set"] for code, values in _candidates(ctx)[0].items()}
 
 
-def maps(ctx: ReportContext) -> HTML | None:
+def indicator_maps(ctx: ReportContext) -> HTML | None:
     """A map per indicator whose units fall in two legend classes or more, each with its own
     legend set, and a note naming the others with the class all their units fall in
     (``Xã đã thành lập, kiện toàn Ban Chỉ đạo cấp xã: có``)."""

@@ -1,0 +1,159 @@
+"""The finance sections of a report: the headline figures (cards and the tables by capital type and
+fund) and the table by project."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from IPython.display import HTML
+
+from analysis.common.i18n import t
+from analysis.common.numbers import format_number, format_percent, format_points
+from analysis.maps import charts
+from analysis.metrics.coverage import area_coverage, beside
+from analysis.metrics.finance import disbursement
+from analysis.metrics.poverty import region_counts, region_iii_exits
+from analysis.report import reform_estimates
+from analysis.report.area import area_headline, area_poverty_change
+from analysis.report.tables import cards, esc, html_table
+
+if TYPE_CHECKING:
+    from analysis.report.area import ReportContext
+
+
+def headline_figures(ctx: ReportContext) -> HTML:
+    """Plan and disbursed by capital type and fund, with rates; poverty; region III."""
+    lang = ctx.lang
+    h = area_headline(ctx)
+    finance = area_coverage(ctx).finance  # beside every figure summed from part of the area
+    items = [
+        (
+            t(f"{prefix}.{key}", lang).capitalize(),
+            format_percent(row["rate"], lang) if row["has_plan"] else t("legend.no_plan", lang),
+            beside(t(
+                "report.disbursed_of_plan",
+                lang,
+                disbursed=format_number(row["disbursed_mvnd"] / 1000, lang, 2),
+                plan=format_number(row["plan_mvnd"] / 1000, lang, 2),
+            ), finance, lang),
+        )
+        for column, prefix in (("capital_type", "capital"), ("fund", "fund"))
+        for key, row in h[column].set_index(column).iterrows()
+    ]
+    items += _poverty_cards(ctx)
+    (rows, cols), (detail_rows, _) = headline_frames(ctx, h)
+    totals = html_table(rows, cols, lang, total_row=True)
+    detail = html_table(detail_rows, cols, lang)
+    estimated = reform_estimates.estimated_html(ctx) if ctx.converted else ""
+    return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{totals_note(ctx)}{estimated}</div>")
+
+
+def totals_note(ctx: ReportContext) -> str:
+    """Under a table of the area's finance totals summed from part of it: whose totals they are."""
+    finance = area_coverage(ctx).finance
+    if not finance.partial:
+        return ""
+    return f"<p class='ntp-note'>{esc(t('coverage.totals_note', ctx.lang, coverage=finance.text(ctx.lang)))}</p>"
+
+
+def headline_frames(
+    ctx: ReportContext, h: dict[str, pd.DataFrame] | None = None
+) -> list[tuple[pd.DataFrame, dict[str, tuple[str, str]]]]:
+    """The two headline tables as ``(frame, {column: (header, kind)})``: by capital type, by
+    fund and the total (its last row); and by capital type and fund together."""
+    lang = ctx.lang
+    h = area_headline(ctx) if h is None else h
+    cols = {
+        "capital_label": (t("report.col.capital_type", lang), "text"),
+        "fund_label": (t("report.col.fund", lang), "text"),
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    return [(_summary_rows(h, lang), cols), (_labelled(h["capital_type_fund"], lang), cols)]
+
+
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = frame.copy()
+    out["capital_label"] = out["capital_type"].map(lambda c: t(f"capital.{c}", lang)) if "capital_type" in out else ""
+    out["fund_label"] = out["fund"].map(lambda c: t(f"fund.{c}", lang)) if "fund" in out else ""
+    return out
+
+
+def _summary_rows(h: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    """By capital type (all funds), by fund (all capital types), and the total."""
+    total = h["total"].assign(capital_label=t("report.total", lang), fund_label="")
+    by_type = _labelled(h["capital_type"], lang).assign(fund_label=t("report.all_funds", lang))
+    by_fund = _labelled(h["fund"], lang).assign(capital_label=t("report.all_capital", lang))
+    rows = pd.concat([by_type, by_fund, total], ignore_index=True)
+    rows["rate"] = rows["rate"].where(rows["has_plan"])
+    return rows
+
+
+def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
+    lang, items = ctx.lang, []
+    if ctx.poverty_year is not None and ctx.baseline_year is not None:
+        ch = area_poverty_change(ctx)
+        for rate in ("poverty_rate", "em_poverty_rate"):
+            items.append(
+                (
+                    t(f"report.{rate}", lang, year=ctx.poverty_year),
+                    format_percent(ch[f"{rate}_now"], lang),
+                    beside(t(
+                        "report.change_since",
+                        lang,
+                        change=format_points(ch[f"{rate}_change_pp"], lang),
+                        year=ctx.baseline_year,
+                    ) if ctx.baseline_year != ctx.poverty_year else "", area_coverage(ctx).poverty, lang),
+                )
+            )
+    base_y, now_y = ctx.class_years
+    if now_y is not None:
+        n3 = int(region_counts(ctx.area.classification, now_y)["III"].iloc[0])
+        exits = len(region_iii_exits(ctx.area.classification, base_y, now_y)) if base_y and base_y != now_y else 0
+        exits_note = t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else ""
+        items.append(
+            (
+                t("report.region_iii", lang, year=now_y),
+                format_number(n3, lang),
+                beside(exits_note, area_coverage(ctx).classification, lang),
+            )
+        )
+    return items
+
+
+def project_table(ctx: ReportContext) -> HTML:
+    """Plan, disbursed and rate by project (DA1…DA10) and capital type."""
+    wide, cols = project_frame(ctx)
+    return HTML(f"<div class='ntp-report'>{html_table(wide, cols, ctx.lang)}{totals_note(ctx)}</div>")
+
+
+def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The project table as ``(frame, {column: (header, kind)})``, in DA1…DA10 order."""
+    lang = ctx.lang
+    snap = ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–"))
+    wide = None
+    cols: dict[str, tuple[str, str]] = {"project": (t("report.col.project", lang), "text")}
+    for ct in ("investment", "recurrent"):
+        part = disbursement(snap[snap["capital_type"] == ct], "project").set_index("project")
+        part = part[["plan_mvnd", "disbursed_mvnd", "rate"]].add_prefix(f"{ct}_")
+        wide = part if wide is None else wide.join(part, how="outer")
+        label = t(f"capital.{ct}", lang)
+        cols |= {
+            f"{ct}_plan_mvnd": (f"{label}: {t('report.col.plan_mvnd', lang)}", "mvnd"),
+            f"{ct}_disbursed_mvnd": (f"{label}: {t('report.col.disbursed_mvnd', lang)}", "mvnd"),
+            f"{ct}_rate": (f"{label}: {t('report.col.rate', lang)}", "rate"),
+        }
+    total = disbursement(snap, "project").set_index("project")[["plan_mvnd", "disbursed_mvnd", "rate"]]
+    wide = wide.join(total).reset_index()
+    wide = wide.iloc[sorted(range(len(wide)), key=lambda i: charts.project_order(wide["project"].iloc[i]))]
+    cols |= {
+        "plan_mvnd": (t("report.col.plan_mvnd", lang), "mvnd"),
+        "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
+        "rate": (t("report.col.rate", lang), "rate"),
+    }
+    if ctx.converted:
+        marked = reform_estimates.estimated_projects(ctx)
+        return reform_estimates.mark_estimated(ctx, wide, cols, "project", marked, "project")
+    return wide, cols
