@@ -78,9 +78,12 @@ def render_map(gdf: gpd.GeoDataFrame, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     from analysis.maps import choropleth as maps
+    from analysis.maps import textmetrics
+    from analysis.maps.style import save_map
 
+    textmetrics.install()  # as a report or a print-map export does
     ax = maps.choropleth(gdf, "rate", "disbursement_rate", no_plan_column="no_plan", lang="vi")
-    maps.save_map(ax, path, dpi=150)
+    save_map(ax, path, dpi=150)
     plt.close(ax.figure)
 
 

@@ -32,6 +32,7 @@ from analysis.maps import png as png_writer  # noqa: E402
 from analysis.maps.classes import classify  # noqa: E402
 from analysis.maps.legends import get_legend_set  # noqa: E402
 from analysis.maps.schemes import scheme_legend_set  # noqa: E402
+from analysis.maps.thematic import change_map
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -79,7 +80,7 @@ def test_every_choropleth_has_a_scale_bar_and_a_north_arrow():
     assert len(by_gid(ax, "ntp-scalebar")) == 1
     assert len(by_gid(ax, "ntp-north-arrow")) == 1
     # the other map functions go through choropleth
-    ax = maps.change_map(squares(3).assign(pp=[-4.0, 0.0, 2.0]), "pp")
+    ax = change_map(squares(3).assign(pp=[-4.0, 0.0, 2.0]), "pp")
     assert by_gid(ax, "ntp-scalebar") and by_gid(ax, "ntp-north-arrow")
     ax = maps.choropleth(squares(4), "rate", "disbursement_rate", scale_bar=False, north_arrow=False)
     assert not by_gid(ax, "ntp-scalebar") and not by_gid(ax, "ntp-north-arrow")

@@ -30,6 +30,8 @@ from analysis.maps.classes import classify
 from analysis.maps.legend_text import legend_labels
 from analysis.maps.legends import LEGEND_SETS, NO_DATA, NO_PLAN
 from analysis.maps.schemes import scheme_legend_set
+from analysis.maps.style import save_map  # noqa: E402
+from analysis.maps.thematic import change_map, need_vs_money_map  # noqa: E402
 
 NAN = float("nan")
 DISB = LEGEND_SETS["disbursement_rate"]
@@ -226,7 +228,7 @@ def test_two_districts_get_the_same_legend():
 
 def test_change_map_counts_zero_in_the_middle():
     gdf = communes([0.0, -4.0, 2.0, NAN])  # classes 3, 1, 4 and no data, by hand
-    ax = maps.change_map(gdf, "rate", lang="vi")
+    ax = change_map(gdf, "rate", lang="vi")
     texts = legend_texts(ax)
     assert texts[3] == "−1,0 – +1,0 (1)"
     assert texts[1] == "−6,0 – −3,0 (1)" and texts[4] == "+1,0 – +3,0 (1)"
@@ -236,7 +238,7 @@ def test_change_map_counts_zero_in_the_middle():
 
 def test_need_vs_money_map_colours_the_alarm_class():
     gdf = communes([0.3, 0.9], poverty=[0.2, 0.05])  # alarm, then low poverty / high rate
-    ax = maps.need_vs_money_map(gdf, "poverty", "rate", lang="en")
+    ax = need_vs_money_map(gdf, "poverty", "rate", lang="en")
     ls = LEGEND_SETS["need_vs_money"]
     assert tuple(collection(ax, 0).get_facecolor()[0]) == to_rgba(ls.colors[0])
     assert legend_texts(ax)[0] == "High poverty, low disbursement (1)"
@@ -295,9 +297,9 @@ def test_saved_text_stays_text_and_style_does_not_leak(tmp_path):
     before = dict(matplotlib.rcParams)
     ax = maps.choropleth(communes([0.1]), "rate", DISB, title="Thị trấn Đồng Mỏ")
     assert dict(matplotlib.rcParams) == before  # style context, not a global change
-    svg = maps.save_map(ax, tmp_path / "map.svg").read_text("utf-8")
+    svg = save_map(ax, tmp_path / "map.svg").read_text("utf-8")
     assert "Thị trấn Đồng Mỏ" in svg  # svg.fonttype none: a <text> element, not paths
-    pdf = maps.save_map(ax, tmp_path / "map.pdf").read_bytes()
+    pdf = save_map(ax, tmp_path / "map.pdf").read_bytes()
     assert b"/FontFile2" in pdf and b"/Type3" not in pdf  # pdf.fonttype 42: TrueType
 
 

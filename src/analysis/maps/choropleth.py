@@ -14,7 +14,6 @@ text in SVG and PDF. Save with :func:`save_map` so the same settings apply when 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -23,7 +22,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from analysis.common.i18n import t
 from analysis.common.numbers import format_number
@@ -42,14 +40,11 @@ from analysis.maps.legend_text import legend_labels, legend_title
 from analysis.maps.legends import NO_DATA, NO_PLAN, LegendSet, get_legend_set
 from analysis.maps.polygons import fill_paths, polygon_paths
 from analysis.maps.schemes import scheme_legend_set
-from analysis.maps.style import TITLE_Y, map_style, styled
+from analysis.maps.style import TITLE_Y, styled
 
 __all__ = [
-    "change_map",
     "choropleth",
-    "need_vs_money_map",
     "restyle",
-    "save_map",
 ]
 
 _FIGSIZE = (8.0, 6.5)
@@ -340,75 +335,3 @@ def _furniture(
         kwds = dict(scale_bar) if isinstance(scale_bar, Mapping) else {}
         kwds.setdefault("loc", emptiest_corner(ax, data.geometry, _SCALE_BAR_CORNERS))
         add_scale_bar(ax, lang=lang, **kwds)
-
-
-def change_map(
-    gdf: gpd.GeoDataFrame, column: str, ax: Axes | None = None, lang: str = "vi", **kwargs: Any
-) -> Axes:
-    """Map a change in the poverty rate, in percentage points (``-2.9`` = 2.9 points fewer).
-
-    A thin wrapper of :func:`choropleth` with the ``poverty_change_pp`` legend set; keyword
-    arguments are passed on.
-    """
-    return choropleth(gdf, column, "poverty_change_pp", ax=ax, lang=lang, **kwargs)
-
-
-def need_vs_money_map(
-    gdf: gpd.GeoDataFrame,
-    poverty_col: str,
-    rate_col: str,
-    ax: Axes | None = None,
-    lang: str = "vi",
-    no_plan_column: str | None = None,
-    **kwargs: Any,
-) -> Axes:
-    """Map where need (poverty rate) and money (disbursement rate) diverge.
-
-    Four classes from the thresholds of the ``need_vs_money`` legend set (poverty ≥ 15% is
-    high, disbursement < 50% is low); "high poverty, low disbursement" is the alarm class
-    and has the strongest colour. A thin wrapper of :func:`choropleth`.
-
-    Parameters
-    ----------
-    gdf
-        Communes with both rates as fractions.
-    poverty_col, rate_col
-        Poverty rate and disbursement rate columns.
-    ax, lang, no_plan_column, **kwargs
-        As for :func:`choropleth`.
-    """
-    return choropleth(
-        gdf,
-        (poverty_col, rate_col),
-        "need_vs_money",
-        ax=ax,
-        lang=lang,
-        no_plan_column=no_plan_column,
-        **kwargs,
-    )
-
-
-def save_map(figure: Axes | Figure, path: str | Path, dpi: int = 200, **kwargs: Any) -> Path:
-    """Save a map's figure inside :func:`map_style`, cropped to its content.
-
-    Parameters
-    ----------
-    figure
-        The figure, or any of its axes.
-    path
-        Output file; the suffix chooses the format (``.png``, ``.pdf``, ``.svg``).
-    dpi
-        Resolution of raster formats.
-    **kwargs
-        Passed to :meth:`matplotlib.figure.Figure.savefig`.
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    fig = figure.figure if isinstance(figure, Axes) else figure
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with map_style():
-        fig.savefig(path, dpi=dpi, **({"bbox_inches": "tight", "pad_inches": 0.15} | kwargs))
-    return path

@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-__all__ = ["MAP_STYLE", "TITLE_Y", "map_style", "styled"]
+__all__ = ["MAP_STYLE", "TITLE_Y", "map_style", "save_map", "styled"]
 
 #: Matplotlib settings of every map and chart, applied in a context (never globally).
 MAP_STYLE: dict[str, Any] = {
@@ -75,3 +78,29 @@ def styled(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def save_map(figure: Axes | Figure, path: str | Path, dpi: int = 200, **kwargs: Any) -> Path:
+    """Save a map's figure inside :func:`map_style`, cropped to its content.
+
+    Parameters
+    ----------
+    figure
+        The figure, or any of its axes.
+    path
+        Output file; the suffix chooses the format (``.png``, ``.pdf``, ``.svg``).
+    dpi
+        Resolution of raster formats.
+    **kwargs
+        Passed to :meth:`matplotlib.figure.Figure.savefig`.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    fig = figure.figure if isinstance(figure, Axes) else figure
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with map_style():
+        fig.savefig(path, dpi=dpi, **({"bbox_inches": "tight", "pad_inches": 0.15} | kwargs))
+    return path
