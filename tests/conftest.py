@@ -52,7 +52,7 @@ def sample_batch(sample_prepared, tmp_path_factory):
     """The sample Lạng Sơn province (20) rendered once per session: 2023, Vietnamese, 2 jobs.
 
     As of 2023-08-04, the date of Chi Lăng's published figures (seed 000), so its report
-    also serves the render tests. Returns the :class:`analysis.run.batch.BatchResult`.
+    also serves the render tests. Returns the :class:`analysis.run.outcomes.BatchResult`.
     """
     from analysis.run.batch import run_batch
 
@@ -70,8 +70,8 @@ def stamp_render(monkeypatch):
     its item to the list returned. The package's code digest is fixed too: edits made to the
     tree while a test runs must not count as changed inputs.
     """
-    from analysis.run import batch
-    from analysis.run.render import stamp_page
+    from analysis.run import batch, fingerprint, threads
+    from analysis.run.page_stamp import stamp_page
 
     def install(record):
         calls = []
@@ -85,8 +85,9 @@ def stamp_render(monkeypatch):
             out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
             return out
 
-        monkeypatch.setattr(batch, "render_report", render)
-        monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
+        monkeypatch.setattr(batch, "render_report", render)  # one report (ntp-atlas report)
+        monkeypatch.setattr(threads, "render_report", render)  # a batch's reports
+        monkeypatch.setattr(fingerprint, "code_digest", lambda: "the package")
         return calls
 
     return install

@@ -15,8 +15,9 @@ from analysis.cli import main
 from analysis.common.ownership import LEDGER
 from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ReportError
-from analysis.run import batch
-from analysis.run.batch import report_filename, run_batch
+from analysis.run import batch, fingerprint, index_page, threads
+from analysis.run.batch import run_batch
+from analysis.run.outputs import report_filename
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
 LANG_SON = ["178-lang-son", "180-trang-dinh", "181-binh-gia", "182-van-lang", "183-cao-loc", "184-van-quan",
@@ -71,8 +72,6 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     import dataclasses
 
     from analysis.report import notebook as report
-    from analysis.run import batch
-
     folder = sample_batch.folder
     image = re.compile(r'<img src="data:image/png;base64,[^"]+" alt="Tỷ lệ giải ngân theo xã"[^>]*>')
     in_overview = image.findall((folder / "overview.html").read_text(encoding="utf-8"))
@@ -82,11 +81,11 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     drawn = []
     monkeypatch.setattr(report, "map_disbursement", lambda ctx: drawn.append(ctx) or report.Picture(
         None, "Tỷ lệ giải ngân theo xã", png=b"drawn", draw=lambda: None))
-    page = batch.index_html(sample_batch, as_of="2023-08-04", data_dir=sample_prepared)
+    page = index_page.index_html(sample_batch, as_of="2023-08-04", data_dir=sample_prepared)
     assert image.findall(page) == in_overview and not drawn
     failed = dataclasses.replace(sample_batch, reports=[
         dataclasses.replace(r, ok=False) if r.notebook == "province_overview" else r for r in sample_batch.reports])
-    page = batch.index_html(failed, as_of="2023-08-04", data_dir=sample_prepared)
+    page = index_page.index_html(failed, as_of="2023-08-04", data_dir=sample_prepared)
     assert len(drawn) == 1 and image.findall(page) != in_overview  # drawn, not taken from a failed overview
 
 
@@ -106,7 +105,8 @@ def fake_render(monkeypatch):
         Path(out_html).write_text("<html></html>", encoding="utf-8")
         return Path(out_html)
 
-    monkeypatch.setattr(batch, "render_report", render)
+    monkeypatch.setattr(batch, "render_report", render)  # one report (ntp-atlas report)
+    monkeypatch.setattr(threads, "render_report", render)  # a batch's reports
     return calls
 
 
@@ -235,8 +235,8 @@ def test_a_new_matplotlib_renders_everything_again(stamping_render, sample_prepa
     kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path, "progress": False}
     run_batch("20", 2023, data_dir=sample_prepared, **kw)
     stamping_render.clear()
-    versions = batch._library_versions() | {"matplotlib": "99.0"}
-    monkeypatch.setattr(batch, "_library_versions", lambda: versions)
+    versions = fingerprint.library_versions() | {"matplotlib": "99.0"}
+    monkeypatch.setattr(fingerprint, "library_versions", lambda: versions)
     again = run_batch("20", 2023, data_dir=sample_prepared, **kw)
     assert len(stamping_render) == 12 and not again.skipped and not again.index_skipped
 

@@ -14,7 +14,7 @@ import pytest
 from analysis.cli import main
 from analysis.errors import ParameterError
 from analysis.run.country import is_all, provinces_with_data, run_country
-from analysis.run.engine import KernelPool
+from analysis.run.kernel_pool import KernelPool
 
 HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
 

@@ -250,11 +250,11 @@ def test_command_line_flags():
 
 @pytest.mark.slow
 def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, monkeypatch):
-    from analysis.run import batch
+    from analysis.run import fingerprint
     from analysis.run.batch import run_batch
 
     # the same code for the three runs, whatever else is edited in the working tree meanwhile
-    monkeypatch.setattr(batch, "_code_digest", lambda: "0" * 64)
+    monkeypatch.setattr(fingerprint, "code_digest", lambda: "0" * 64)
 
     # Sơn La in the sample: Sốp Cộp and the overview
     result = run_batch("14", 2023, lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path,
@@ -285,7 +285,7 @@ def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, 
 
 
 def test_batch_marks_a_report_whose_copy_failed(tmp_path, monkeypatch):
-    from analysis.run.batch import ReportOutcome
+    from analysis.run.outcomes import ReportOutcome
 
     html = tmp_path / "187-chi-lang.html"
     html.write_text("<html></html>", encoding="utf-8")

@@ -136,7 +136,8 @@ def test_svg_map_is_well_formed_xml_with_names_as_text(hostile_prepared):
 
 
 def test_index_page_escapes_names(hostile_prepared, tmp_path):
-    from analysis.run.batch import BatchResult, index_html
+    from analysis.run.index_page import index_html
+    from analysis.run.outcomes import BatchResult
 
     result = BatchResult(province_code="14", province_name="Sơn La", year=2023, lang="vi",
                          folder=tmp_path)
@@ -169,8 +170,7 @@ SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 @pytest.mark.parametrize("name", PATH_NAMES, ids=[repr(n[:12]) for n in PATH_NAMES])
 def test_names_make_safe_file_names(tmp_path, name):
-    from analysis.run.batch import batch_folder, report_filename
-    from analysis.run.render import slug
+    from analysis.run.outputs import batch_folder, report_filename, slug
 
     s = slug(name)
     assert SAFE.fullmatch(s) and len(s) <= 65
@@ -185,8 +185,7 @@ def test_names_make_safe_file_names(tmp_path, name):
 
 
 def test_windows_reserved_names_and_other_digits():
-    from analysis.run.batch import report_filename
-    from analysis.run.render import slug
+    from analysis.run.outputs import report_filename, slug
 
     assert slug("CON") == "con-unit" and slug("Xã Nul") == "nul-unit" and slug("Console") == "console"
     # Arabic-Indic digits are digits to Python's \d, but not to a file system that expects ASCII

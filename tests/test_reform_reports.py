@@ -25,7 +25,8 @@ from analysis.errors import ParameterError
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
 from analysis.report import notebook as report
 from analysis.report.reform_notes import REFERENCE_GID
-from analysis.run.batch import report_filename, run_batch
+from analysis.run.batch import run_batch
+from analysis.run.outputs import report_filename
 from analysis.store.convert import convert_prepared
 from analysis.store.levels import batch_plan, ensure_converted, input_digests_2025
 

@@ -31,8 +31,9 @@ from analysis.metrics.finance import headline
 from analysis.report import indicators_section as report_indicators
 from analysis.report import notebook as report
 from analysis.report.summaries.text import summary_facts, write_summary
-from analysis.run import batch
-from analysis.run.batch import report_filename, run_batch
+from analysis.run import fingerprint
+from analysis.run.batch import run_batch
+from analysis.run.outputs import report_filename
 
 # --- the sample province states the seeds' figures ---------------------------------------------
 
@@ -221,7 +222,7 @@ def test_no_indicator_section_without_indicators(sample_prepared, tmp_path):
     (old / "indicators.parquet").unlink()
     ctx = report.context("20", "187", "2023", "", "vi", old)
     assert report_indicators.section(ctx) is None and report_indicators.maps(ctx) is None
-    assert "" in batch.input_digests("20", old)
+    assert "" in fingerprint.input_digests("20", old)
 
 
 # --- the programme filter -----------------------------------------------------------------------
@@ -313,7 +314,7 @@ def test_programmes_batch_side_by_side(stamping_render, two_programmes, tmp_path
     # the programme is a parameter: part of each report's fingerprint
     _, params, _ = stamping_render[0]
     other = params | {"programme": "ntp1719"}
-    assert batch.report_fingerprint("district_report", params, "d", "c") != batch.report_fingerprint(
+    assert fingerprint.report_fingerprint("district_report", params, "d", "c") != fingerprint.report_fingerprint(
         "district_report", other, "d", "c"
     )
     stamping_render.clear()

@@ -23,11 +23,19 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.catalog.units import official_units
+from analysis.common.i18n import t
 from analysis.common.locks import hold, reading
 from analysis.common.storage import atomic_write_bytes, make_folder
 from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.run.batch import BatchResult, lang_suffix, latest_year, run_batch
+from analysis.report.tables import CSS, esc
+from analysis.run.batch import run_batch
+from analysis.run.kernel_pool import KernelPool
+from analysis.run.outcomes import BatchResult
+from analysis.run.outputs import lang_suffix
+from analysis.run.query import latest_year
+from analysis.store.levels import VINTAGE, ensure_converted, provinces_2025
 from analysis.store.prepared import ensure_prepared, load_manifest
 
 #: Provinces in flight at once on the country's kernels (see :func:`run_country`).
@@ -38,7 +46,7 @@ ALL = ("all", "tất cả", "toàn quốc", "*")
 
 @dataclass
 class CountryResult:
-    """What :func:`run_country` wrote: one :class:`~analysis.run.batch.BatchResult` a province."""
+    """What :func:`run_country` wrote: one :class:`~analysis.run.outcomes.BatchResult` a province."""
 
     year: int
     lang: str
@@ -61,6 +69,19 @@ class CountryResult:
         """Reports over all provinces that are ``"rendered"``, ``"skipped"`` or ``"failed"``."""
         return sum(len(getattr(p, what)) for p in self.provinces)
 
+    def summary(self) -> str:
+        """What the run did, in the lines ``ntp-atlas batch --province all`` prints."""
+        lines = [province.summary() for province in self.provinces]
+        lines += [f"{name}: not rendered: {why}" for name, why in self.errors.items()]
+        if self.unlisted:
+            codes = ", ".join(self.unlisted)
+            lines.append(f"districts with data but not in the official unit list, no report: {codes}")
+        lines.append(f"country {self.year} ({self.lang}): {len(self.provinces)} provinces, "
+                     f"{self.count('rendered')} reports rendered, {self.count('skipped')} unchanged, skipped, "
+                     f"{self.count('failed')} failed")
+        lines.append(f"index: {self.index}")
+        return "\n".join(lines)
+
 
 def is_all(province: str | None) -> bool:
     """True when ``province`` asks for the whole country (``all``, ``toàn quốc``...)."""
@@ -69,13 +90,8 @@ def is_all(province: str | None) -> bool:
 
 def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
     """Provinces with a district in the prepared data: ``province_code``, ``province_name``, by code."""
-    from analysis.catalog.units import official_units
-    from analysis.store.prepared import load_manifest
-
     manifest = load_manifest(data_dir)
     if manifest.get("units") == "2025":  # converted data: the new provinces, no districts
-        from analysis.store.levels import provinces_2025
-
         return provinces_2025(data_dir)
     units = official_units()
     units = units[units["district_code"].isin(manifest.get("districts", []))]
@@ -85,9 +101,6 @@ def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
 
 def unlisted_districts(data_dir: str | Path = PROCESSED_DIR) -> list[str]:
     """District codes of the prepared data that the official unit list does not have."""
-    from analysis.catalog.units import official_units
-    from analysis.store.prepared import load_manifest
-
     known = set(official_units()["district_code"])
     return sorted(d for d in load_manifest(data_dir).get("districts", []) if d not in known)
 
@@ -138,8 +151,6 @@ def run_country(
         raise ParameterError(f"jobs must be 1 or more, not {jobs}")
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     if units not in (None, ""):
-        from analysis.store.levels import VINTAGE, ensure_converted
-
         if units != VINTAGE:
             raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
         data_dir = ensure_converted(data_dir).path
@@ -177,8 +188,6 @@ def run_country(
 
         kernels = None
         if pool and not scheduler:
-            from analysis.run.engine import KernelPool
-
             kernels = KernelPool(int(jobs))
         rows = list(table.itertuples(index=False))
         with kernels or contextlib.nullcontext():
@@ -204,9 +213,6 @@ def run_country(
 
 def country_index_html(result: CountryResult) -> str:
     """The national index: one row a province, linking its index, with its report counts."""
-    from analysis.common.i18n import t
-    from analysis.report.tables import CSS, esc
-
     lang = result.lang
     title = t("country.title", lang, year=result.year)
     head = [t("country.province", lang), t("country.reports", lang), t("country.failed", lang)]

@@ -15,7 +15,7 @@ the province's HTML reports) with stable names, so that a rerun replaces the sam
     atlas.pdf                                   one page: every district's disbursement map
 
 A name is ``<code>-<slug>_<indicator>_<period>``: the GSO code and the ASCII name without
-its type prefix (:func:`analysis.run.render.slug`), the indicator (a legend set's key, or the
+its type prefix (:func:`analysis.run.outputs.slug`), the indicator (a legend set's key, or the
 chart's name), and the plan year or the ``<baseline>-<year>`` of a change. English files
 carry ``.en`` before the suffix (``187-chi-lang_need_vs_money_2023.en.png``,
 ``atlas.en.pdf``), as the reports do. Each file is written to a temporary file and renamed,
@@ -53,7 +53,7 @@ from analysis.maps.cartography import TITLE_Y, label_units, map_style, short_nam
 from analysis.maps.legends import NO_DATA, NO_PLAN, classify, get_legend_set
 from analysis.metrics.finance import disbursement
 from analysis.report.mapdata import MapData, map_data
-from analysis.run.render import slug
+from analysis.run.outputs import slug
 from analysis.store.prepared import load_area
 
 __all__ = [
@@ -408,7 +408,7 @@ def export_province_maps(
     """
     from tqdm.auto import tqdm
 
-    from analysis.run.batch import batch_folder
+    from analysis.run.outputs import batch_folder
 
     formats = _check_formats(formats)
     unknown = [i for i in indicators if i not in INDICATORS]

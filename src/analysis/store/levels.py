@@ -480,7 +480,7 @@ def batch_plan(
         Unknown province, no data, a commune without finance data for the year, or
         ``communes`` with data keyed to the old units.
     """
-    from analysis.run.batch import latest_year
+    from analysis.run.query import latest_year
     from analysis.store.prepared import area_districts
 
     manifest = load_manifest(data_dir)
@@ -546,7 +546,7 @@ def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | Non
     dict
         New commune code (and ``""`` for the province) to hex digest.
     """
-    from analysis.run.batch import row_hashes
+    from analysis.run.fingerprint import row_hashes
 
     manifest = manifest or load_manifest(data_dir)
     pcode, _ = resolve_new_province(province)
@@ -619,7 +619,7 @@ def run_commune_report(
         No commune, another notebook, Word/Excel copies asked for, or a commune without
         finance data for the year.
     """
-    from analysis.run import batch  # its render_report: the one a batch uses (and tests replace)
+    from analysis.run import batch, outputs  # its render_report: the one a batch uses (and tests replace)
     from analysis.store.prepared import ensure_prepared
 
     if units not in (None, "", VINTAGE):
@@ -636,7 +636,7 @@ def run_commune_report(
     ensure_prepared(data_dir)
     plan = batch_plan(province, data_dir, year, [commune])
     code, name = plan.units[0]
-    folder = batch.batch_folder(out_dir, plan.year, plan.province_name, plan.folder_suffix)
+    folder = outputs.batch_folder(out_dir, plan.year, plan.province_name, plan.folder_suffix)
     params = {"province": plan.province_code, "year": plan.year, "as_of": as_of or "", "lang": lang}
     params |= {"data_dir": data_dir, "baseline_year": ""} | plan.unit_parameters(code)
-    return batch.render_report(notebook, params, folder / batch.report_filename(code, name, lang=lang))
+    return batch.render_report(notebook, params, folder / outputs.report_filename(code, name, lang=lang))
