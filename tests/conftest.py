@@ -11,6 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from analysis.config import REFERENCE_DIR  # noqa: E402
+from analysis.run.options import RunOptions
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -57,8 +58,9 @@ def sample_batch(sample_prepared, tmp_path_factory):
     from analysis.run.batch import run_batch
 
     out = tmp_path_factory.mktemp("reports")
-    return run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out,
-                     as_of="2023-08-04", progress=False)
+    return run_batch("20", 2023,
+                     options=RunOptions(lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out, as_of="2023-08-04",
+                                        progress=False))
 
 
 @pytest.fixture

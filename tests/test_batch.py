@@ -17,6 +17,7 @@ from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ReportError
 from analysis.run import batch, fingerprint, index_page, threads
 from analysis.run.batch import run_batch
+from analysis.run.options import RunOptions
 from analysis.run.outputs import report_filename
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
@@ -111,8 +112,9 @@ def fake_render(monkeypatch):
 
 
 def test_failure_is_recorded_and_others_continue(fake_render, sample_prepared, tmp_path):
-    result = run_batch("Lạng Sơn", 2023, lang="en", jobs=2, data_dir=sample_prepared, out_dir=tmp_path,
-                       progress=False)
+    result = run_batch("Lạng Sơn", 2023,
+                       options=RunOptions(lang="en", jobs=2, data_dir=sample_prepared, out_dir=tmp_path,
+                                          progress=False))
     assert not result.ok
     assert [r.name for r in result.failed] == ["Huyện Chi Lăng"]
     assert "ValueError" in result.failed[0].message
@@ -197,13 +199,13 @@ def rendered(calls) -> list[str]:
 
 def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared, tmp_path):
     out = tmp_path / "reports"
-    kw = {"lang": "vi", "jobs": 2, "out_dir": out, "progress": False}
-    first = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    options = RunOptions(lang="vi", jobs=2, out_dir=out, progress=False)
+    first = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(first.rendered) == 12 and not first.skipped and not first.index_skipped
     index = first.index.read_bytes()
 
     stamping_render.clear()
-    second = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    second = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert stamping_render == []
     assert second.ok and len(second.skipped) == 12 and not second.rendered and second.index_skipped
     assert second.index.read_bytes() == index
@@ -213,31 +215,31 @@ def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared
     folder = first.folder
     (folder / "178-lang-son.html").write_text("edited", encoding="utf-8")
     (folder / "180-trang-dinh.ipynb").unlink()
-    third = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    third = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert rendered(stamping_render) == ["178", "180"] and not third.index_skipped
 
     # one district's data changed: that district, the overview and the index; where the
     # data folder is does not matter, only what is in it
     stamping_render.clear()
     changed = changed_copy(sample_prepared, tmp_path)
-    fourth = run_batch("20", 2023, data_dir=changed, **kw)
+    fourth = run_batch("20", 2023, options=options.replace(data_dir=changed))
     assert rendered(stamping_render) == ["187", "province_overview"]
     assert len(fourth.skipped) == 10 and not fourth.index_skipped and fourth.index.read_bytes() != index
 
     # other parameters are other inputs
     stamping_render.clear()
-    run_batch("20", 2023, data_dir=changed, as_of="2023-08-04", **kw)
+    run_batch("20", 2023, options=options.replace(data_dir=changed, as_of="2023-08-04"))
     assert len(stamping_render) == 12
 
 
 def test_a_new_matplotlib_renders_everything_again(stamping_render, sample_prepared, tmp_path, monkeypatch):
     """The versions of the libraries that draw and format a page are inputs too."""
-    kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path, "progress": False}
-    run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path, progress=False)
+    run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     stamping_render.clear()
     versions = fingerprint.library_versions() | {"matplotlib": "99.0"}
     monkeypatch.setattr(fingerprint, "library_versions", lambda: versions)
-    again = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    again = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(stamping_render) == 12 and not again.skipped and not again.index_skipped
 
 
@@ -264,8 +266,9 @@ def test_second_batch_skips_everything(sample_batch, sample_prepared):
     folder = sample_batch.folder
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     start = time.perf_counter()
-    again = run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=folder.parents[1],
-                      as_of="2023-08-04", progress=False)
+    again = run_batch("20", 2023,
+                      options=RunOptions(lang="vi", jobs=2, data_dir=sample_prepared, out_dir=folder.parents[1],
+                                         as_of="2023-08-04", progress=False))
     elapsed = time.perf_counter() - start
     assert again.ok and len(again.skipped) == 12 and not again.rendered and again.index_skipped
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
@@ -279,8 +282,9 @@ def test_changed_district_rerenders_it_the_overview_and_the_index(sample_batch, 
     shutil.copytree(sample_batch.folder.parents[1], out)
     folder = out / "2023" / "lang-son"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    result = run_batch("20", 2023, lang="vi", jobs=2, data_dir=changed_copy(sample_prepared, tmp_path),
-                       out_dir=out, as_of="2023-08-04", progress=False)
+    result = run_batch("20", 2023,
+                       options=RunOptions(lang="vi", jobs=2, data_dir=changed_copy(sample_prepared, tmp_path),
+                                          out_dir=out, as_of="2023-08-04", progress=False))
     assert result.ok, [r.message for r in result.failed]
     assert sorted(r.html.name for r in result.rendered) == ["187-chi-lang.html", "overview.html"]
     assert len(result.skipped) == 10 and not result.index_skipped
@@ -314,7 +318,9 @@ def test_another_programmes_batch_renders_only_the_districts_that_have_its_money
     data = tmp_path / "processed"
     prepare(finance=finance, out=data)
     rendered = stamp_render(lambda notebook, parameters, out, pool: (notebook, parameters.get("district", "")))
-    result = run_batch("20", 2023, data_dir=data, out_dir=tmp_path / "reports", programme="p135", progress=False)
+    result = run_batch("20", 2023,
+                       options=RunOptions(data_dir=data, out_dir=tmp_path / "reports", programme="p135",
+                                          progress=False))
     assert result.ok, (result.index_error, [r.message for r in result.failed])
     assert sorted(rendered) == [("district_report", "187"), ("province_overview", "")]
     assert result.data_note.startswith("10 district(s) without Programme 135 finance for 2023, no report: ")

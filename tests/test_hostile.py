@@ -20,6 +20,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from analysis.config import NOTEBOOKS_DIR
+from analysis.run.options import RunOptions
 
 #: Names given to the 8 communes of Sốp Cộp (district 127, province 14) in a user's unit list.
 HOSTILE_NAMES = [
@@ -151,7 +152,8 @@ def test_rendered_report_page_escapes_names(hostile_prepared, tmp_path):
     """The real page: papermill runs the notebook, nbconvert writes the HTML."""
     from analysis.run.batch import run_report
 
-    path = run_report("14", "127", year=2023, data_dir=hostile_prepared, out_dir=tmp_path, notebook="explore")
+    path = run_report("14", "127", year=2023, notebook="explore",
+                      options=RunOptions(data_dir=hostile_prepared, out_dir=tmp_path))
     assert path.resolve().is_relative_to(tmp_path.resolve())
     page = path.read_text(encoding="utf-8")
     _assert_text_only(page)

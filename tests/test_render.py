@@ -231,7 +231,7 @@ def test_every_notebook_in_both_languages(rendered, sample_batch, notebook, lang
 
 @pytest.mark.slow
 def test_warm_kernel_page_equals_papermills(sample_batch, tmp_path):
-    # The batch's warm kernels hold strings as Python objects (engine.KERNEL_PANDAS_OPTIONS);
+    # The batch's warm kernels hold strings as Python objects (kernel_state.KERNEL_PANDAS_OPTIONS);
     # papermill's new kernel keeps pandas' default, Arrow. Chi Lăng's page from the batch and
     # from papermill, same parameters: everything but the generated-at line and the batch's
     # stamp of its inputs (render.stamp_page) must be the same, every picture's bytes included.

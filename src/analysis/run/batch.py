@@ -26,13 +26,13 @@ from analysis.catalog.units import resolve_district, resolve_province
 from analysis.common.locks import hold, reading
 from analysis.common.ownership import check_replaceable
 from analysis.common.storage import atomic_write_bytes
-from analysis.config import PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import NtpAtlasError, ParameterError
 from analysis.report.copies import export_batch, export_for_parameters
 from analysis.run.cluster import run_on_cluster
 from analysis.run.fingerprint import BatchFingerprints, up_to_date
 from analysis.run.index_page import index_html
 from analysis.run.kernel_pool import KernelPool
+from analysis.run.options import DEFAULT_OPTIONS, RunOptions
 from analysis.run.outcomes import BatchResult, ReportOutcome
 from analysis.run.outputs import batch_folder, index_filename, lang_suffix, report_filename
 from analysis.run.page_stamp import page_inputs, stamp_page
@@ -54,17 +54,9 @@ def run_report(
     district: str | None = None,
     *,
     year: int | str | None = None,
-    as_of: str | None = None,
-    lang: str = "vi",
-    data_dir: str | Path = PROCESSED_DIR,
-    out_dir: str | Path = REPORTS_DIR,
     notebook: str = "district_report",
-    docx: bool = False,
-    xlsx: bool = False,
     commune: str | None = None,
-    units: str | None = None,
-    programme: str | None = None,
-    wait: float = 0.0,
+    options: RunOptions = DEFAULT_OPTIONS,
 ) -> Path:
     """Render one district's report where :func:`run_batch` would put it.
 
@@ -74,28 +66,18 @@ def run_report(
         GSO codes or names.
     year
         Plan year; default the latest with data.
-    as_of
-        Report date; default the latest snapshot of the year.
-    lang
-        ``"vi"`` or ``"en"``.
-    data_dir, out_dir
-        Prepared data; the reports root (``reports/``).
     notebook
         ``"district_report"`` or ``"explore"``.
-    docx, xlsx
-        Also write the Word copy (``.docx``) and/or the tables as a workbook (``.xlsx``)
-        beside the HTML (:mod:`analysis.report.copies`).
-    commune, units
+    commune
         A new commune's report instead of a district's (code or name), on data by the 2025
-        units: a converted folder as ``data_dir``, or ``units="2025"`` to convert ``data_dir``
-        first when needed (:func:`analysis.store.levels.ensure_converted`). ``district`` is ignored.
-    programme
-        The programme whose finance the report sums (code, name or alias); default NTP 1719.
-        Another programme's report is named with its code (``187-chi-lang.p135.html``) and
-        its default year is the programme's latest.
-    wait
-        Seconds to wait when another run holds the report's folder or is writing
-        ``data_dir`` (:mod:`analysis.common.locks`; as :func:`run_batch`).
+        units: a converted folder as ``options.data_dir``, or ``options.units="2025"`` to
+        convert it first when needed (:func:`analysis.store.levels.ensure_converted`).
+        ``district`` is ignored.
+    options
+        How to render (:class:`analysis.run.options.RunOptions`): ``lang``, ``data_dir``,
+        ``out_dir``, ``as_of``, ``programme`` (another programme's report is named with its
+        code, ``187-chi-lang.p135.html``), ``units``, ``docx`` and ``xlsx`` (the Word copy and
+        the tables as a workbook beside the HTML), ``wait``; the others are for batches.
 
     Returns
     -------
@@ -104,6 +86,8 @@ def run_report(
     """
     if notebook not in DISTRICT_NOTEBOOKS:
         raise ParameterError(f"notebook must be one of {', '.join(DISTRICT_NOTEBOOKS)}, not {notebook!r}")
+    lang, data_dir, out_dir, as_of = options.lang, options.data_dir, options.out_dir, options.as_of
+    docx, xlsx, units, programme, wait = options.docx, options.xlsx, options.units, options.programme, options.wait
     lang_suffix(lang)
     if commune not in (None, "") or units not in (None, ""):
         return run_commune_report(province, commune, year=year, as_of=as_of, lang=lang, data_dir=data_dir,
@@ -136,22 +120,9 @@ def run_batch(
     province: str,
     year: int | str | None = None,
     *,
-    lang: str = "vi",
-    jobs: int = 1,
-    data_dir: str | Path = PROCESSED_DIR,
-    out_dir: str | Path = REPORTS_DIR,
-    as_of: str | None = None,
-    progress: bool = True,
-    pool: bool = True,
-    force: bool = False,
-    scheduler: str | None = None,
-    docx: bool = False,
-    xlsx: bool = False,
-    kernel_pool=None,
-    units: str | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
     communes: list[str] | None = None,
-    programme: str | None = None,
-    wait: float = 0.0,
+    kernel_pool: KernelPool | None = None,
 ) -> BatchResult:
     """Render every district with prepared data, the province overview and ``index.html``.
 
@@ -165,57 +136,31 @@ def run_batch(
     province
         GSO code or name.
     year
-        Plan year; default the latest with data.
-    lang
-        ``"vi"`` or ``"en"``.
-    jobs
-        Reports rendered at the same time (each on its own kernel).
-    data_dir, out_dir
-        Prepared data; the reports root (``reports/``).
-    as_of
-        Report date; default the latest snapshot of the year.
-    progress
-        Show a progress bar on stderr (when it is a terminal).
-    pool
-        Run the reports on ``jobs`` warm kernels started once for the batch
-        (:class:`analysis.run.kernel_pool.KernelPool`); ``False`` starts a new kernel for each report
-        through papermill (slower; for debugging).
-    force
-        Render every report and the index, changed or not.
-    scheduler
-        Address of a Dask distributed scheduler (``tcp://host:8786``): the reports run on its
-        workers (:mod:`analysis.run.cluster`), which must reach ``data_dir`` (a shared path or an
-        fsspec URL). Default: the ``NTP_ATLAS_SCHEDULER`` environment variable, else local.
-    docx, xlsx
-        Also write each report's Word copy (``.docx``) and/or its tables as a workbook
-        (``.xlsx``) beside its HTML, in this process (:func:`analysis.report.copies.export_batch`);
-        a report whose copy fails counts as failed.
-    kernel_pool
-        A started :class:`analysis.run.kernel_pool.KernelPool` to run the reports on, left open for
-        the caller (a country run renders one province after another on the same kernels);
-        ``jobs`` should then be its size.
-    units
-        ``"2025"``: render by the units of the 2025 reform, one report per new commune with
-        finance data, the new province's overview (the former districts as a reference layer)
-        and the index, into ``<province-slug>-2025/``. ``data_dir`` is then converted first
-        (to ``<data_dir>-2025``) when the converted data is missing or older than it
-        (:func:`analysis.store.levels.ensure_converted`). A converted folder given as ``data_dir``
-        is rendered by the new units without it.
+        Plan year; default the latest with data (of ``options.programme``).
+    options
+        How to render (:class:`analysis.run.options.RunOptions`). ``jobs`` reports at the
+        same time, each on its own kernel: warm ones started once for the batch unless
+        ``pool`` is False; on a Dask cluster's workers with ``scheduler`` (they must reach
+        ``data_dir``: a shared path or an fsspec URL). ``force`` renders every report and the
+        index, changed or not. ``docx``/``xlsx`` write each report's copies beside its HTML in
+        this process (:func:`analysis.report.copies.export_batch`; a report whose copy fails
+        counts as failed). ``units="2025"`` renders by the units of the 2025 reform, one report
+        per new commune with finance data, the new province's overview (the former districts
+        as a reference layer) and the index, into ``<province-slug>-2025/``, ``data_dir``
+        converted first when needed (a converted folder as ``data_dir`` is rendered by the
+        new units without it). Another ``programme``'s files carry its code
+        (``187-chi-lang.p135.html``, ``overview.p135.html``, ``index.p135.html``) and sit
+        beside NTP 1719's. ``wait``: a batch holds ``data_dir`` shared and its folder
+        exclusively while it runs (:mod:`analysis.common.locks`), and checks before each
+        report, and before its files replace the previous ones, that the prepared data is
+        still the version it started with; a report made while it changed fails, saying so.
     communes
         With data by the new units: render only these new communes (codes or names), with
         the overview and the index.
-    programme
-        The programme whose finance the reports sum (code, name or alias); default NTP 1719.
-        It is a parameter of every report, so part of its fingerprint; the files of another
-        programme carry its code (``187-chi-lang.p135.html``, ``overview.p135.html``,
-        ``index.p135.html``) and sit beside NTP 1719's without overwriting them. Its default
-        year is the programme's latest with finance data.
-    wait
-        Seconds to wait when another run holds the province's reports folder or is writing
-        ``data_dir``. A batch holds ``data_dir`` shared and its folder exclusively while it
-        runs (:mod:`analysis.common.locks`), and checks before each report, and before its files
-        replace the previous ones, that the prepared data is still the version it started
-        with; a report made while it changed fails, saying so.
+    kernel_pool
+        A started :class:`analysis.run.kernel_pool.KernelPool` to run the reports on, left
+        open for the caller (a country run renders one province after another on the same
+        kernels); ``options.jobs`` should then be its size.
 
     Returns
     -------
@@ -230,11 +175,10 @@ def run_batch(
     OutputError
         A file ntp-atlas did not write is at the index's place, or the folder cannot be made.
     """
-    lang_suffix(lang)
-    if int(jobs) < 1:
-        raise ParameterError(f"jobs must be 1 or more, not {jobs}")
-    if units not in (None, "", VINTAGE):
-        raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+    options.check()
+    lang, jobs, data_dir, out_dir, as_of = options.lang, options.jobs, options.data_dir, options.out_dir, options.as_of
+    progress, pool, force, scheduler = options.progress, options.pool, options.force, options.scheduler
+    docx, xlsx, units, programme, wait = options.docx, options.xlsx, options.units, options.programme, options.wait
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     converted = ensure_converted(data_dir) if units else None  # the new units: converted first when needed
     data_dir = converted.path if converted else data_dir

@@ -23,19 +23,21 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.catalog.units import official_units
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
+from analysis.catalog.units import official_units, resolve_province
 from analysis.common.i18n import t
 from analysis.common.locks import hold, reading
 from analysis.common.storage import atomic_write_bytes, make_folder
-from analysis.config import PROCESSED_DIR, REPORTS_DIR
+from analysis.config import PROCESSED_DIR
 from analysis.errors import NtpAtlasError, ParameterError
 from analysis.report.tables import CSS, esc
 from analysis.run.batch import run_batch
 from analysis.run.kernel_pool import KernelPool
+from analysis.run.options import DEFAULT_OPTIONS, RunOptions
 from analysis.run.outcomes import BatchResult
 from analysis.run.outputs import lang_suffix
 from analysis.run.query import latest_year
-from analysis.store.levels import VINTAGE, ensure_converted, provinces_2025
+from analysis.store.levels import ensure_converted, provinces_2025, resolve_new_province
 from analysis.store.prepared import ensure_prepared, load_manifest
 
 #: Provinces in flight at once on the country's kernels (see :func:`run_country`).
@@ -105,21 +107,62 @@ def unlisted_districts(data_dir: str | Path = PROCESSED_DIR) -> list[str]:
     return sorted(d for d in load_manifest(data_dir).get("districts", []) if d not in known)
 
 
+def run_provinces(
+    province: str,
+    year: int | str | None = None,
+    *,
+    options: RunOptions = DEFAULT_OPTIONS,
+    communes: list[str] | None = None,
+) -> BatchResult | CountryResult:
+    """What ``ntp-atlas batch --province`` asks for: one province's batch
+    (:func:`~analysis.run.batch.run_batch`), or the run of several provinces (``"20,14"``,
+    ``"Lạng Sơn,Sơn La"``) or of the whole country (``"all"``, :data:`ALL`) on one set of
+    kernels (:func:`run_country`).
+
+    Parameters
+    ----------
+    province
+        A GSO code or name; several, comma-separated (new provinces with ``options.units``);
+        or one of :data:`ALL`.
+    year
+        Plan year; default the latest with data.
+    options
+        How to render (:class:`analysis.run.options.RunOptions`).
+    communes
+        New communes to render, for one province's batch by the 2025 units.
+
+    Returns
+    -------
+    BatchResult or CountryResult
+        The province's result, or the provinces'; either has ``ok`` and ``summary()``.
+
+    Raises
+    ------
+    ParameterError
+        A programme other than NTP 1719, Word or Excel copies, or communes asked for more
+        than one province.
+    """
+    if not (is_all(province) or "," in province):
+        return run_batch(province, year, options=options, communes=communes)
+    if options.programme and get_programme(options.programme).code != DEFAULT_PROGRAMME:
+        raise ParameterError("--programme other than ntp1719 is for one province at a time: "
+                             "ntp-atlas batch --province P --programme CODE")
+    if options.documents:
+        raise ParameterError("--docx and --xlsx are per province: run ntp-atlas batch --province P --docx")
+    if communes:
+        raise ParameterError("--commune is for one province: run ntp-atlas batch --province P --units 2025 --commune C")
+    provinces = None
+    if not is_all(province):  # a list: "20,14" or "Lạng Sơn,Sơn La"; the new provinces with the 2025 units
+        resolve = resolve_new_province if options.units else resolve_province
+        provinces = [resolve(p.strip())[0] for p in province.split(",") if p.strip()]
+    return run_country(year, options=options, provinces=provinces)
+
+
 def run_country(
     year: int | str | None = None,
     *,
-    lang: str = "vi",
-    jobs: int = 1,
-    data_dir: str | Path = PROCESSED_DIR,
-    out_dir: str | Path = REPORTS_DIR,
-    as_of: str | None = None,
-    progress: bool = True,
-    pool: bool = True,
-    force: bool = False,
-    scheduler: str | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
     provinces: list[str] | None = None,
-    units: str | None = None,
-    wait: float = 0.0,
 ) -> CountryResult:
     """Run :func:`analysis.run.batch.run_batch` for every province with data, on one kernel pool.
 
@@ -128,17 +171,17 @@ def run_country(
     year
         Plan year; default the latest year with finance data anywhere in ``data_dir``.
         A province without data for that year is listed in ``errors``, not rendered.
-    lang, jobs, data_dir, out_dir, as_of, progress, pool, force, scheduler
-        As for :func:`~analysis.run.batch.run_batch`; ``jobs`` kernels serve every province.
+    options
+        As for :func:`~analysis.run.batch.run_batch` (:class:`analysis.run.options.RunOptions`);
+        ``jobs`` kernels serve every province. ``units="2025"``: by the units of the 2025
+        reform (:func:`analysis.store.levels.ensure_converted` first, then every new province
+        per new commune). ``wait``: seconds to wait for another run holding the year's folder
+        or writing the data; the run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared
+        from start to end, as a province's batch does (:mod:`analysis.common.locks`).
+        ``programme``, ``docx`` and ``xlsx`` are for one province's batch and not used here.
     provinces
-        GSO codes to run (default: every province with prepared data).
-    units
-        ``"2025"``: by the units of the 2025 reform (:func:`analysis.store.levels.ensure_converted`
-        first, then every new province per new commune); ``provinces`` are then new codes.
-    wait
-        Seconds to wait for another run holding the year's folder or writing the data. The
-        run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared from start to end, as a
-        province's batch does (:mod:`analysis.common.locks`).
+        GSO codes to run (default: every province with prepared data); new codes with
+        ``units="2025"``.
 
     Returns
     -------
@@ -146,14 +189,15 @@ def run_country(
         Each province's result, the provinces that could not run, and the national index
         (``<out_dir>/<year>/index.html``).
     """
-    lang_suffix(lang)
-    if int(jobs) < 1:
-        raise ParameterError(f"jobs must be 1 or more, not {jobs}")
+    options.check()
+    lang, jobs, out_dir, pool, scheduler, wait = (options.lang, options.jobs, options.out_dir, options.pool,
+                                                   options.scheduler, options.wait)
+    data_dir = options.data_dir
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
-    if units not in (None, ""):
-        if units != VINTAGE:
-            raise ParameterError(f"units must be {VINTAGE} (the units of the 2025 reform) or empty, not {units!r}")
+    if options.units not in (None, ""):
         data_dir = ensure_converted(data_dir).path
+    # every province's batch: on the data as converted, the default programme, no copies
+    province_options = options.replace(data_dir=data_dir, units=None, programme=None, docx=False, xlsx=False)
     ensure_prepared(data_dir)  # rebuilt first if damaged: no province may rebuild it while the others read it
     with contextlib.ExitStack() as held:
         held.enter_context(reading(data_dir, wait=wait))  # the same data for every province
@@ -180,9 +224,7 @@ def run_country(
             if latest.get(code, 0) < year:
                 return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
             try:
-                return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
-                                 progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels,
-                                 wait=wait)
+                return run_batch(code, year, options=province_options, kernel_pool=kernels)
             except NtpAtlasError as exc:  # one province's bad data does not stop the country
                 return str(exc)
 
