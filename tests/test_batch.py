@@ -17,6 +17,7 @@ from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ReportError
 from analysis.run import batch, fingerprint, index_page, threads
 from analysis.run.batch import run_batch
+from analysis.run.fingerprint import code_digest
 from analysis.run.options import RunOptions
 from analysis.run.outputs import report_filename
 
@@ -241,6 +242,26 @@ def test_a_new_matplotlib_renders_everything_again(stamping_render, sample_prepa
     monkeypatch.setattr(fingerprint, "library_versions", lambda: versions)
     again = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(stamping_render) == 12 and not again.skipped and not again.index_skipped
+
+
+def test_an_edited_module_of_a_subpackage_renders_everything_again(stamping_render, sample_prepared, tmp_path,
+                                                                    monkeypatch):
+    """The code fingerprint covers every module of every subpackage and the resources: a
+    batch after an edit of one (here in a copy of the package) renders every report again."""
+    package = tmp_path / "analysis"
+    shutil.copytree(fingerprint.PACKAGE_ROOT, package, ignore=shutil.ignore_patterns("__pycache__"))
+    # the real digest (imported before stamping_render fixed the package's), of the copy
+    monkeypatch.setattr(fingerprint, "code_digest", lambda: code_digest(package))
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path / "reports", progress=False, data_dir=sample_prepared)
+    run_batch("20", 2023, options=options)
+    for edited in ("metrics/finance.py", "report/tables.py", "resources/indicators.json"):
+        path = package / edited
+        stamping_render.clear()
+        path.write_bytes(path.read_bytes() + b"\n")
+        again = run_batch("20", 2023, options=options)
+        assert len(stamping_render) == 12 and not again.skipped, edited
+    stamping_render.clear()
+    assert run_batch("20", 2023, options=options).skipped and stamping_render == []  # unchanged: skipped
 
 
 def test_cli_force_and_no_pool(stamping_render, sample_prepared, tmp_path, capsys):

@@ -39,6 +39,8 @@ _OPTIONAL_TABLES = ("indicators",)
 CONTEXT_TABLES = ("districts", "provinces")
 #: Tables without ``province_code``: a province's rows are those of its districts.
 _DISTRICT_ONLY = ("warnings", "rejects", "match_report")
+#: The package's folder, whose code and resources :func:`code_digest` hashes.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 #: Parameters that say where the data is, not what it is: not part of a fingerprint.
 _LOCATION_PARAMETERS = ("data_dir",)
 
@@ -174,12 +176,17 @@ def row_hashes(frame: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray, byte
     return codes, hashes, header
 
 
-def code_digest() -> str:
+def code_digest(root: Path = PACKAGE_ROOT) -> str:
     """SHA-256 of the package's code and resources: every module of every subpackage and every
     file under ``resources/`` (labels, templates, catalogues), by path and content. Any edit of
     the package re-renders the reports of the next batch; none goes unnoticed because of where
-    a module lives."""
-    root = Path(__file__).resolve().parents[1]
+    a module lives.
+
+    Parameters
+    ----------
+    root
+        The package's folder (``src/analysis``).
+    """
     files = sorted(root.rglob("*.py")) + sorted(p for p in (root / "resources").rglob("*") if p.is_file())
     h = hashlib.sha256()
     for path in files:
