@@ -29,6 +29,7 @@ import threading
 from pathlib import Path
 
 from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
+from papermill.iorw import write_ipynb
 
 from analysis.run.kernel_pool import KernelPool
 
@@ -51,6 +52,32 @@ def shared_pool() -> KernelPool:
 
 class WarmKernelEngine(Engine):
     """A papermill engine that runs notebooks on the warm kernels of a :class:`KernelPool`."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name: str | None,
+        output_path: str | None = None,
+        progress_bar: bool = True,
+        log_output: bool = False,
+        autosave_cell_every: int = 30,
+        **kwargs,
+    ):
+        """papermill's :meth:`Engine.execute_notebook`, but the executed notebook is written to
+        ``output_path`` once, when the run ends (well or not), rather than after every cell
+        as well: a report's notebook is a megabyte of pictures, and a batch runs hundreds."""
+        nb_man = NotebookExecutionManager(nb, output_path=None, progress_bar=progress_bar, log_output=log_output,
+                                          autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+            if output_path:
+                write_ipynb(nb_man.nb, output_path)
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(
