@@ -11,7 +11,7 @@ prepared from ``data/sample/`` into a temporary folder (``data/processed/`` is n
 * **(d)** the same command again without ``--force``, nothing changed: every report skipped;
 * **the floor**: the same machinery on a notebook that does nothing (the parameters cell and
   one cell ``pass``), 11 times: **(a′)** papermill + nbconvert commands, **(b′)** a warm
-  :class:`analysis.run.engine.KernelPool` and :func:`analysis.run.render.render_report` in this
+  :class:`analysis.run.kernel_pool.KernelPool` and :func:`analysis.run.render.render_report` in this
   process, kernel start included. What a report costs over its floor is its own work.
 
 The batch writes more than the naive pipeline: the 11 district reports, the province
@@ -113,7 +113,7 @@ def batch_command(data_dir: Path, out: Path, jobs: int, force: bool) -> dict:
 def floor_pool(notebook: Path, districts: Sequence[str], data_dir: Path, out: Path) -> dict:
     """The trivial notebook on one warm kernel, once per district, in this process; the
     kernel's start and warm imports (paid by the first report) included."""
-    from analysis.run.engine import KernelPool
+    from analysis.run.kernel_pool import KernelPool
     from analysis.run.render import render_report
 
     runs = []
@@ -159,7 +159,7 @@ def _run_all(work: Path) -> dict:
     # Untimed warm-up: the first papermill and nbconvert commands ever, and this process's
     # imports, pay disk and font caches that no later command pays.
     naive(trivial, districts[:1], data_dir, work / "warm-up")
-    import analysis.run.engine  # noqa: F401
+    import analysis.run.kernel_pool  # noqa: F401
     import analysis.run.render  # noqa: F401
 
     results = {

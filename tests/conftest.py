@@ -11,6 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from analysis.config import REFERENCE_DIR  # noqa: E402
+from analysis.run.options import RunOptions
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -52,13 +53,14 @@ def sample_batch(sample_prepared, tmp_path_factory):
     """The sample Lạng Sơn province (20) rendered once per session: 2023, Vietnamese, 2 jobs.
 
     As of 2023-08-04, the date of Chi Lăng's published figures (seed 000), so its report
-    also serves the render tests. Returns the :class:`analysis.run.batch.BatchResult`.
+    also serves the render tests. Returns the :class:`analysis.run.outcomes.BatchResult`.
     """
     from analysis.run.batch import run_batch
 
     out = tmp_path_factory.mktemp("reports")
-    return run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out,
-                     as_of="2023-08-04", progress=False)
+    return run_batch("20", 2023,
+                     options=RunOptions(lang="vi", jobs=2, data_dir=sample_prepared, out_dir=out, as_of="2023-08-04",
+                                        progress=False))
 
 
 @pytest.fixture
@@ -70,8 +72,8 @@ def stamp_render(monkeypatch):
     its item to the list returned. The package's code digest is fixed too: edits made to the
     tree while a test runs must not count as changed inputs.
     """
-    from analysis.run import batch
-    from analysis.run.render import stamp_page
+    from analysis.run import batch, commune_report, fingerprint, threads
+    from analysis.run.page_stamp import stamp_page
 
     def install(record):
         calls = []
@@ -85,8 +87,10 @@ def stamp_render(monkeypatch):
             out.with_name(out.stem + ".ipynb").write_text("{}", encoding="utf-8")
             return out
 
-        monkeypatch.setattr(batch, "render_report", render)
-        monkeypatch.setattr(batch, "_code_digest", lambda: "the package")
+        monkeypatch.setattr(batch, "render_report", render)  # one report (ntp-atlas report)
+        monkeypatch.setattr(threads, "render_report", render)  # a batch's reports
+        monkeypatch.setattr(commune_report, "render_report", render)  # one new commune's report
+        monkeypatch.setattr(fingerprint, "code_digest", lambda: "the package")
         return calls
 
     return install

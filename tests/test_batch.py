@@ -15,8 +15,11 @@ from analysis.cli import main
 from analysis.common.ownership import LEDGER
 from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ReportError
-from analysis.run import batch
-from analysis.run.batch import report_filename, run_batch
+from analysis.run import batch, fingerprint, index_page, threads
+from analysis.run.batch import run_batch
+from analysis.run.fingerprint import code_digest
+from analysis.run.options import RunOptions
+from analysis.run.outputs import report_filename
 
 # The 11 districts of the sample Lạng Sơn (data/sample/README.md), GSO order.
 LANG_SON = ["178-lang-son", "180-trang-dinh", "181-binh-gia", "182-van-lang", "183-cao-loc", "184-van-quan",
@@ -71,7 +74,6 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     import dataclasses
 
     from analysis import report
-    from analysis.run import batch
 
     folder = sample_batch.folder
     image = re.compile(r'<img src="data:image/png;base64,[^"]+" alt="Tỷ lệ giải ngân theo xã"[^>]*>')
@@ -82,11 +84,11 @@ def test_index_shows_the_overviews_map_without_drawing_it(sample_batch, sample_p
     drawn = []
     monkeypatch.setattr(report, "map_disbursement", lambda ctx: drawn.append(ctx) or report.Picture(
         None, "Tỷ lệ giải ngân theo xã", png=b"drawn", draw=lambda: None))
-    page = batch.index_html(sample_batch, as_of="2023-08-04", data_dir=sample_prepared)
+    page = index_page.index_html(sample_batch, as_of="2023-08-04", data_dir=sample_prepared)
     assert image.findall(page) == in_overview and not drawn
     failed = dataclasses.replace(sample_batch, reports=[
         dataclasses.replace(r, ok=False) if r.notebook == "province_overview" else r for r in sample_batch.reports])
-    page = batch.index_html(failed, as_of="2023-08-04", data_dir=sample_prepared)
+    page = index_page.index_html(failed, as_of="2023-08-04", data_dir=sample_prepared)
     assert len(drawn) == 1 and image.findall(page) != in_overview  # drawn, not taken from a failed overview
 
 
@@ -106,13 +108,15 @@ def fake_render(monkeypatch):
         Path(out_html).write_text("<html></html>", encoding="utf-8")
         return Path(out_html)
 
-    monkeypatch.setattr(batch, "render_report", render)
+    monkeypatch.setattr(batch, "render_report", render)  # one report (ntp-atlas report)
+    monkeypatch.setattr(threads, "render_report", render)  # a batch's reports
     return calls
 
 
 def test_failure_is_recorded_and_others_continue(fake_render, sample_prepared, tmp_path):
-    result = run_batch("Lạng Sơn", 2023, lang="en", jobs=2, data_dir=sample_prepared, out_dir=tmp_path,
-                       progress=False)
+    result = run_batch("Lạng Sơn", 2023,
+                       options=RunOptions(lang="en", jobs=2, data_dir=sample_prepared, out_dir=tmp_path,
+                                          progress=False))
     assert not result.ok
     assert [r.name for r in result.failed] == ["Huyện Chi Lăng"]
     assert "ValueError" in result.failed[0].message
@@ -197,13 +201,13 @@ def rendered(calls) -> list[str]:
 
 def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared, tmp_path):
     out = tmp_path / "reports"
-    kw = {"lang": "vi", "jobs": 2, "out_dir": out, "progress": False}
-    first = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    options = RunOptions(lang="vi", jobs=2, out_dir=out, progress=False)
+    first = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(first.rendered) == 12 and not first.skipped and not first.index_skipped
     index = first.index.read_bytes()
 
     stamping_render.clear()
-    second = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    second = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert stamping_render == []
     assert second.ok and len(second.skipped) == 12 and not second.rendered and second.index_skipped
     assert second.index.read_bytes() == index
@@ -213,32 +217,52 @@ def test_incremental_batch_renders_what_changed(stamping_render, sample_prepared
     folder = first.folder
     (folder / "178-lang-son.html").write_text("edited", encoding="utf-8")
     (folder / "180-trang-dinh.ipynb").unlink()
-    third = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    third = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert rendered(stamping_render) == ["178", "180"] and not third.index_skipped
 
     # one district's data changed: that district, the overview and the index; where the
     # data folder is does not matter, only what is in it
     stamping_render.clear()
     changed = changed_copy(sample_prepared, tmp_path)
-    fourth = run_batch("20", 2023, data_dir=changed, **kw)
+    fourth = run_batch("20", 2023, options=options.replace(data_dir=changed))
     assert rendered(stamping_render) == ["187", "province_overview"]
     assert len(fourth.skipped) == 10 and not fourth.index_skipped and fourth.index.read_bytes() != index
 
     # other parameters are other inputs
     stamping_render.clear()
-    run_batch("20", 2023, data_dir=changed, as_of="2023-08-04", **kw)
+    run_batch("20", 2023, options=options.replace(data_dir=changed, as_of="2023-08-04"))
     assert len(stamping_render) == 12
 
 
 def test_a_new_matplotlib_renders_everything_again(stamping_render, sample_prepared, tmp_path, monkeypatch):
     """The versions of the libraries that draw and format a page are inputs too."""
-    kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path, "progress": False}
-    run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path, progress=False)
+    run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     stamping_render.clear()
-    versions = batch._library_versions() | {"matplotlib": "99.0"}
-    monkeypatch.setattr(batch, "_library_versions", lambda: versions)
-    again = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    versions = fingerprint.library_versions() | {"matplotlib": "99.0"}
+    monkeypatch.setattr(fingerprint, "library_versions", lambda: versions)
+    again = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(stamping_render) == 12 and not again.skipped and not again.index_skipped
+
+
+def test_an_edited_module_of_a_subpackage_renders_everything_again(stamping_render, sample_prepared, tmp_path,
+                                                                    monkeypatch):
+    """The code fingerprint covers every module of every subpackage and the resources: a
+    batch after an edit of one (here in a copy of the package) renders every report again."""
+    package = tmp_path / "analysis"
+    shutil.copytree(fingerprint.PACKAGE_ROOT, package, ignore=shutil.ignore_patterns("__pycache__"))
+    # the real digest (imported before stamping_render fixed the package's), of the copy
+    monkeypatch.setattr(fingerprint, "code_digest", lambda: code_digest(package))
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path / "reports", progress=False, data_dir=sample_prepared)
+    run_batch("20", 2023, options=options)
+    for edited in ("metrics/finance.py", "report/tables.py", "resources/indicators.json"):
+        path = package / edited
+        stamping_render.clear()
+        path.write_bytes(path.read_bytes() + b"\n")
+        again = run_batch("20", 2023, options=options)
+        assert len(stamping_render) == 12 and not again.skipped, edited
+    stamping_render.clear()
+    assert run_batch("20", 2023, options=options).skipped and stamping_render == []  # unchanged: skipped
 
 
 def test_cli_force_and_no_pool(stamping_render, sample_prepared, tmp_path, capsys):
@@ -264,8 +288,9 @@ def test_second_batch_skips_everything(sample_batch, sample_prepared):
     folder = sample_batch.folder
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     start = time.perf_counter()
-    again = run_batch("20", 2023, lang="vi", jobs=2, data_dir=sample_prepared, out_dir=folder.parents[1],
-                      as_of="2023-08-04", progress=False)
+    again = run_batch("20", 2023,
+                      options=RunOptions(lang="vi", jobs=2, data_dir=sample_prepared, out_dir=folder.parents[1],
+                                         as_of="2023-08-04", progress=False))
     elapsed = time.perf_counter() - start
     assert again.ok and len(again.skipped) == 12 and not again.rendered and again.index_skipped
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
@@ -279,8 +304,9 @@ def test_changed_district_rerenders_it_the_overview_and_the_index(sample_batch, 
     shutil.copytree(sample_batch.folder.parents[1], out)
     folder = out / "2023" / "lang-son"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    result = run_batch("20", 2023, lang="vi", jobs=2, data_dir=changed_copy(sample_prepared, tmp_path),
-                       out_dir=out, as_of="2023-08-04", progress=False)
+    result = run_batch("20", 2023,
+                       options=RunOptions(lang="vi", jobs=2, data_dir=changed_copy(sample_prepared, tmp_path),
+                                          out_dir=out, as_of="2023-08-04", progress=False))
     assert result.ok, [r.message for r in result.failed]
     assert sorted(r.html.name for r in result.rendered) == ["187-chi-lang.html", "overview.html"]
     assert len(result.skipped) == 10 and not result.index_skipped
@@ -314,7 +340,9 @@ def test_another_programmes_batch_renders_only_the_districts_that_have_its_money
     data = tmp_path / "processed"
     prepare(finance=finance, out=data)
     rendered = stamp_render(lambda notebook, parameters, out, pool: (notebook, parameters.get("district", "")))
-    result = run_batch("20", 2023, data_dir=data, out_dir=tmp_path / "reports", programme="p135", progress=False)
+    result = run_batch("20", 2023,
+                       options=RunOptions(data_dir=data, out_dir=tmp_path / "reports", programme="p135",
+                                          progress=False))
     assert result.ok, (result.index_error, [r.message for r in result.failed])
     assert sorted(rendered) == [("district_report", "187"), ("province_overview", "")]
     assert result.data_note.startswith("10 district(s) without Programme 135 finance for 2023, no report: ")

@@ -169,7 +169,7 @@ def test_the_error_log_is_a_new_private_file_and_a_planted_link_is_not_followed(
     def bug(args):
         raise RuntimeError("a bug for the test")
 
-    monkeypatch.setattr(cli, "_cmd_sample", bug)  # the parser takes the function when it is built
+    monkeypatch.setitem(cli.COMMANDS, "sample", bug)  # the command that main dispatches to
     assert main(["sample", "--out", str(tmp_path / "sample")]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError('a bug for the test')" in err

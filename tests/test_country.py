@@ -14,7 +14,8 @@ import pytest
 from analysis.cli import main
 from analysis.errors import ParameterError
 from analysis.run.country import is_all, provinces_with_data, run_country
-from analysis.run.engine import KernelPool
+from analysis.run.kernel_pool import KernelPool
+from analysis.run.options import RunOptions
 
 HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
 
@@ -36,7 +37,7 @@ def test_provinces_with_data(sample_prepared):
 
 
 def test_country_run_renders_every_province_on_one_pool(fake_render, sample_prepared, tmp_path):
-    result = run_country(2023, jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False)
+    result = run_country(2023, options=RunOptions(jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False))
     assert result.ok and not result.errors
     assert [p.province_code for p in result.provinces] == ["14", "20"]
     rendered = sorted((p, d or "overview") for p, d, _ in fake_render)
@@ -55,12 +56,12 @@ def test_country_run_renders_every_province_on_one_pool(fake_render, sample_prep
     assert "Sơn La" in page and "Lạng Sơn" in page
 
     fake_render.clear()
-    again = run_country(2023, jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False)
+    again = run_country(2023, options=RunOptions(jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False))
     assert fake_render == [] and again.count("skipped") == 14 and again.count("rendered") == 0
 
 
 def test_a_year_without_data_is_said_not_rendered(fake_render, sample_prepared, tmp_path):
-    result = run_country(2031, jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False)
+    result = run_country(2031, options=RunOptions(jobs=1, data_dir=sample_prepared, out_dir=tmp_path, progress=False))
     assert fake_render == [] and not result.ok
     assert set(result.errors) == {"Sơn La", "Lạng Sơn"}
     assert "no finance data for 2031 (latest: 2023)" in result.errors["Lạng Sơn"]
@@ -69,7 +70,8 @@ def test_a_year_without_data_is_said_not_rendered(fake_render, sample_prepared, 
 
 def test_no_province_is_an_error(sample_prepared, tmp_path):
     with pytest.raises(ParameterError, match="no province has prepared data"):
-        run_country(2023, data_dir=sample_prepared, out_dir=tmp_path, provinces=["01"], progress=False)
+        run_country(2023, provinces=["01"],
+                    options=RunOptions(data_dir=sample_prepared, out_dir=tmp_path, progress=False))
 
 
 def test_cli_province_all(fake_render, sample_prepared, tmp_path, capsys):
@@ -91,7 +93,7 @@ def test_districts_outside_the_unit_list_are_said(fake_render, sample_prepared, 
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["districts"] = [*manifest["districts"], "998"]
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    result = run_country(2023, jobs=1, data_dir=copy, out_dir=tmp_path / "out", progress=False)
+    result = run_country(2023, options=RunOptions(jobs=1, data_dir=copy, out_dir=tmp_path / "out", progress=False))
     assert result.unlisted == ["998"] and not result.ok
     assert result.count("rendered") == 14
     assert "998" in result.index.read_text(encoding="utf-8")

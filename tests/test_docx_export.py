@@ -24,6 +24,7 @@ from analysis import report
 from analysis.common.ownership import LEDGER
 from analysis.report.copies import content, excel, export
 from analysis.report.summaries.writer import write_summary
+from analysis.run.options import RunOptions
 from tests.conftest import IN_CI
 
 LIBREOFFICE_TIMEOUT = 240
@@ -250,15 +251,16 @@ def test_command_line_flags():
 
 @pytest.mark.slow
 def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, monkeypatch):
-    from analysis.run import batch
+    from analysis.run import fingerprint
     from analysis.run.batch import run_batch
 
     # the same code for the three runs, whatever else is edited in the working tree meanwhile
-    monkeypatch.setattr(batch, "_code_digest", lambda: "0" * 64)
+    monkeypatch.setattr(fingerprint, "code_digest", lambda: "0" * 64)
 
     # Sơn La in the sample: Sốp Cộp and the overview
-    result = run_batch("14", 2023, lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path,
-                       as_of="2023-11-30", progress=False, docx=True, xlsx=True)
+    result = run_batch("14", 2023,
+                       options=RunOptions(lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path,
+                                          as_of="2023-11-30", progress=False, docx=True, xlsx=True))
     assert result.ok, [r.message for r in result.failed]
     names = sorted(p.name for p in result.folder.iterdir() if p.name != LEDGER)
     assert names == ["127-sop-cop.docx", "127-sop-cop.html", "127-sop-cop.ipynb", "127-sop-cop.xlsx", "index.html",
@@ -273,19 +275,21 @@ def test_batch_writes_the_copies_beside_every_report(sample_prepared, tmp_path, 
     assert "35.215 triệu đồng) vốn giao năm 2023, đạt 42,99%" in page
     # a re-run skips the unchanged reports and keeps their copies as they are
     stamps = {p: p.stat().st_mtime_ns for p in result.folder.glob("*.docx")}
-    again = run_batch("14", 2023, lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path,
-                      as_of="2023-11-30", progress=False, docx=True, xlsx=True)
+    again = run_batch("14", 2023,
+                      options=RunOptions(lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path,
+                                         as_of="2023-11-30", progress=False, docx=True, xlsx=True))
     assert again.ok and len(again.skipped) == 2
     assert {p: p.stat().st_mtime_ns for p in result.folder.glob("*.docx")} == stamps
     # a copy that is missing is written again, even for a skipped report
     (result.folder / "overview.xlsx").unlink()
-    run_batch("14", 2023, lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path, as_of="2023-11-30",
-              progress=False, xlsx=True)
+    run_batch("14", 2023,
+              options=RunOptions(lang="vi", jobs=1, data_dir=sample_prepared, out_dir=tmp_path, as_of="2023-11-30",
+                                 progress=False, xlsx=True))
     assert (result.folder / "overview.xlsx").exists()
 
 
 def test_batch_marks_a_report_whose_copy_failed(tmp_path, monkeypatch):
-    from analysis.run.batch import ReportOutcome
+    from analysis.run.outcomes import ReportOutcome
 
     html = tmp_path / "187-chi-lang.html"
     html.write_text("<html></html>", encoding="utf-8")

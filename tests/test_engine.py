@@ -7,14 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from papermill.iorw import load_notebook_node
 
 from analysis.common.ownership import LEDGER
 from analysis.errors import ReportError
-from analysis.run.engine import KernelPool
-from analysis.run.render import page_inputs, render_report, stamp_page
+from analysis.run.engine import ENGINE_NAME
+from analysis.run.kernel_pool import KernelPool
+from analysis.run.page_stamp import page_inputs, stamp_page
+from analysis.run.render import render_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
 
@@ -30,6 +32,13 @@ def make_notebook(folder: Path, name: str, *cells: str, parameters: str = 'code:
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+def warm(pool: KernelPool | None, path: Path, parameters: dict, output: Path | None = None, **kw):
+    """papermill.execute_notebook on the warm kernels of ``pool`` (the ntp-atlas-warm engine)."""
+    extra = {"pool": pool} if pool is not None else {}
+    return papermill.execute_notebook(str(path), str(output) if output else None, parameters=parameters,
+                                      engine_name=ENGINE_NAME, progress_bar=False, **extra, **kw)
 
 
 def stdout(nb) -> str:
@@ -78,17 +87,17 @@ PROBE = (
 def test_nothing_a_report_defines_reaches_the_next(pool, tmp_path):
     first = make_notebook(tmp_path, "first", *LEAKY)
     second = make_notebook(tmp_path, "second", *PROBE)
-    nb1 = pool.execute(load_notebook_node(str(first)), {"code": "1"}, cwd=first.parent)
-    nb2 = pool.execute(load_notebook_node(str(second)), {"code": "2"}, cwd=second.parent)
+    nb1 = warm(pool, first, {"code": "1"})
+    nb2 = warm(pool, second, {"code": "2"})
     pid = int(stdout(nb1).split()[-1])
     seen = json.loads(stdout(nb2))
     assert seen["pid"] == pid  # the same kernel ran both
     # pandas options as the warm kernel left them: 60 is pandas' default, and the strings'
-    # storage is the one engine.KERNEL_PANDAS_OPTIONS sets
+    # storage is the one kernel_state.KERNEL_PANDAS_OPTIONS sets
     assert seen == {"secret": False, "jj": False, "env": None, "path": False, "warnings_error": False,
                     "max_rows": 60, "strings": "python", "linewidth": 1.5, "figures": [],
                     "cwd": str(second.parent), "pid": pid,
-                    "frozen": True}  # the warm imports kept out of the collector's sight (engine.kernel_warm)
+                    "frozen": True}  # the warm imports kept out of the collector's sight (kernel_state.kernel_warm)
     # execution counts restart at 1, as in a new kernel
     assert [c.execution_count for c in nb2.cells if c.cell_type == "code"] == [1, 2, 3]
 
@@ -101,19 +110,40 @@ def test_executed_notebook_is_papermills(pool, tmp_path):
     import papermill
 
     params = {"code": "00004", "lang": "en"}
-    warm = pool.execute(load_notebook_node(str(FIXTURE)), params, cwd=FIXTURE.parent, input_path=str(FIXTURE),
-                        output_path=tmp_path / "warm.ipynb")
+    warm_nb = warm(pool, FIXTURE, params, tmp_path / "warm.ipynb")
     cold = papermill.execute_notebook(str(FIXTURE), str(tmp_path / "cold.ipynb"), parameters=params,
                                       progress_bar=False, resources={"metadata": {"path": str(FIXTURE.parent)}})
-    assert [c.source for c in warm.cells] == [c.source for c in cold.cells]
-    assert [c.metadata.get("tags") for c in warm.cells] == [c.metadata.get("tags") for c in cold.cells]
-    injected = [c for c in warm.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert [c.source for c in warm_nb.cells] == [c.source for c in cold.cells]
+    assert [c.metadata.get("tags") for c in warm_nb.cells] == [c.metadata.get("tags") for c in cold.cells]
+    injected = [c for c in warm_nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and 'code = "00004"' in injected[0].source  # a string, zeros kept
-    assert warm.metadata.papermill["parameters"] == {"code": "00004", "lang": "en"}
-    assert set(warm.metadata.papermill) == set(cold.metadata.papermill)
-    assert set(warm.cells[2].metadata.papermill) == set(cold.cells[2].metadata.papermill)
-    assert stdout(warm) == stdout(cold) == f"'00004'\ncwd: {FIXTURE.parent}\n"
+    assert warm_nb.metadata.papermill["parameters"] == {"code": "00004", "lang": "en"}
+    assert set(warm_nb.metadata.papermill) == set(cold.metadata.papermill)
+    assert set(warm_nb.cells[2].metadata.papermill) == set(cold.cells[2].metadata.papermill)
+    assert stdout(warm_nb) == stdout(cold) == f"'00004'\ncwd: {FIXTURE.parent}\n"
     assert nbformat.read(tmp_path / "warm.ipynb", as_version=4).cells[2].source == injected[0].source
+
+
+def test_papermill_runs_a_notebook_on_a_warm_kernel_by_engine_name(tmp_path):
+    """papermill.execute_notebook(..., engine_name="ntp-atlas-warm") finds the engine in its
+    registry and runs the notebook on a warm kernel: the report libraries are imported before
+    the first cell, and a second notebook runs on the same kernel, with a fresh namespace."""
+    from papermill.engines import papermill_engines
+
+    from analysis.run.engine import WarmKernelEngine, shared_pool
+
+    assert papermill_engines.get_engine("ntp-atlas-warm") is WarmKernelEngine
+    probe = make_notebook(tmp_path, "probe", "import os, sys\nprint(code, 'analysis.report.notebook' in sys.modules, "
+                          "'seen' in globals(), os.getpid())\nseen = 1")
+    first = papermill.execute_notebook(str(probe), str(tmp_path / "first.ipynb"), parameters={"code": "00004"},
+                                       engine_name="ntp-atlas-warm", progress_bar=False)
+    second = papermill.execute_notebook(str(probe), None, parameters={"code": "2"}, engine_name="ntp-atlas-warm",
+                                        progress_bar=False)
+    code, warmed, seen, pid = stdout(first).split()
+    assert (code, warmed, seen) == ("00004", "True", "False")
+    assert stdout(second).split() == ["2", "True", "False", pid]
+    assert shared_pool().pids == [int(pid)]
+    assert nbformat.read(tmp_path / "first.ipynb", as_version=4).metadata.papermill["parameters"] == {"code": "00004"}
 
 
 def test_render_with_pool_keeps_codes_and_conventions(pool, tmp_path):
@@ -166,7 +196,7 @@ def test_two_kernels_six_reports_at_once(tmp_path):
     codes = [f"{i:05d}" for i in range(6)]
     probe = make_notebook(tmp_path, "probe", "import os\nprint(code, os.getpid())")
     with KernelPool(2, warm_modules=()) as pool, ThreadPoolExecutor(6) as threads:
-        nbs = list(threads.map(lambda c: pool.execute(load_notebook_node(str(probe)), {"code": c}, cwd=probe.parent),
+        nbs = list(threads.map(lambda c: warm(pool, probe, {"code": c}),
                                codes))
         pids = set(pool.pids)
     lines = [stdout(nb).split() for nb in nbs]
@@ -178,7 +208,7 @@ def test_closed_pool_refuses_work(tmp_path):
     pool = KernelPool(1, warm_modules=())
     pool.close()
     with pytest.raises(RuntimeError, match="closed"):
-        pool.execute(load_notebook_node(str(FIXTURE)), {}, cwd=tmp_path)
+        warm(pool, FIXTURE, {})
 
 
 # --- the inputs stamp ------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_prepare_killed_inside_the_swap(tmp_path, replace_call):
 
 def _assert_reports_intact(folder: Path) -> list[str]:
     """Every page complete (its stamp, when it has one, verifies), every notebook readable."""
-    from analysis.run.render import page_inputs
+    from analysis.run.page_stamp import page_inputs
 
     # hidden names (".187-sop-cop.x1y2.tmp.ipynb") are the staging files of a killed run, never served
     pages = sorted(p.name for p in folder.glob("*.html") if not p.name.startswith("."))

@@ -20,6 +20,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from analysis.config import NOTEBOOKS_DIR
+from analysis.run.options import RunOptions
 
 #: Names given to the 8 communes of Sốp Cộp (district 127, province 14) in a user's unit list.
 HOSTILE_NAMES = [
@@ -136,7 +137,8 @@ def test_svg_map_is_well_formed_xml_with_names_as_text(hostile_prepared):
 
 
 def test_index_page_escapes_names(hostile_prepared, tmp_path):
-    from analysis.run.batch import BatchResult, index_html
+    from analysis.run.index_page import index_html
+    from analysis.run.outcomes import BatchResult
 
     result = BatchResult(province_code="14", province_name="Sơn La", year=2023, lang="vi",
                          folder=tmp_path)
@@ -150,7 +152,8 @@ def test_rendered_report_page_escapes_names(hostile_prepared, tmp_path):
     """The real page: papermill runs the notebook, nbconvert writes the HTML."""
     from analysis.run.batch import run_report
 
-    path = run_report("14", "127", year=2023, data_dir=hostile_prepared, out_dir=tmp_path, notebook="explore")
+    path = run_report("14", "127", year=2023, notebook="explore",
+                      options=RunOptions(data_dir=hostile_prepared, out_dir=tmp_path))
     assert path.resolve().is_relative_to(tmp_path.resolve())
     page = path.read_text(encoding="utf-8")
     _assert_text_only(page)
@@ -169,8 +172,7 @@ SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 @pytest.mark.parametrize("name", PATH_NAMES, ids=[repr(n[:12]) for n in PATH_NAMES])
 def test_names_make_safe_file_names(tmp_path, name):
-    from analysis.run.batch import batch_folder, report_filename
-    from analysis.run.render import slug
+    from analysis.run.outputs import batch_folder, report_filename, slug
 
     s = slug(name)
     assert SAFE.fullmatch(s) and len(s) <= 65
@@ -185,8 +187,7 @@ def test_names_make_safe_file_names(tmp_path, name):
 
 
 def test_windows_reserved_names_and_other_digits():
-    from analysis.run.batch import report_filename
-    from analysis.run.render import slug
+    from analysis.run.outputs import report_filename, slug
 
     assert slug("CON") == "con-unit" and slug("Xã Nul") == "nul-unit" and slug("Console") == "console"
     # Arabic-Indic digits are digits to Python's \d, but not to a file system that expects ASCII

@@ -22,6 +22,7 @@ from analysis.cli import main
 from analysis.common.ownership import LEDGER, check_output_folder, file_problem
 from analysis.common.storage import STAGING_MARK, atomic_dir, atomic_write_bytes, recover, remove_stale
 from analysis.errors import OutputError
+from analysis.run.options import RunOptions
 from analysis.run.render import render_report
 from tests.form_fixtures import form_a
 
@@ -201,7 +202,7 @@ def test_a_users_index_is_refused_before_any_report(stamp_render, sample_prepare
     index.parent.mkdir(parents=True)
     index.write_text("<h1>Sơn La: our own index</h1>", encoding="utf-8")
     with pytest.raises(OutputError, match="index.html: is not a file ntp-atlas wrote"):
-        run_batch("14", 2023, data_dir=sample_prepared, out_dir=tmp_path, progress=False)
+        run_batch("14", 2023, options=RunOptions(data_dir=sample_prepared, out_dir=tmp_path, progress=False))
     assert calls == [] and index.read_text(encoding="utf-8") == "<h1>Sơn La: our own index</h1>"
 
 

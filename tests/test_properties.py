@@ -321,8 +321,7 @@ def test_escaped_text_has_no_markup_and_round_trips(text):
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(name=st.text(), code=st.one_of(st.text(max_size=6), st.from_regex(r"[0-9]{3}", fullmatch=True)))
 def test_any_name_gives_a_safe_file_name(name, code):
-    from analysis.run.batch import batch_folder, report_filename
-    from analysis.run.render import slug
+    from analysis.run.outputs import batch_folder, report_filename, slug
 
     s = slug(name)
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", s) and len(s) <= 65

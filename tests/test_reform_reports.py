@@ -26,9 +26,11 @@ from analysis.errors import ParameterError
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
 from analysis.report import reform_estimates
 from analysis.report.reform_maps import REFERENCE_GID
-from analysis.run.batch import report_filename, run_batch
+from analysis.run.batch import run_batch
 from analysis.run.batch_plan import batch_plan
 from analysis.run.converted_data import ensure_converted
+from analysis.run.options import RunOptions
+from analysis.run.outputs import report_filename
 from analysis.run.row_digests import input_digests_2025
 from analysis.store.convert import convert_prepared
 
@@ -294,8 +296,8 @@ def stamping_render(stamp_render):
 
 
 def test_a_batch_by_new_commune_is_incremental(stamping_render, converted, tmp_path):
-    kw = {"lang": "vi", "jobs": 2, "out_dir": tmp_path / "reports", "progress": False, "as_of": AS_OF}
-    first = run_batch("Lạng Sơn", 2023, data_dir=converted, **kw)
+    options = RunOptions(lang="vi", jobs=2, out_dir=tmp_path / "reports", progress=False, as_of=AS_OF)
+    first = run_batch("Lạng Sơn", 2023, options=options.replace(data_dir=converted))
     assert first.ok and first.units == "2025" and len(first.rendered) == 66  # 65 communes + the overview
     assert first.folder == (tmp_path / "reports" / "2023" / "lang-son-2025").resolve()
     notebook, params = stamping_render[0]
@@ -309,11 +311,11 @@ def test_a_batch_by_new_commune_is_incremental(stamping_render, converted, tmp_p
     assert all((first.folder / link).is_file() for link in links)
 
     stamping_render.clear()
-    second = run_batch("Lạng Sơn", 2023, data_dir=converted, **kw)
+    second = run_batch("Lạng Sơn", 2023, options=options.replace(data_dir=converted))
     assert stamping_render == [] and len(second.skipped) == 66 and second.index_skipped
 
     changed = changed_commune(converted, tmp_path, "06517")
-    third = run_batch("Lạng Sơn", 2023, data_dir=changed, **kw)
+    third = run_batch("Lạng Sơn", 2023, options=options.replace(data_dir=changed))
     assert sorted(p.get("commune") or n for n, p in stamping_render) == ["06517", "province_overview"]
     assert len(third.skipped) == 64
 

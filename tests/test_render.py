@@ -14,7 +14,8 @@ import pytest
 from analysis.common.ownership import LEDGER
 from analysis.config import NOTEBOOKS_DIR
 from analysis.errors import ParameterError, ReportError
-from analysis.run.render import render_report, slug
+from analysis.run.outputs import slug
+from analysis.run.render import render_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "echo_parameters.ipynb"
 #: src= or href= pointing off the machine: http://, https:// or protocol-relative //host
@@ -230,7 +231,7 @@ def test_every_notebook_in_both_languages(rendered, sample_batch, notebook, lang
 
 @pytest.mark.slow
 def test_warm_kernel_page_equals_papermills(sample_batch, tmp_path):
-    # The batch's warm kernels hold strings as Python objects (engine.KERNEL_PANDAS_OPTIONS);
+    # The batch's warm kernels hold strings as Python objects (kernel_state.KERNEL_PANDAS_OPTIONS);
     # papermill's new kernel keeps pandas' default, Arrow. Chi Lăng's page from the batch and
     # from papermill, same parameters: everything but the generated-at line and the batch's
     # stamp of its inputs (render.stamp_page) must be the same, every picture's bytes included.
@@ -271,7 +272,7 @@ def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
     # give the pages that a new exporter gives each of them.
     import nbformat
 
-    from analysis.run import render
+    from analysis.run import html_page
 
     def notebook(text: str, tag: str | None = None):
         cell = nbformat.v4.new_code_cell("x", metadata={"tags": [tag] if tag else []})
@@ -280,11 +281,11 @@ def test_one_exporter_per_language_gives_the_page_a_new_one_gives():
 
     cases = [(notebook("Chi Lăng", "parameters"), "vi", "A"), (notebook("Sốp Cộp"), "en", "B"),
              (notebook("Đình Lập"), "vi", "C")]
-    in_turn = [render.notebook_to_html(nb, lang=lang, title=title) for nb, lang, title in cases]
+    in_turn = [html_page.notebook_to_html(nb, lang=lang, title=title) for nb, lang, title in cases]
     fresh = []
     for nb, lang, title in cases:
-        render._EXPORTERS.clear()
-        fresh.append(render.notebook_to_html(nb, lang=lang, title=title))
+        html_page._EXPORTERS.clear()
+        fresh.append(html_page.notebook_to_html(nb, lang=lang, title=title))
     assert in_turn == fresh
     assert "Sốp Cộp" in in_turn[1] and "Chi Lăng" not in in_turn[1] and '<html lang="en"' in in_turn[1]
     assert "<title>C</title>" in in_turn[2]
@@ -298,12 +299,12 @@ def test_page_has_the_document_tree_nbconvert_gives(sample_batch):
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    from analysis.run import render
+    from analysis.run import html_page
 
     def nbconvert_page(nb, lang):
-        exporter = render._new_exporter(lang)
-        plain = HTMLExporter(config=exporter.config, template_name=render.TEMPLATE_NAME,
-                             extra_template_basedirs=[str(render.TEMPLATES_DIR)], exclude_input=True,
+        exporter = html_page._new_exporter(lang)
+        plain = HTMLExporter(config=exporter.config, template_name=html_page.TEMPLATE_NAME,
+                             extra_template_basedirs=[str(html_page.TEMPLATES_DIR)], exclude_input=True,
                              exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
                              language_code=lang)
         return plain.from_notebook_node(nb, resources={"metadata": {"name": "T"}})[0]
@@ -316,11 +317,11 @@ def test_page_has_the_document_tree_nbconvert_gives(sample_batch):
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": '<p>a</p><img src="data:,">'})]
     bare = nbformat.v4.new_notebook(cells=[cell])
     for nb, lang in ((report_nb, "vi"), (bare, "en")):
-        ours = render.notebook_to_html(nb, lang=lang, title="T")
+        ours = html_page.notebook_to_html(nb, lang=lang, title="T")
         nb.metadata["title"] = "T"
         assert tree(ours) == tree(nbconvert_page(nb, lang))
     assert ours.count('tabindex="0"') == 1 and 'alt="No description has been provided for this image"' in ours
-    assert render._new_exporter("vi").__class__.__name__ == "PageExporter"
+    assert html_page._new_exporter("vi").__class__.__name__ == "PageExporter"
 
 
 def test_a_page_is_validated_once_and_an_invalid_notebook_still_fails(monkeypatch):
@@ -329,7 +330,7 @@ def test_a_page_is_validated_once_and_an_invalid_notebook_still_fails(monkeypatc
     # notebook.
     from nbconvert.exporters import exporter as nbconvert_exporter
 
-    from analysis.run import render
+    from analysis.run import html_page
 
     calls = []
     real = nbconvert_exporter.nbformat.validate
@@ -343,26 +344,9 @@ def test_a_page_is_validated_once_and_an_invalid_notebook_still_fails(monkeypatc
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>Chi Lăng</p>"})]
     nb = nbformat.v4.new_notebook(cells=[cell])
     calls.clear()  # nbformat's own constructors validate what they make
-    page = render.notebook_to_html(nb, lang="vi")
+    page = html_page.notebook_to_html(nb, lang="vi")
     assert "Chi Lăng" in page and len(calls) == 1
     cell.outputs = [{"output_type": "display_data", "data": {"text/html": "<p>a</p>"}, "metadata": {},
                      "not_a_field": 1}]  # fmt: skip
     with pytest.raises(nbformat.ValidationError):
-        render.notebook_to_html(nbformat.v4.new_notebook(cells=[cell]), lang="vi")
-
-
-def test_report_notebook_read_again_only_when_it_changed(tmp_path):
-    # A batch loads its notebook once (papermill's loader validates it), not once a report;
-    # an edited notebook is read again.
-    import os
-
-    from analysis.run import render
-
-    source = tmp_path / "report.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), source)
-    first = render._loaded(source)
-    assert render._loaded(source) is first and first.cells[0].source == "x = 1"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 22")]), source)
-    os.utime(source, ns=(1, 10**18))  # a stamp surely different from the first write's
-    again = render._loaded(source)
-    assert again is not first and again.cells[0].source == "x = 22"
+        html_page.notebook_to_html(nbformat.v4.new_notebook(cells=[cell]), lang="vi")

@@ -35,8 +35,10 @@ from analysis.report.sections import indicators as indicator_sections
 from analysis.report.sections import maps as report_maps
 from analysis.report.summaries.gather import summary_facts
 from analysis.report.summaries.writer import write_summary
-from analysis.run import batch
-from analysis.run.batch import report_filename, run_batch
+from analysis.run import fingerprint
+from analysis.run.batch import run_batch
+from analysis.run.options import RunOptions
+from analysis.run.outputs import report_filename
 
 # --- the sample province states the seeds' figures ---------------------------------------------
 
@@ -225,7 +227,7 @@ def test_no_indicator_section_without_indicators(sample_prepared, tmp_path):
     (old / "indicators.parquet").unlink()
     ctx = report.context("20", "187", "2023", "", "vi", old)
     assert report_indicators.section(ctx) is None and report_indicators.maps(ctx) is None
-    assert "" in batch.input_digests("20", old)
+    assert "" in fingerprint.input_digests("20", old)
 
 
 # --- the programme filter -----------------------------------------------------------------------
@@ -301,11 +303,11 @@ def stamping_render(stamp_render):
 
 
 def test_programmes_batch_side_by_side(stamping_render, two_programmes, tmp_path):
-    kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path, "progress": False, "data_dir": two_programmes}
-    ntp = run_batch("20", 2023, **kw)
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path, progress=False, data_dir=two_programmes)
+    ntp = run_batch("20", 2023, options=options)
     ntp_files = {p.name for p in ntp.folder.iterdir()}
     stamping_render.clear()
-    p135 = run_batch("20", 2023, programme="p135", **kw)
+    p135 = run_batch("20", 2023, options=options.replace(programme="p135"))
     assert {params["programme"] for _, params, _ in stamping_render} == {"p135"}
     names = {out.name for *_, out in stamping_render}
     assert "187-chi-lang.p135.html" in names and "overview.p135.html" in names
@@ -317,11 +319,11 @@ def test_programmes_batch_side_by_side(stamping_render, two_programmes, tmp_path
     # the programme is a parameter: part of each report's fingerprint
     _, params, _ = stamping_render[0]
     other = params | {"programme": "ntp1719"}
-    assert batch.report_fingerprint("district_report", params, "d", "c") != batch.report_fingerprint(
+    assert fingerprint.report_fingerprint("district_report", params, "d", "c") != fingerprint.report_fingerprint(
         "district_report", other, "d", "c"
     )
     stamping_render.clear()
-    again = run_batch("20", 2023, programme="p135", **kw)
+    again = run_batch("20", 2023, options=options.replace(programme="p135"))
     assert stamping_render == [] and again.index_skipped
 
 
@@ -365,11 +367,11 @@ def _changed_indicators(prepared: Path, tmp_path: Path, district: str = "187") -
 
 
 def test_changed_indicators_rerender_their_district_and_the_overview(stamping_render, sample_prepared, tmp_path):
-    kw = {"lang": "vi", "jobs": 1, "out_dir": tmp_path / "reports", "progress": False}
-    first = run_batch("20", 2023, data_dir=sample_prepared, **kw)
+    options = RunOptions(lang="vi", jobs=1, out_dir=tmp_path / "reports", progress=False)
+    first = run_batch("20", 2023, options=options.replace(data_dir=sample_prepared))
     assert len(first.rendered) == 12
     stamping_render.clear()
-    run_batch("20", 2023, data_dir=_changed_indicators(sample_prepared, tmp_path), **kw)
+    run_batch("20", 2023, options=options.replace(data_dir=_changed_indicators(sample_prepared, tmp_path)))
     assert sorted(params.get("district") or notebook for notebook, params, _ in stamping_render) == [
         "187",
         "province_overview",

@@ -2,7 +2,7 @@
 
 The same jobs as a local batch (:func:`analysis.run.batch.run_batch`), sent to the workers of a
 ``dask.distributed`` scheduler. Each worker process keeps one warm kernel
-(:class:`analysis.run.engine.KernelPool` of size 1) for all the reports it runs, renders a report
+(:func:`analysis.run.engine.shared_pool`) for all the reports it runs, renders a report
 into a temporary folder and sends the page and the executed notebook back; the client writes
 them into the output folder atomically, so workers need no write access to it. Workers read
 the prepared data from ``data_dir``, which must be a path or fsspec URL they can all reach
@@ -11,32 +11,19 @@ the prepared data from ``data_dir``, which must be a path or fsspec URL they can
 
 from __future__ import annotations
 
-import atexit
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from analysis.common.ownership import file_problem
 from analysis.common.storage import commit, remove_output, stage_bytes
 from analysis.errors import NtpAtlasError, OutputError, ParameterError
-
-_POOL = None
-_POOL_LOCK = threading.Lock()
-
-
-def _worker_pool():
-    """This worker process's warm kernel, started on its first report and kept."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            from analysis.run.engine import KernelPool
-
-            _POOL = KernelPool(1)
-            _POOL.__enter__()
-            atexit.register(_POOL.__exit__, None, None, None)
-        return _POOL
+from analysis.run.engine import shared_pool
+from analysis.run.outcomes import ReportOutcome
+from analysis.run.render import render_report
 
 
 def render_remote(notebook: str, parameters: dict, name: str, inputs: str | None) -> dict:
@@ -45,13 +32,11 @@ def render_remote(notebook: str, parameters: dict, name: str, inputs: str | None
     Runs on the worker. Never raises for a report's own failure: the message travels back,
     so one district's failure does not fail the batch.
     """
-    from analysis.run.render import render_report
-
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ntp-atlas-") as tmp:
         out = Path(tmp) / name
         try:
-            render_report(notebook, parameters, out, pool=_worker_pool(), inputs=inputs)
+            render_report(notebook, parameters, out, pool=shared_pool(), inputs=inputs)
         except NtpAtlasError as exc:
             message = str(exc)
         except Exception as exc:  # a bug in one report must not stop the others
@@ -83,17 +68,13 @@ def run_on_cluster(tasks: list, scheduler: str, *, progress: bool = True, desc: 
 
     Returns
     -------
-    list of analysis.run.batch.ReportOutcome
+    list of analysis.run.outcomes.ReportOutcome
         In the order of ``tasks``.
     """
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - distributed is a dependency
         raise ParameterError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
-    from tqdm.auto import tqdm
-
-    from analysis.run.batch import ReportOutcome
-
     try:
         client = Client(scheduler, timeout="20s")
     except OSError as exc:

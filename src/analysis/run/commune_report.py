@@ -7,9 +7,10 @@ from pathlib import Path
 
 from analysis.catalog.unit_systems import CONVERTED_2025
 from analysis.errors import ParameterError
-from analysis.run import batch  # its naming and its render_report: the one a batch uses (and tests replace)
 from analysis.run.batch_plan import batch_plan
 from analysis.run.converted_data import ensure_converted
+from analysis.run.outputs import batch_folder, report_filename
+from analysis.run.render import render_report
 from analysis.store.prepare import ensure_prepared
 
 __all__ = ["run_commune_report"]
@@ -68,7 +69,7 @@ def run_commune_report(
     ensure_prepared(data_dir)
     plan = batch_plan(province, data_dir, year, [commune])
     code, name = plan.units[0]
-    folder = batch.batch_folder(out_dir, plan.year, plan.province_name, plan.folder_suffix)
+    folder = batch_folder(out_dir, plan.year, plan.province_name, plan.folder_suffix)
     params = {"province": plan.province_code, "year": plan.year, "as_of": as_of or "", "lang": lang}
     params |= {"data_dir": data_dir, "baseline_year": ""} | plan.unit_parameters(code)
-    return batch.render_report(notebook, params, folder / batch.report_filename(code, name, lang=lang))
+    return render_report(notebook, params, folder / report_filename(code, name, lang=lang))

@@ -23,14 +23,22 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
+from analysis.catalog.unit_systems import unit_system_of
+from analysis.catalog.units import official_units, resolve_province
+from analysis.common.i18n import t
 from analysis.common.locks import hold, reading
 from analysis.common.storage import atomic_write_bytes, make_folder
-from analysis.config import PROCESSED_DIR, REPORTS_DIR
+from analysis.config import PROCESSED_DIR
 from analysis.errors import NtpAtlasError, ParameterError
-from analysis.run.batch import BatchResult, lang_suffix, run_batch
+from analysis.report.tables import CSS, esc
+from analysis.run.batch import run_batch
 from analysis.run.converted_data import ensure_converted
-from analysis.store.new_unit_areas import provinces_2025
+from analysis.run.kernel_pool import KernelPool
+from analysis.run.options import DEFAULT_OPTIONS, RunOptions
+from analysis.run.outcomes import BatchResult
+from analysis.run.outputs import lang_suffix
+from analysis.store.new_unit_areas import provinces_2025, resolve_new_province
 from analysis.store.prepare import ensure_prepared
 from analysis.store.prepared import load_manifest
 from analysis.store.years import latest_year
@@ -43,7 +51,7 @@ ALL = ("all", "tất cả", "toàn quốc", "*")
 
 @dataclass
 class CountryResult:
-    """What :func:`run_country` wrote: one :class:`~analysis.run.batch.BatchResult` a province."""
+    """What :func:`run_country` wrote: one :class:`~analysis.run.outcomes.BatchResult` a province."""
 
     year: int
     lang: str
@@ -66,6 +74,19 @@ class CountryResult:
         """Reports over all provinces that are ``"rendered"``, ``"skipped"`` or ``"failed"``."""
         return sum(len(getattr(p, what)) for p in self.provinces)
 
+    def summary(self) -> str:
+        """What the run did, in the lines ``ntp-atlas batch --province all`` prints."""
+        lines = [province.summary() for province in self.provinces]
+        lines += [f"{name}: not rendered: {why}" for name, why in self.errors.items()]
+        if self.unlisted:
+            codes = ", ".join(self.unlisted)
+            lines.append(f"districts with data but not in the official unit list, no report: {codes}")
+        lines.append(f"country {self.year} ({self.lang}): {len(self.provinces)} provinces, "
+                     f"{self.count('rendered')} reports rendered, {self.count('skipped')} unchanged, skipped, "
+                     f"{self.count('failed')} failed")
+        lines.append(f"index: {self.index}")
+        return "\n".join(lines)
+
 
 def is_all(province: str | None) -> bool:
     """True when ``province`` asks for the whole country (``all``, ``toàn quốc``...)."""
@@ -74,9 +95,6 @@ def is_all(province: str | None) -> bool:
 
 def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
     """Provinces with a district in the prepared data: ``province_code``, ``province_name``, by code."""
-    from analysis.catalog.units import official_units
-    from analysis.store.prepared import load_manifest
-
     manifest = load_manifest(data_dir)
     if not unit_system_of(manifest).has("district"):  # converted data: the new provinces, no districts
         return provinces_2025(data_dir)
@@ -88,28 +106,66 @@ def provinces_with_data(data_dir: str | Path = PROCESSED_DIR) -> pd.DataFrame:
 
 def unlisted_districts(data_dir: str | Path = PROCESSED_DIR) -> list[str]:
     """District codes of the prepared data that the official unit list does not have."""
-    from analysis.catalog.units import official_units
-    from analysis.store.prepared import load_manifest
-
     known = set(official_units()["district_code"])
     return sorted(d for d in load_manifest(data_dir).get("districts", []) if d not in known)
+
+
+def run_provinces(
+    province: str,
+    year: int | str | None = None,
+    *,
+    options: RunOptions = DEFAULT_OPTIONS,
+    communes: list[str] | None = None,
+) -> BatchResult | CountryResult:
+    """What ``ntp-atlas batch --province`` asks for: one province's batch
+    (:func:`~analysis.run.batch.run_batch`), or the run of several provinces (``"20,14"``,
+    ``"Lạng Sơn,Sơn La"``) or of the whole country (``"all"``, :data:`ALL`) on one set of
+    kernels (:func:`run_country`).
+
+    Parameters
+    ----------
+    province
+        A GSO code or name; several, comma-separated (new provinces with ``options.units``);
+        or one of :data:`ALL`.
+    year
+        Plan year; default the latest with data.
+    options
+        How to render (:class:`analysis.run.options.RunOptions`).
+    communes
+        New communes to render, for one province's batch by the 2025 units.
+
+    Returns
+    -------
+    BatchResult or CountryResult
+        The province's result, or the provinces'; either has ``ok`` and ``summary()``.
+
+    Raises
+    ------
+    ParameterError
+        A programme other than NTP 1719, Word or Excel copies, or communes asked for more
+        than one province.
+    """
+    if not (is_all(province) or "," in province):
+        return run_batch(province, year, options=options, communes=communes)
+    if options.programme and get_programme(options.programme).code != DEFAULT_PROGRAMME:
+        raise ParameterError("--programme other than ntp1719 is for one province at a time: "
+                             "ntp-atlas batch --province P --programme CODE")
+    if options.documents:
+        raise ParameterError("--docx and --xlsx are per province: run ntp-atlas batch --province P --docx")
+    if communes:
+        raise ParameterError("--commune is for one province: run ntp-atlas batch --province P --units 2025 --commune C")
+    provinces = None
+    if not is_all(province):  # a list: "20,14" or "Lạng Sơn,Sơn La"; the new provinces with the 2025 units
+        resolve = resolve_new_province if options.units else resolve_province
+        provinces = [resolve(p.strip())[0] for p in province.split(",") if p.strip()]
+    return run_country(year, options=options, provinces=provinces)
 
 
 def run_country(
     year: int | str | None = None,
     *,
-    lang: str = "vi",
-    jobs: int = 1,
-    data_dir: str | Path = PROCESSED_DIR,
-    out_dir: str | Path = REPORTS_DIR,
-    as_of: str | None = None,
-    progress: bool = True,
-    pool: bool = True,
-    force: bool = False,
-    scheduler: str | None = None,
+    options: RunOptions = DEFAULT_OPTIONS,
     provinces: list[str] | None = None,
-    units: str | None = None,
-    wait: float = 0.0,
 ) -> CountryResult:
     """Run :func:`analysis.run.batch.run_batch` for every province with data, on one kernel pool.
 
@@ -118,17 +174,17 @@ def run_country(
     year
         Plan year; default the latest year with finance data anywhere in ``data_dir``.
         A province without data for that year is listed in ``errors``, not rendered.
-    lang, jobs, data_dir, out_dir, as_of, progress, pool, force, scheduler
-        As for :func:`~analysis.run.batch.run_batch`; ``jobs`` kernels serve every province.
+    options
+        As for :func:`~analysis.run.batch.run_batch` (:class:`analysis.run.options.RunOptions`);
+        ``jobs`` kernels serve every province. ``units="2025"``: by the units of the 2025
+        reform (:func:`analysis.run.converted_data.ensure_converted` first, then every new province
+        per new commune). ``wait``: seconds to wait for another run holding the year's folder
+        or writing the data; the run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared
+        from start to end, as a province's batch does (:mod:`analysis.common.locks`).
+        ``programme``, ``docx`` and ``xlsx`` are for one province's batch and not used here.
     provinces
-        GSO codes to run (default: every province with prepared data).
-    units
-        ``"2025"``: by the units of the 2025 reform (:func:`analysis.run.converted_data.ensure_converted`
-        first, then every new province per new commune); ``provinces`` are then new codes.
-    wait
-        Seconds to wait for another run holding the year's folder or writing the data. The
-        run holds ``<out_dir>/<year>`` and reads ``data_dir`` shared from start to end, as a
-        province's batch does (:mod:`analysis.common.locks`).
+        GSO codes to run (default: every province with prepared data); new codes with
+        ``units="2025"``.
 
     Returns
     -------
@@ -136,16 +192,15 @@ def run_country(
         Each province's result, the provinces that could not run, and the national index
         (``<out_dir>/<year>/index.html``).
     """
-    lang_suffix(lang)
-    if int(jobs) < 1:
-        raise ParameterError(f"jobs must be 1 or more, not {jobs}")
+    options.check()
+    lang, jobs, out_dir, pool, scheduler, wait = (options.lang, options.jobs, options.out_dir, options.pool,
+                                                   options.scheduler, options.wait)
+    data_dir = options.data_dir
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
-    if units not in (None, ""):
-        if units != CONVERTED_2025.key:
-            raise ParameterError(
-                f"units must be {CONVERTED_2025.key} (the units of the 2025 reform) or empty, not {units!r}"
-            )
+    if options.units not in (None, ""):
         data_dir = ensure_converted(data_dir).path
+    # every province's batch: on the data as converted, the default programme, no copies
+    province_options = options.replace(data_dir=data_dir, units=None, programme=None, docx=False, xlsx=False)
     ensure_prepared(data_dir)  # rebuilt first if damaged: no province may rebuild it while the others read it
     with contextlib.ExitStack() as held:
         held.enter_context(reading(data_dir, wait=wait))  # the same data for every province
@@ -166,22 +221,18 @@ def run_country(
         result = CountryResult(year, lang, Path(out_dir).expanduser().resolve() / str(year))
         held.enter_context(hold(result.folder, wait=wait))  # one country run at a time writes the year's index
         result.unlisted = unlisted_districts(data_dir)
-        result.units = "2025" if load_manifest(data_dir).get("units") == "2025" else ""
+        result.units = unit_system_of(load_manifest(data_dir)).key
 
         def one(code: str, name: str) -> BatchResult | str:
             if latest.get(code, 0) < year:
                 return f"no finance data for {year} (latest: {latest.get(code) or 'none'})"
             try:
-                return run_batch(code, year, lang=lang, jobs=jobs, data_dir=data_dir, out_dir=out_dir, as_of=as_of,
-                                 progress=progress, pool=pool, force=force, scheduler=scheduler, kernel_pool=kernels,
-                                 wait=wait)
+                return run_batch(code, year, options=province_options, kernel_pool=kernels)
             except NtpAtlasError as exc:  # one province's bad data does not stop the country
                 return str(exc)
 
         kernels = None
         if pool and not scheduler:
-            from analysis.run.engine import KernelPool
-
             kernels = KernelPool(int(jobs))
         rows = list(table.itertuples(index=False))
         with kernels or contextlib.nullcontext():
@@ -207,9 +258,6 @@ def run_country(
 
 def country_index_html(result: CountryResult) -> str:
     """The national index: one row a province, linking its index, with its report counts."""
-    from analysis.common.i18n import t
-    from analysis.report.tables import CSS, esc
-
     lang = result.lang
     title = t("country.title", lang, year=result.year)
     head = [t("country.province", lang), t("country.reports", lang), t("country.failed", lang)]

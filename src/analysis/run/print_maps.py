@@ -15,7 +15,7 @@ the province's HTML reports) with stable names, so that a rerun replaces the sam
     atlas.pdf                                   one page: every district's disbursement map
 
 A name is ``<code>-<slug>_<indicator>_<period>``: the GSO code and the ASCII name without
-its type prefix (:func:`analysis.run.render.slug`), the indicator (a legend set's key, or the
+its type prefix (:func:`analysis.run.outputs.slug`), the indicator (a legend set's key, or the
 chart's name), and the plan year or the ``<baseline>-<year>`` of a change. English files
 carry ``.en`` before the suffix (``187-chi-lang_need_vs_money_2023.en.png``,
 ``atlas.en.pdf``), as the reports do. Each file is written to a temporary file and renamed,
@@ -40,7 +40,7 @@ from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
 from analysis.errors import ParameterError
 from analysis.maps import textmetrics
 from analysis.report.mapdata import MapData, map_data
-from analysis.run.batch import batch_folder
+from analysis.run.outputs import batch_folder
 from analysis.run.print_figures import INDICATORS, atlas_figure, chart_figures, district_map, province_map
 from analysis.run.print_files import small_png, write_figure
 from analysis.run.print_names import map_stem

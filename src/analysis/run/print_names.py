@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from analysis.report.mapdata import MapData
-from analysis.run.render import slug
+from analysis.run.outputs import slug
 
 __all__ = ["district_name", "file_period", "file_suffix", "map_stem", "unit_stem"]
 

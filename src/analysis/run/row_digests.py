@@ -38,7 +38,7 @@ def row_hashes(frame: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray, byte
 def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | None = None) -> dict[str, str]:
     """SHA-256 of the rows each report of a converted province shows, by new commune.
 
-    The counterpart of :func:`analysis.run.batch.input_digests` for data keyed to the 2025
+    The counterpart of :func:`analysis.run.fingerprint.input_digests` for data keyed to the 2025
     units. Every report of the province draws its communes, its outline and the former
     districts, and lists its rejects: those rows are in every digest. A commune's digest adds
     its rows of finance, poverty, classification, the match report and the conversion report,
