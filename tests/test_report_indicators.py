@@ -29,10 +29,10 @@ from analysis.common.storage import sha256_file, write_json
 from analysis.errors import ParameterError
 from analysis.maps.interactive import svg_map, value_text
 from analysis.metrics.finance import headline
-from analysis.report import indicator_data
 from analysis.report import indicators as report_indicators
 from analysis.report.sections import indicators as indicator_sections
 from analysis.report.sections import maps as report_maps
+from analysis.report.summaries import indicator_facts
 from analysis.report.summaries.gather import summary_facts
 from analysis.report.summaries.writer import write_summary
 from analysis.run import fingerprint
@@ -202,7 +202,7 @@ def test_figures_after_the_report_date_are_left_out(sample_prepared):
     # as of 04/08/2023: the road figures (31/12/2023) are not yet there; the steering
     # committees (30/06/2023) and Programme 135 (2018) are
     ctx = report.context("20", None, "2023", "2023-08-04", "vi", sample_prepared)
-    codes = set(indicator_data.area_figures(ctx)["indicator"])
+    codes = set(indicator_facts.area_figures(ctx)["indicator"])
     assert "commune_paved_road" not in codes and {"commune_steering_committee", "p135_works"} <= codes
     assert "Đến hết năm 2023" not in " ".join(write_summary(ctx))
 

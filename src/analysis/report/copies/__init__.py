@@ -19,4 +19,7 @@ failure leaves the previous file, never half a file.
 The package holds what a copy shows (:mod:`~analysis.report.copies.content`), the Word document
 (:mod:`~analysis.report.copies.word`), the workbook (:mod:`~analysis.report.copies.excel`) and writing
 the copies beside a report or a batch (:mod:`~analysis.report.copies.export`).
+
+May import the sections (:mod:`analysis.report.sections`), the summaries and the rest of
+:mod:`analysis.report`, and what the report layer may import; nothing in the report imports it.
 """

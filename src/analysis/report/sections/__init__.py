@@ -4,4 +4,6 @@ indicators section, and the exploration notebook's pieces.
 
 Sections are leaves: they import the report context (:mod:`analysis.report.area`), its
 figures (:mod:`analysis.report.figures`) and the helpers below them, never each other.
+May import the rest of :mod:`analysis.report` (the summaries included) and what the
+report layer may import.
 """

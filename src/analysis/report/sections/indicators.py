@@ -10,7 +10,7 @@ up to the report's year. A 2023 report therefore shows the 2023 road and electri
 figures and the 2018 Programme 135 figures, each with the date it stands at (in the table
 headers, the figures table and the summary's sentences). The sentences themselves are
 written by :mod:`analysis.report.summaries` from
-:func:`analysis.report.indicator_data.summary_figures`.
+:func:`analysis.report.summaries.indicator_facts.summary_figures`.
 
 Maps: an indicator is mapped by commune (village figures added up to their communes) and, in
 a province overview, a district-level indicator by district; it is not mapped where every
@@ -39,8 +39,9 @@ from analysis.maps.legends import NO_DATA
 from analysis.metrics.poverty import region_iii_exits
 from analysis.report.figures import Picture, decorate_area_map, new_map_figure, shared_map
 from analysis.report.headings import section_heading
-from analysis.report.indicator_data import aggregated, area_communes, area_figures, has_indicators, indicator_rows
+from analysis.report.indicator_data import aggregated, area_communes, has_indicators, indicator_rows
 from analysis.report.indicator_figures import indicator_values, indicators_by_unit
+from analysis.report.summaries.indicator_facts import area_figures
 from analysis.report.tables import esc, html_table
 
 if TYPE_CHECKING:

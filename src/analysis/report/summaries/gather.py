@@ -16,7 +16,6 @@ from analysis.metrics.finance import disbursement, latest_snapshot, progress
 from analysis.metrics.poverty import region_counts, region_iii_exits
 from analysis.report.area import area_headline, area_poverty_change, shown_dates
 from analysis.report.by_unit import unit_table
-from analysis.report.indicator_data import summary_figures
 from analysis.report.summaries.facts import (
     MAX_BEHIND,
     Amounts,
@@ -28,6 +27,7 @@ from analysis.report.summaries.facts import (
     SummaryFacts,
     Units,
 )
+from analysis.report.summaries.indicator_facts import summary_figures
 from analysis.store.prepared import read_prepared
 
 if TYPE_CHECKING:
@@ -151,7 +151,8 @@ def _regions(ctx: ReportContext) -> Regions | None:
 
 
 def _indicators(ctx: ReportContext) -> tuple[IndicatorFigure, ...]:
-    """The area's indicators at their latest dates (:func:`analysis.report.indicator_data.summary_figures`)."""
+    """The area's indicators at their latest dates
+    (:func:`analysis.report.summaries.indicator_facts.summary_figures`)."""
     return summary_figures(ctx)
 
 
