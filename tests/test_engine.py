@@ -133,7 +133,7 @@ def test_papermill_runs_a_notebook_on_a_warm_kernel_by_engine_name(tmp_path):
     from analysis.run.engine import WarmKernelEngine, shared_pool
 
     assert papermill_engines.get_engine("ntp-atlas-warm") is WarmKernelEngine
-    probe = make_notebook(tmp_path, "probe", "import os, sys\nprint(code, 'analysis.report.notebook' in sys.modules, "
+    probe = make_notebook(tmp_path, "probe", "import os, sys\nprint(code, 'analysis.report.area' in sys.modules, "
                           "'seen' in globals(), os.getpid())\nseen = 1")
     first = papermill.execute_notebook(str(probe), str(tmp_path / "first.ipynb"), parameters={"code": "00004"},
                                        engine_name="ntp-atlas-warm", progress_bar=False)
