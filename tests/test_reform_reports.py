@@ -260,7 +260,7 @@ def test_a_commune_map_shows_the_commune_its_neighbours_and_the_former_districts
 
 def test_every_new_commune_gets_a_safe_file_name(converted):
     plan = batch_plan("Lạng Sơn", converted, 2023)
-    assert plan.converted and len(plan.units) == 65 and plan.folder_suffix == "-2025"
+    assert plan.by_commune and plan.system.key == "2025" and len(plan.units) == 65 and plan.folder_suffix == "-2025"
     names = [report_filename(code, name, lang=lang) for code, name in plan.units for lang in ("vi", "en")]
     assert len(set(names)) == len(names)
     for name in names:

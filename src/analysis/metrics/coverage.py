@@ -111,7 +111,7 @@ def area_communes(ctx: ReportContext) -> pd.DataFrame:
     communes = ctx.area.communes if ctx.level != "province" else ctx.area.province_communes
     frame = pd.DataFrame({"commune_code": communes["commune_code"].astype(str),
                           "district_code": communes["district_code"].astype("string")})
-    if ctx.level == "province" and not ctx.converted:
+    if ctx.level == "province" and ctx.area.units.has("district"):
         u = official_units()
         u = u.loc[u["province_code"] == ctx.area.province_code, ["commune_code", "district_code"]]
         frame = pd.concat([frame, u.astype({"district_code": "string"})]).drop_duplicates("commune_code")
@@ -126,7 +126,7 @@ def finance_coverage(ctx: ReportContext) -> Coverage:
     """The units with a row in the report's finance snapshot: the districts of a province
     overview (of the old units), else the communes."""
     snap = ctx.snapshot
-    if ctx.level == "province" and not ctx.converted:
+    if ctx.level == "province" and ctx.area.units.has("district"):
         total = int(ctx.area.coverage.get("districts_official") or ctx.area.districts["district_code"].nunique())
         return Coverage(int(snap["district_code"].dropna().nunique()), total, "district")
     communes = area_communes(ctx)["commune_code"]

@@ -70,11 +70,6 @@ class ReportContext:
             return "district_code"
         return "commune_code"
 
-    @property
-    def converted(self) -> bool:
-        """The data is keyed to the 2025 units (``ntp-atlas convert --to 2025``)."""
-        return self.area.units.derived
-
 
 def context(
     province: str,

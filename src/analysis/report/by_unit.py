@@ -13,7 +13,7 @@ from analysis.common.i18n import t
 from analysis.metrics.coverage import communes_by_unit
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import poverty_change, poverty_rates
-from analysis.report import reform_estimates
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -46,7 +46,7 @@ def _unit_table(ctx: ReportContext) -> pd.DataFrame:
         out = out.merge(cls, on="commune_code", how="left")
     if col == "district_code":  # a district's figures are sums over its communes: how many had data
         out = _with_commune_coverage(ctx, out)
-    warn = reform_estimates.unit_warnings(ctx) if ctx.converted else ctx.area.warnings
+    warn = unit_view(ctx).unit_warnings(ctx)
     if col in warn.columns and len(warn):
         counts = warn.groupby(col).size().rename("warnings")
         out = out.merge(counts, left_on=col, right_index=True, how="left")

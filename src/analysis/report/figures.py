@@ -12,11 +12,10 @@ import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.maps import layers
 from analysis.maps.png import png_trimmed
-from analysis.report import reform_maps
 from analysis.report.mapdata import commune_metrics
 from analysis.report.tables import esc
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -99,19 +98,9 @@ def new_map_figure() -> tuple[Figure, object]:
 
 
 def decorate_area_map(ctx: ReportContext, ax, gdf: gpd.GeoDataFrame) -> None:
-    """Draw what a report's map shows around its units: the former districts of converted data, or the
-    area's outline and neighbours."""
-    if ctx.converted:  # the former districts as a reference layer; a new commune with its neighbours
-        reform_maps.decorate_map(ctx, ax)
-    elif ctx.level == "district":
-        layers.add_inset(
-            ax,
-            ctx.area.districts,
-            ctx.area.districts[ctx.area.districts["district_code"] == ctx.area.district_code],
-            loc="outside lower right",
-        )
-    else:
-        layers.draw_boundaries(ax, ctx.area.districts, linewidth=1.0, color="#252525")
+    """Draw what a report's map shows around its units (:meth:`analysis.report.unit_views.UnitView.decorate_map`):
+    the former districts of converted data, or the area's outline and neighbours."""
+    unit_view(ctx).decorate_map(ctx, ax, gdf)
 
 
 def map_frame(ctx: ReportContext) -> gpd.GeoDataFrame:

@@ -22,7 +22,6 @@ import os
 from pathlib import Path
 
 from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
-from analysis.catalog.unit_systems import CONVERTED_2025
 from analysis.catalog.units import resolve_district, resolve_province
 from analysis.common.locks import hold, reading
 from analysis.common.ownership import check_replaceable
@@ -194,7 +193,7 @@ def run_batch(
         if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
             year = latest_year(province, data_dir, programme=prog)
         plan = batch_plan(province, data_dir, year, communes, programme=prog)
-        if plan.converted and (docx or xlsx):
+        if plan.by_commune and (docx or xlsx):
             raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
         pcode, pname, year = plan.province_code, plan.province_name, plan.year
         folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
@@ -205,7 +204,7 @@ def run_batch(
         if plan.without_data:  # another programme's batch: the districts without its money are said
             note = (f"{len(plan.without_data)} district(s) without {get_programme(prog).short_en} finance for {year}, "
                     f"no report: {', '.join(plan.without_data)}")
-        result = BatchResult(pcode, pname, year, lang, folder, units=CONVERTED_2025.key if plan.converted else "",
+        result = BatchResult(pcode, pname, year, lang, folder, units=plan.system.key,
                              data_note=note)
 
         result.programme = prog

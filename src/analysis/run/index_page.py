@@ -18,9 +18,8 @@ from analysis import __version__, report
 from analysis.catalog.programmes import get_programme
 from analysis.common.i18n import t
 from analysis.config import PROCESSED_DIR
-from analysis.report.reform_estimates import estimated_codes, mark_estimated
-from analysis.report.reform_notes import title_notes
 from analysis.report.tables import CSS, esc, html_table
+from analysis.report.unit_views import unit_view
 from analysis.run.outcomes import BatchResult, ReportOutcome
 
 #: matplotlib is not thread-safe: an index draws its map in the batch's own process, and a
@@ -33,7 +32,7 @@ def overview_map(overview: ReportOutcome | None, ctx) -> str | None:
     as it was because its inputs had not changed), as the ``<img>`` of its page; None when
     there is none to take. The index shows the same map of the same communes with the same
     parameters, so a batch does not draw it twice. Reports by the new units draw their own."""
-    if overview is None or not overview.ok or ctx.converted:
+    if overview is None or not overview.ok or unit_view(ctx).draws_maps_alone:
         return None
     try:
         page = overview.html.read_text(encoding="utf-8")
@@ -61,14 +60,13 @@ def index_html(result: BatchResult, *, as_of: str | None = None, data_dir: str |
         note = report.coverage_note(ctx)
         if note:
             parts.append(f"<div class='ntp-warn'>{esc(note)}</div>")
-        if ctx.converted:
-            parts += [f"<div class='{css}'>{esc(text)}</div>" for css, text in title_notes(ctx)]
+        parts += [f"<div class='{css}'>{esc(text)}</div>" for css, text in unit_view(ctx).title_notes(ctx)]
     overview = next((r for r in result.reports if r.notebook == "province_overview"), None)
     if overview is not None and overview.ok:
         parts.append(f"<p class='ntp-links'><a href='{esc(href(overview.html, result.folder))}'>"
                      f"{esc(t('index.overview_link', lang, province=result.province_name))}</a></p>")
     if ctx is not None:
-        key = "levels.index.communes" if ctx.converted else "index.districts"
+        key = unit_view(ctx).index_units_key
         parts.append(f"<h2>{esc(t(key, lang))}</h2>")
         parts.append(f"<p class='ntp-note'>{esc(t(key + '_note', lang))}</p>")
         parts.append(district_table(ctx, result))
@@ -137,7 +135,6 @@ def district_table(ctx, result: BatchResult) -> str:
     if "poverty_rate_change_pp" in df.columns:
         cols["poverty_rate_change_pp"] = (t("report.col.poverty_change", lang, year=ctx.baseline_year), "pp")
     cols |= report.coverage_columns(ctx, df, "finance") | report.coverage_columns(ctx, df, "poverty")
-    if ctx.converted:  # figures allocated from a divided old commune are marked
-        df, cols = mark_estimated(ctx, df, cols, "commune_code", estimated_codes(ctx), "_link")
+    df, cols = unit_view(ctx).mark_units(ctx, df, cols, "_link")  # estimates of converted data marked
     table = html_table(df, cols, lang)
     return re.sub(r"<td>(ntpdistrict\d+x)</td>", lambda m: f"<td>{links[m.group(1)]}</td>", table)

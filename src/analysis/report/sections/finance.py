@@ -14,9 +14,9 @@ from analysis.maps import charts
 from analysis.metrics.coverage import area_coverage, beside
 from analysis.metrics.finance import disbursement
 from analysis.metrics.poverty import region_counts, region_iii_exits
-from analysis.report import reform_estimates
 from analysis.report.area import area_headline, area_poverty_change
 from analysis.report.tables import cards, esc, html_table
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -45,7 +45,7 @@ def headline_figures(ctx: ReportContext) -> HTML:
     (rows, cols), (detail_rows, _) = headline_frames(ctx, h)
     totals = html_table(rows, cols, lang, total_row=True)
     detail = html_table(detail_rows, cols, lang)
-    estimated = reform_estimates.estimated_html(ctx) if ctx.converted else ""
+    estimated = unit_view(ctx).estimated_html(ctx)
     return HTML(f"<div class='ntp-report'>{cards(items)}{totals}{detail}{totals_note(ctx)}{estimated}</div>")
 
 
@@ -153,7 +153,4 @@ def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str
         "disbursed_mvnd": (t("report.col.disbursed_mvnd", lang), "mvnd"),
         "rate": (t("report.col.rate", lang), "rate"),
     }
-    if ctx.converted:
-        marked = reform_estimates.estimated_projects(ctx)
-        return reform_estimates.mark_estimated(ctx, wide, cols, "project", marked, "project")
-    return wide, cols
+    return unit_view(ctx).mark_projects(ctx, wide, cols)

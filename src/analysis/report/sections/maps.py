@@ -13,9 +13,9 @@ from analysis.common.numbers import format_date
 from analysis.maps import charts
 from analysis.maps import choropleth as maps
 from analysis.metrics.finance import disbursement, progress
-from analysis.report import reform_maps
 from analysis.report.area import area_subtitle, shown_dates
 from analysis.report.figures import Picture, decorate_area_map, map_frame, new_map_figure, shared_map
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -45,13 +45,12 @@ def _map(
     def alone() -> Figure:
         gdf = map_frame(ctx)
         fig, ax = new_map_figure()
-        if ctx.converted:
-            reform_maps.frame_axes(ctx, ax)
+        unit_view(ctx).frame_axes(ctx, ax)
         maps.choropleth(gdf, column, legend_set, ax=ax, labels=labels, **kw)
         decorate_area_map(ctx, ax, gdf)
         return fig
 
-    if ctx.converted:  # new communes with their neighbours and the former districts: drawn alone
+    if unit_view(ctx).draws_maps_alone:  # new communes with their neighbours and the former districts
         return Picture(alone(), alt)
     gdf = map_frame(ctx)
     return shared_map(ctx, gdf["commune_code"], labels, alt, alone,

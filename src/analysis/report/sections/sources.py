@@ -14,6 +14,7 @@ from analysis.report import quality as report_quality
 from analysis.report import reform_notes
 from analysis.report.area import shown_as_of
 from analysis.report.tables import esc, html_table
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -41,8 +42,7 @@ def sources(ctx: ReportContext) -> HTML:
         t("report.method.poverty", lang),
         t("report.method.units", lang),
     ]
-    if ctx.converted:
-        notes = reform_notes.method_notes(ctx)
+    notes = unit_view(ctx).method_notes(ctx, notes)
     if b.get("quality") == "approximate":
         notes.append(t("report.method.approximate", lang))
     gen = t(

@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING
 
 from IPython.display import HTML
 
-from analysis.common.i18n import t
-from analysis.report import reform_notes
 from analysis.report.area import area_subtitle, area_title
 from analysis.report.tables import CSS, esc
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -22,17 +21,11 @@ def title(ctx: ReportContext) -> HTML:
     note = coverage_note(ctx)
     if note:
         body += f"<div class='ntp-warn'>{esc(note)}</div>"
-    for css, text in reform_notes.title_notes(ctx) if ctx.converted else []:
+    for css, text in unit_view(ctx).title_notes(ctx):
         body += f"<div class='{css}'>{esc(text)}</div>"
     return HTML(body + "</div>")
 
 
 def coverage_note(ctx: ReportContext) -> str:
     """ "1 of 12 districts reported" when the data covers only part of the province."""
-    if ctx.converted:
-        return reform_notes.converted_coverage_note(ctx)
-    cov = ctx.area.coverage
-    reported = ctx.snapshot["district_code"].nunique()
-    if ctx.level == "province" and reported < cov["districts_official"]:
-        return t("report.partial_coverage", ctx.lang, n=reported, total=cov["districts_official"])
-    return ""
+    return unit_view(ctx).coverage_note(ctx)

@@ -12,6 +12,7 @@ from analysis.common.i18n import t
 from analysis.report import reform_estimates
 from analysis.report.by_unit import coverage_columns, unit_table
 from analysis.report.tables import html_table
+from analysis.report.unit_views import unit_view
 
 if TYPE_CHECKING:
     from analysis.report.area import ReportContext
@@ -50,7 +51,4 @@ def units_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str, 
     cols["warnings"] = (t("report.col.warnings", lang), "int")
     df = df.sort_values(name)
     df["rate"] = [r if hp else None for r, hp in zip(df["rate"], df["has_plan"].fillna(False), strict=True)]
-    if ctx.converted:
-        marked = reform_estimates.estimated_codes(ctx)
-        return reform_estimates.mark_estimated(ctx, df, cols, "commune_code", marked, name)
-    return df, cols
+    return unit_view(ctx).mark_units(ctx, df, cols, name)
