@@ -12,7 +12,6 @@ import os
 import sys
 import tempfile
 import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import __version__
@@ -22,7 +21,6 @@ from analysis.common.limits import ReadLimits
 from analysis.config import DATA_DIR, DOCS_DIR
 from analysis.errors import BusyError, NtpAtlasError, OutputError, ParameterError, SubtotalError
 from analysis.inputs.bounds import Bounds
-from analysis.inputs.rejects import more_rows_note
 
 if TYPE_CHECKING:
     from analysis.run.options import RunOptions
@@ -54,62 +52,8 @@ def _cmd_prepare(args) -> int:
         step=lambda msg: print(f"… {msg}", file=sys.stderr),
         wait=args.wait,
     )
-    print(_prepare_summary(result))
+    print(result.summary())
     return 0
-
-
-def _prepare_summary(result) -> str:
-    lines = [
-        f"prepared data written to {result.out_dir}",
-        "",
-        f"{'input':<12}{'read':>8}{'accepted':>10}{'rejected':>10}",
-    ]
-    for name, t in result.tables.items():
-        ok = "" if t.reconciles() else "  (DOES NOT RECONCILE)"
-        lines.append(f"{name:<12}{t.n_read:>8}{t.n_accepted:>10}{t.n_rejected:>10}{ok}")
-        where = f"sheet '{t.raw.sheet}' of " if t.raw.sheet else ""
-        lines.append(f"    read {where}{t.raw.path.name}, header row {t.raw.header_row}")
-        for note in t.notes:
-            lines.append(f"    {note}")
-    if "numbers" in result.manifest:
-        lines += ["", result.manifest["numbers"]["summary"]]
-    if len(result.rejects):
-        lines += ["", "rejected rows (first 10; the rest in rejects.csv):"]
-        for r in result.rejects.head(10).itertuples(index=False):
-            col = f", column '{r.column}'" if r.column else ""
-            lines.append(f"  {Path(r.file).name} row {r.row}{col}: {r.reason}")
-        capped = [(t, c) for t in result.tables.values() for c in t.reject_counts if c[2] > t.rejects_listed(c[1])]
-        if capped:
-            lines.append("rejected rows not listed one by one:")
-        for t, (_, reason, n) in capped:
-            shown = t.rejects_listed(reason)
-            lines.append(f"  {t.raw.path.name}: {reason}: {shown} listed, {more_rows_note(n - shown)}")
-    counts = result.match_report["status"].value_counts()
-    lines += ["", "boundaries: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())]
-    lines += _boundary_notes(result.manifest.get("boundaries", {}))
-    if len(result.warnings):
-        lines += ["rule warnings: " + ", ".join(f"{k} {v}" for k, v in result.warnings["rule"].value_counts().items())]
-    return "\n".join(lines)
-
-
-def _boundary_notes(entry: dict) -> list[str]:
-    """Repaired geometries and the merges of the crosswalk, for the prepare summary."""
-    lines = []
-    if entry.get("repaired_geometries"):
-        lines.append(f"  {entry['repaired_geometries']} invalid geometries repaired (see geometry_repaired in "
-                     "match_report.csv)")
-    crosswalk = entry.get("crosswalk")
-    if crosswalk:
-        used = crosswalk["merges_used"]
-        lines.append(f"  crosswalk {Path(crosswalk['path']).name}: {crosswalk['features_merged']} old communes "
-                     f"dissolved into {len(used)}")
-        merges = sorted(used.items())
-        lines += [f"    {', '.join(old)} → {new}" for new, old in merges[:10]]
-        if len(merges) > 10:
-            lines.append(f"    … {len(merges)} in all (merged_from in match_report.csv)")
-        if crosswalk["merges_kept"]:
-            lines.append("  not merged, the unit list still has them: " + ", ".join(crosswalk["merges_kept"]))
-    return lines
 
 
 def _cmd_sample(args) -> int:
@@ -172,14 +116,14 @@ def _cmd_maps(args) -> int:
 
 
 def _cmd_convert(args) -> int:
-    from analysis.store.convert import convert_prepared, convert_summary
+    from analysis.store.convert import convert_prepared
 
     result = convert_prepared(
         args.data_dir, args.out, to=args.to, crosswalk=args.crosswalk, key=args.key,
         new_boundaries=args.new_boundaries, new_code_column=args.new_code_column, new_layer=args.new_layer,
         step=lambda msg: print(f"… {msg}", file=sys.stderr), wait=args.wait,
     )  # fmt: skip
-    print(convert_summary(result))
+    print(result.summary())
     return 0
 
 

@@ -76,6 +76,10 @@ class ConvertResult:
     tables: dict[str, pd.DataFrame]
     communes: gpd.GeoDataFrame
 
+    def summary(self) -> str:
+        """What the conversion did, in a few lines for the terminal (:func:`convert_summary`)."""
+        return convert_summary(self)
+
 
 
 # --- the folder ------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from analysis.inputs.validate import ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
 from analysis.store.prepare_inputs import changed_inputs, check_losses, input_entry, prepare_arguments, sheet_for
 from analysis.store.prepare_scope import apply_crosswalk, boundaries_in_scope, rejects_with_district, scope_units
+from analysis.store.prepare_summary import prepare_summary
 from analysis.store.prepared import damaged_files, load_manifest
 
 __all__ = ["PREPARED_CSV", "PREPARED_FILES", "PrepareResult", "ensure_prepared", "prepare"]
@@ -83,6 +84,9 @@ class PrepareResult:
     rejects: pd.DataFrame
     numbers: RunConvention | None = None
 
+    def summary(self) -> str:
+        """What prepare did, in lines for the terminal (:func:`analysis.store.prepare_summary.prepare_summary`)."""
+        return prepare_summary(self)
 
 
 def prepare(
