@@ -15,8 +15,3 @@ May import every layer below: :mod:`analysis.report`, :mod:`analysis.maps`,
 :mod:`analysis.store` and what they may import; never the command line.
 """
 
-# papermill loads the engines of its ``papermill.engine`` entry points when it is first
-# imported, ours (analysis.run.engine:WarmKernelEngine) among them. Imported here, before any
-# module of this package, it finds that module whole; imported first by that module itself,
-# it would find it half-initialised.
-import papermill.engines  # noqa: E402, F401

@@ -16,9 +16,11 @@ time. Without ``pool=`` the notebook runs on this process's shared one-kernel po
 ``resources["metadata"]["path"]``, as for nbclient; papermill's ``cwd=`` changes the whole
 process's folder and is best left out when reports run in threads.
 
-The engine is registered under :data:`ENGINE_NAME` by the ``papermill.engine`` entry point
-of the installed package (``pyproject.toml``), and by this module when it is imported (so a
-source tree that is not installed has it too).
+The engine is registered under :data:`ENGINE_NAME` in papermill's engine registry when this
+module is imported. Not through papermill's ``papermill.engine`` entry point: papermill loads
+every entry point the first time it is imported, by anyone, so an entry point would import
+this package into every papermill run of the environment, and an import error here would
+break papermill for every notebook.
 """
 
 from __future__ import annotations
