@@ -28,6 +28,7 @@ from analysis.maps import charts  # noqa: E402
 from analysis.report.mapdata import map_data  # noqa: E402
 from analysis.run import print_figures, print_files
 from analysis.run import print_maps as export
+from analysis.run.options import RunOptions
 from analysis.store.areas import load_area  # noqa: E402
 
 # The sample is Lạng Sơn (20) with figures for 2023, poverty reviews 2021–2023; Chi Lăng is 187.
@@ -53,25 +54,27 @@ def data(sample_prepared):
 @pytest.fixture(scope="module")
 def exported(sample_prepared, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    paths = export.export_province_maps(
-        "Lạng Sơn", YEAR, data_dir=sample_prepared, out_dir=out, districts=["Chi Lăng"],
+    result = export.export_province_maps(
+        "Lạng Sơn", YEAR, options=RunOptions(data_dir=sample_prepared, out_dir=out), districts=["Chi Lăng"],
         indicators=["disbursement_rate"],
     )  # fmt: skip
-    return out, paths
+    return out, result
 
 
 def test_files_and_their_stable_names(exported):
-    out, paths = exported
+    out, result = exported
     folder = out / "2023" / "lang-son" / "maps"
     expected = [folder / f"{stem}.{fmt}" for stem in STEMS for fmt in ("png", "svg", "pdf")] + [folder / "atlas.pdf"]
-    assert paths == expected  # names and order are stable
+    assert result.folder == folder
+    assert result.paths == expected  # names and order are stable
+    assert result.summary().splitlines() == [str(p) for p in expected]  # what ntp-atlas maps prints
     # no temporary files left (the folder's list of what ntp-atlas wrote apart)
     assert sorted(p.name for p in folder.iterdir() if p.name != LEDGER) == sorted(p.name for p in expected)
 
 
 def test_png_is_300_dpi(exported):
-    _, paths = exported
-    for path in (p for p in paths if p.suffix == ".png"):
+    _, result = exported
+    for path in (p for p in result.paths if p.suffix == ".png"):
         with Image.open(path) as img:
             assert img.info["dpi"] == pytest.approx((300, 300), abs=0.01)
             assert img.width > 1500  # a 9-inch map at 300 dpi, cropped to its content
@@ -84,8 +87,8 @@ def district_names(data) -> list[str]:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing: apt-get install poppler-utils")
 def test_pdf_text_is_searchable_with_diacritics(exported, data):
-    _, paths = exported
-    pdf = next(p for p in paths if p.name == "187-chi-lang_disbursement_rate_2023.pdf")
+    _, result = exported
+    pdf = next(p for p in result.paths if p.name == "187-chi-lang_disbursement_rate_2023.pdf")
     text = nfc(subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout)  # fmt: skip
     assert "Tỷ lệ giải ngân theo xã" in text
@@ -98,8 +101,8 @@ def test_pdf_text_is_searchable_with_diacritics(exported, data):
 
 
 def test_svg_text_is_text_with_diacritics(exported, data):
-    _, paths = exported
-    svg = next(p for p in paths if p.name == "187-chi-lang_disbursement_rate_2023.svg")
+    _, result = exported
+    svg = next(p for p in result.paths if p.name == "187-chi-lang_disbursement_rate_2023.svg")
     root = ET.parse(svg).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     texts = [nfc("".join(el.itertext())) for el in root.iter() if el.tag in (f"{ns}text", f"{ns}tspan")]
@@ -112,8 +115,8 @@ def test_svg_text_is_text_with_diacritics(exported, data):
 
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo missing: apt-get install poppler-utils")
 def test_atlas_is_one_a3_page(exported):
-    _, paths = exported
-    info = subprocess.run(["pdfinfo", str(paths[-1])], capture_output=True, text=True, check=True).stdout
+    _, result = exported
+    info = subprocess.run(["pdfinfo", str(result.paths[-1])], capture_output=True, text=True, check=True).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert int(fields["Pages"]) == 1
     assert "A3" in fields["Page size"] and "1190" in fields["Page size"]  # landscape: 1190.88 x 841.68 pt
@@ -126,12 +129,20 @@ def test_same_data_gives_the_same_svg_and_pdf(data):
 
 
 def test_bad_parameters(sample_prepared, tmp_path):
+    options = RunOptions(data_dir=sample_prepared, out_dir=tmp_path)
     with pytest.raises(ParameterError, match="formats"):
-        export.export_province_maps("20", YEAR, data_dir=sample_prepared, out_dir=tmp_path, formats=["jpg"])
+        export.export_province_maps("20", YEAR, options=options, formats=["jpg"])
     with pytest.raises(ParameterError, match="indicators"):
-        export.export_province_maps("20", YEAR, data_dir=sample_prepared, out_dir=tmp_path, indicators=["wealth"])
+        export.export_province_maps("20", YEAR, options=options, indicators=["wealth"])
     with pytest.raises(ParameterError, match="2019"):
-        export.export_province_maps("20", 2019, data_dir=sample_prepared, out_dir=tmp_path)
+        export.export_province_maps("20", 2019, options=options)
+    with pytest.raises(ParameterError, match="lang"):
+        export.export_province_maps("20", YEAR, options=options.replace(lang="fr"))
+    # the maps are of NTP 1719 by the pre-2025 units: options for other reports are refused
+    with pytest.raises(ParameterError, match="programme"):
+        export.export_province_maps("20", YEAR, options=options.replace(programme="p135"))
+    with pytest.raises(ParameterError, match="units"):
+        export.export_province_maps("20", YEAR, options=options.replace(units="2025"))
     assert not list(tmp_path.iterdir())  # nothing written
 
 
@@ -139,10 +150,10 @@ def test_maps_drawn_by_two_processes_are_the_maps_drawn_by_one(sample_prepared, 
     # --jobs 2 forks workers after the parent has drawn the province map; each worker must draw
     # with fonts of its own (analysis.maps.textmetrics), so its PNGs are byte for byte those of one
     # process. Two districts (Chi Lăng 187, Bình Gia 181), one indicator, 72 dpi: small.
-    kw = dict(data_dir=sample_prepared, formats=["png"], dpi=72, districts=None,
-              indicators=["disbursement_rate"])  # fmt: skip
-    one = export.export_province_maps("20", YEAR, out_dir=tmp_path / "one", jobs=1, **kw)
-    two = export.export_province_maps("20", YEAR, out_dir=tmp_path / "two", jobs=2, **kw)
+    kw = dict(formats=["png"], dpi=72, districts=None, indicators=["disbursement_rate"])
+    options = RunOptions(data_dir=sample_prepared)
+    one = export.export_province_maps("20", YEAR, options=options.replace(out_dir=tmp_path / "one"), **kw).paths
+    two = export.export_province_maps("20", YEAR, options=options.replace(out_dir=tmp_path / "two", jobs=2), **kw).paths
     # the province map, 11 districts, 3 charts and the atlas
     assert [p.name for p in one] == [p.name for p in two] and len(one) == 1 + 11 + 3 + 1
     differ = [a.name for a, b in zip(one, two, strict=True) if a.suffix == ".png" and a.read_bytes() != b.read_bytes()]

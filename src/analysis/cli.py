@@ -65,13 +65,17 @@ def _cmd_sample(args) -> int:
     return 0
 
 
-def _run_options(args, **batch) -> RunOptions:
-    """The options of a report or batch run, from the arguments both commands have."""
+def _run_options(args, **more) -> RunOptions:
+    """The options of a run, from the arguments every output command has (and ``more``)."""
     from analysis.run.options import RunOptions
 
-    return RunOptions(lang=args.lang, data_dir=args.data, out_dir=args.out, as_of=args.as_of,
-                      programme=args.programme, units=args.units, docx=args.docx, xlsx=args.xlsx, wait=args.wait,
-                      **batch)
+    return RunOptions(lang=args.lang, data_dir=args.data, out_dir=args.out, as_of=args.as_of, **more)
+
+
+def _report_options(args, **batch) -> RunOptions:
+    """The options of a report or batch run, from the arguments both commands have."""
+    return _run_options(args, programme=args.programme, units=args.units, docx=args.docx, xlsx=args.xlsx,
+                        wait=args.wait, **batch)  # fmt: skip
 
 
 def _cmd_report(args) -> int:
@@ -80,7 +84,7 @@ def _cmd_report(args) -> int:
     if not args.district and not args.commune:
         raise ParameterError("give --district (or --commune with --units 2025)")
     path = run_report(args.province, args.district, year=args.year, notebook=args.notebook, commune=args.commune,
-                      options=_run_options(args))
+                      options=_report_options(args))
     print(path)
     for suffix, wanted in ((".docx", args.docx), (".xlsx", args.xlsx)):
         if wanted:
@@ -92,7 +96,7 @@ def _cmd_batch(args) -> int:
     from analysis.run.country import run_provinces
 
     communes = [c.strip() for c in args.commune.split(",") if c.strip()] if args.commune else None
-    options = _run_options(args, jobs=args.jobs, pool=args.pool, force=args.force, scheduler=args.scheduler)
+    options = _report_options(args, jobs=args.jobs, pool=args.pool, force=args.force, scheduler=args.scheduler)
     result = run_provinces(args.province, args.year, options=options, communes=communes)
     print(result.summary())
     return 0 if result.ok else 1
@@ -102,16 +106,13 @@ def _cmd_maps(args) -> int:
     from analysis.run import print_maps as export
 
     if args.docs:
-        paths = export.build_docs_maps(DOCS_DIR / "img")
+        result = export.build_docs_maps(DOCS_DIR / "img")
     elif args.province:
-        paths = export.export_province_maps(
-            args.province, args.year, as_of=args.as_of, lang=args.lang, data_dir=args.data, out_dir=args.out,
-            formats=args.format or export.FORMATS, dpi=args.dpi, progress=True, jobs=args.jobs,
-        )  # fmt: skip
+        result = export.export_province_maps(args.province, args.year, options=_run_options(args, jobs=args.jobs),
+                                             formats=args.format or export.FORMATS, dpi=args.dpi)  # fmt: skip
     else:
         raise ParameterError("give --province (or --docs to regenerate the documentation's maps)")
-    for path in paths:
-        print(path)
+    print(result.summary())
     return 0
 
 

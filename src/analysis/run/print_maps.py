@@ -32,14 +32,17 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
 from analysis.catalog.units import resolve_district
 from analysis.common.storage import atomic_write_bytes
-from analysis.config import DOCS_DIR, PROCESSED_DIR, REPORTS_DIR
+from analysis.config import DOCS_DIR
 from analysis.errors import ParameterError
 from analysis.maps import textmetrics
 from analysis.report.mapdata import MapData, map_data
+from analysis.run.options import DEFAULT_OPTIONS, RunOptions
 from analysis.run.outputs import batch_folder
 from analysis.run.print_figures import INDICATORS, atlas_figure, chart_figures, district_map, province_map
 from analysis.run.print_files import small_png, write_figure
@@ -47,9 +50,29 @@ from analysis.run.print_names import map_stem
 from analysis.store.areas import load_area
 from analysis.store.prepare import prepare
 
-__all__ = ["FORMATS", "build_docs_maps", "export_province_maps"]
+__all__ = ["FORMATS", "PrintMaps", "build_docs_maps", "export_province_maps"]
 
 FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class PrintMaps:
+    """The files an export of print maps wrote.
+
+    Parameters
+    ----------
+    folder
+        Where they are (``<out_dir>/<year>/<province-slug>/maps/``, or ``docs/img/``).
+    paths
+        The files, in the order they were written.
+    """
+
+    folder: Path
+    paths: list[Path]
+
+    def summary(self) -> str:
+        """The files, one per line: what ``ntp-atlas maps`` prints."""
+        return "\n".join(str(path) for path in self.paths)
 
 
 def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -69,18 +92,13 @@ def export_province_maps(
     province: str,
     year: int | str | None,
     *,
-    as_of: str | None = None,
-    lang: str = "vi",
-    data_dir: str | Path = PROCESSED_DIR,
-    out_dir: str | Path = REPORTS_DIR,
+    options: RunOptions = DEFAULT_OPTIONS,
     formats: Sequence[str] = FORMATS,
     dpi: int = 300,
     districts: Sequence[str] | None = None,
     baseline_year: int | str | None = None,
     indicators: Sequence[str] = tuple(INDICATORS),
-    progress: bool = False,
-    jobs: int = 1,
-) -> list[Path]:
+) -> PrintMaps:
     """Write every map and chart of a province, and its one-page atlas.
 
     Parameters
@@ -89,14 +107,15 @@ def export_province_maps(
         GSO code or name.
     year
         Plan year; the latest with finance data when None.
-    as_of
-        Date the finance figures run to (``yyyy-mm-dd``); the year's latest snapshot when None.
-    lang
-        ``"vi"`` (default) or ``"en"``.
-    data_dir
-        Prepared-data folder.
-    out_dir
-        Reports folder; files go to ``<out_dir>/<year>/<province-slug>/maps/``.
+    options
+        How to run (:class:`analysis.run.options.RunOptions`): ``lang``, ``data_dir`` (the
+        prepared data), ``out_dir`` (the reports folder; files go to
+        ``<out_dir>/<year>/<province-slug>/maps/``), ``as_of`` (the date the finance figures
+        run to, ``yyyy-mm-dd``; the year's latest snapshot when None), ``jobs`` (processes
+        drawing district maps side by side: font subsetting for PDF and PNG compression make
+        each map take a few seconds) and ``progress`` (a bar over the districts on stderr,
+        when it is a terminal). The maps are of NTP 1719 by the units before the 2025 reform:
+        ``programme`` and ``units`` must be unset; the other options are for reports.
     formats
         Any of ``"png"``, ``"svg"``, ``"pdf"``.
     dpi
@@ -107,21 +126,17 @@ def export_province_maps(
         Year the poverty change is measured from; the first with poverty data when None.
     indicators
         The maps to draw, among :data:`INDICATORS` (all three by default).
-    progress
-        Show a progress bar over the districts.
-    jobs
-        Processes drawing district maps side by side (font subsetting for PDF and PNG
-        compression make each map take a few seconds).
 
     Returns
     -------
-    list of pathlib.Path
-        The files written, in a stable order (province maps, district maps, charts, atlas).
+    PrintMaps
+        The folder and the files written, in a stable order (province maps, district maps,
+        charts, atlas); its :meth:`~PrintMaps.summary` is what ``ntp-atlas maps`` prints.
 
     Raises
     ------
     ParameterError
-        An unknown province, district, year or format.
+        An unknown province, district, year, format or language; a programme or units asked for.
     PreparedDataError
         No prepared data in ``data_dir``.
     """
@@ -133,8 +148,14 @@ def export_province_maps(
     if unknown or not indicators:
         raise ParameterError(f"indicators must be among {', '.join(INDICATORS)}, not {', '.join(unknown) or 'none'}")
     indicators = tuple(dict.fromkeys(indicators))
+    lang, data_dir, out_dir, as_of = options.lang, options.data_dir, options.out_dir, options.as_of
+    jobs, progress = options.jobs, options.progress
     if lang not in ("vi", "en"):
         raise ParameterError(f"lang must be 'vi' or 'en', not {lang!r}")
+    if options.programme and get_programme(options.programme).code != DEFAULT_PROGRAMME:
+        raise ParameterError(f"the print maps are of NTP 1719 only, not programme {options.programme!r}")
+    if options.units not in (None, ""):
+        raise ParameterError(f"the print maps are by the units before the 2025 reform, not units={options.units!r}")
     key = (str(province), None if year in (None, "") else int(year), as_of, baseline_year, str(data_dir))
     data = map_data(load_area(str(province), None, data_dir), year, as_of, baseline_year)
     codes = _resolve_districts(data, districts)
@@ -158,7 +179,7 @@ def export_province_maps(
     # The atlas keeps its exact page size (no tight cropping) to print on A3.
     written += write_figure(atlas_figure(data, "disbursement_rate", lang, codes), folder, "atlas", ["pdf"], dpi, lang,
                       tight=False)  # fmt: skip
-    return written
+    return PrintMaps(folder, written)
 
 
 @functools.lru_cache(maxsize=1)
@@ -190,12 +211,17 @@ def build_docs_maps(
     year: int | None = None,
     lang: str = "vi",
     dpi: int = 150,
-) -> list[Path]:
+) -> PrintMaps:
     """Regenerate the pictures of ``docs/maps.md`` (small 8-bit PNGs).
 
     The province's disbursement map, one district's three maps, the atlas page, and the two
     district charts. With ``data_dir`` None the sample data is prepared into a temporary
     folder first, so the pictures never show anything but the sample.
+
+    Returns
+    -------
+    PrintMaps
+        ``out`` and the pictures written.
     """
     textmetrics.install()
     if data_dir is None:
@@ -218,4 +244,4 @@ def build_docs_maps(
         path = out / f"{name}.png"
         atomic_write_bytes(path, small_png(fig, res, tight))
         paths.append(path)
-    return paths
+    return PrintMaps(out, paths)
