@@ -66,19 +66,24 @@ class WarmKernelEngine(Engine):
         autosave_cell_every: int = 30,
         **kwargs,
     ):
-        """papermill's :meth:`Engine.execute_notebook`, but the executed notebook is written to
-        ``output_path`` once, when the run ends (well or not), rather than after every cell
-        as well: a report's notebook is a megabyte of pictures, and a batch runs hundreds."""
+        """papermill's :meth:`Engine.execute_notebook`, without writing the notebook to
+        ``output_path`` after every cell: a report's notebook is a megabyte of pictures, and a
+        batch runs hundreds. :func:`papermill.execute_notebook` writes the executed notebook
+        when the run returns (a cell that raised included); this writes it only when the run
+        itself fails (a dead kernel, a timeout), so that what ran is kept."""
         nb_man = NotebookExecutionManager(nb, output_path=None, progress_bar=progress_bar, log_output=log_output,
                                           autosave_cell_every=autosave_cell_every)
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
-            nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
+        except BaseException:
             if output_path:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
                 write_ipynb(nb_man.nb, output_path)
+            raise
+        nb_man.cleanup_pbar()
+        nb_man.notebook_complete()
         return nb_man.nb
 
     @classmethod
