@@ -18,6 +18,7 @@ from analysis.cliargs import (
     output_folder,
     seconds,
     share,
+    units_choice,
     whole_number,
 )
 from analysis.common.limits import DEFAULT_LIMITS
@@ -95,7 +96,12 @@ def add_prepare(sub) -> None:
         help="CSV/XLSX of communes merged since the boundary file's vintage (old_code, new_code): "
         "their polygons are dissolved into the new communes",
     )
-    p.add_argument("--units", type=input_file, default=None, help="unit list CSV for codes of another vintage")
+    p.add_argument(
+        "--units", type=units_choice, default=None, metavar="2025|old|FILE",
+        help="the units the tables are keyed to: 2025 (the communes of 1/7/2025: province_code and commune_code, "
+        "no district), old (before the reform), or a unit list CSV for codes of another vintage; default: told "
+        "from the tables' codes and years (a table mixing the two is refused)",
+    )  # fmt: skip
     p.add_argument("--pad-codes", action="store_true", help="restore leading zeros lost by Excel instead of rejecting")
     p.add_argument(
         "--decimal",

@@ -83,6 +83,11 @@ def input_file(text: str) -> Path:
     return path
 
 
+def units_choice(text: str) -> str | Path:
+    """An argparse type: the units of prepare's tables, ``2025``, ``old``, or a unit list file."""
+    return text if text in ("2025", "old") else input_file(text)
+
+
 def output_folder(text: str) -> Path:
     """An argparse type: a folder to write in or replace, which must not be an existing file."""
     path = Path(text)

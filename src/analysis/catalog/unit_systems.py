@@ -12,7 +12,10 @@ Today's systems:
 * :data:`OLD_UNITS`: the units before 1/7/2025, as the 2021–2025 programme reported them;
 * :data:`CONVERTED_2025`: the 34 provinces and 3,321 communes of 1/7/2025, reached by converting
   old-unit data through the crosswalk (``ntp-atlas convert --to 2025``): merged communes summed,
-  split ones allocated and marked estimated.
+  split ones allocated and marked estimated;
+* :data:`NATIVE_2025`: the same units, in data keyed to them from the start (``ntp-atlas
+  prepare --units 2025``, or detected from the files' codes and dates): this year's figures,
+  nothing estimated.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 from analysis.errors import PreparedDataError
 
-__all__ = ["CONVERTED_2025", "OLD_UNITS", "SYSTEMS", "UnitSystem", "unit_system_of"]
+__all__ = ["CONVERTED_2025", "NATIVE_2025", "OLD_UNITS", "SYSTEMS", "UnitSystem", "unit_system_of"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class UnitSystem:
         """True when the system has units of ``level`` (``"district"`` is only before the reform)."""
         return level in self.levels
 
+    @property
+    def after_reform(self) -> bool:
+        """True for the units of 1/7/2025 (no districts), whether converted or native."""
+        return bool(self.vintage)
+
     def name(self, lang: str) -> str:
         """The system's name in ``lang`` (``"vi"`` or ``"en"``)."""
         return self.names[lang]
@@ -87,8 +95,18 @@ CONVERTED_2025 = UnitSystem(
     names={"vi": "đơn vị hành chính từ 1/7/2025 (quy đổi)", "en": "administrative units from 1 July 2025 (converted)"},
 )
 
+NATIVE_2025 = UnitSystem(
+    key="2025-native",
+    vintage="2025-07-01",
+    levels=("province", "commune", "village"),
+    report_levels=("commune", "province"),
+    batch_level="commune",
+    derived=False,
+    names={"vi": "đơn vị hành chính từ 1/7/2025", "en": "administrative units from 1 July 2025"},
+)
+
 #: Every system, by its manifest key.
-SYSTEMS: dict[str, UnitSystem] = {system.key: system for system in (OLD_UNITS, CONVERTED_2025)}
+SYSTEMS: dict[str, UnitSystem] = {system.key: system for system in (OLD_UNITS, CONVERTED_2025, NATIVE_2025)}
 
 
 def unit_system_of(manifest: dict) -> UnitSystem:

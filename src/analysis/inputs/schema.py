@@ -9,7 +9,7 @@ parsed rows are in :mod:`analysis.inputs.pandera_schemas`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analysis.catalog.programmes import get_programme
 from analysis.common.text import fold
@@ -320,3 +320,15 @@ def normalize_project(text: str, programme: str = "ntp1719") -> str | None:
     'DA3.1'
     """
     return get_programme(programme).normalize(text)
+
+
+def without_districts(spec: TableSpec) -> TableSpec:
+    """The table as keyed to the units of 1/7/2025 (no districts): its ``district_code`` column,
+    if it has one, optional and empty (a row with a district code is rejected,
+    :mod:`analysis.inputs.new_unit_checks`)."""
+    if "district_code" not in spec.names:
+        return spec
+    columns = tuple(
+        replace(c, required=False, nullable=True) if c.name == "district_code" else c for c in spec.columns
+    )
+    return replace(spec, columns=columns)

@@ -32,6 +32,7 @@ from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.inputs.bounds import Bounds, check_bounds
 from analysis.inputs.cell_parsing import parse_cells
 from analysis.inputs.gates import door_checks
+from analysis.inputs.new_unit_checks import check_new_units, is_new_unit_list
 from analysis.inputs.number_cells import FileConvention
 from analysis.inputs.pandera_schemas import CHECK_COLUMNS, SCHEMAS
 from analysis.inputs.readers import ROW, RawTable, read_table
@@ -162,6 +163,8 @@ def _reference_check(df: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej
     """Unknown codes; a commune outside its district; fills province/district from the unit list."""
     if "commune_code" not in spec.names:  # units of another kind, checked by the table's resolver
         return df
+    if is_new_unit_list(units):  # the units of 1/7/2025: province → commune, no districts
+        return check_new_units(df, units, rej)
     communes = units.drop_duplicates("commune_code").set_index("commune_code")
     districts = units.drop_duplicates("district_code").set_index("district_code")
     fix_unknown = "check the code against the GSO unit list; for units of another vintage pass --units FILE"
@@ -276,6 +279,7 @@ def validate_table(
     run: RunConvention = NO_RUN,
     bounds: Bounds | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    raw: RawTable | None = None,
 ) -> ValidatedTable:
     """Read and validate one input table.
 
@@ -303,6 +307,8 @@ def validate_table(
         The largest figure a row may hold, by bound (default :data:`analysis.config.BOUNDS`).
     limits
         Rows read at most, and reject lines kept per reason (:class:`~analysis.common.limits.ReadLimits`).
+    raw
+        The table as already read from ``path`` (to tell its unit system), instead of reading it again.
 
     Returns
     -------
@@ -313,7 +319,7 @@ def validate_table(
     InputFileError
         The file cannot be read, or its numbers contradict ``decimal``.
     """
-    raw = read_table(path, spec, sheet=sheet, max_rows=limits.max_rows)
+    raw = raw if raw is not None else read_table(path, spec, sheet=sheet, max_rows=limits.max_rows)
     rej = Rejects(spec.name, Path(path), limits.rejects_per_reason)
     _reader_problems(raw, rej)
     parsed, numbers = parse_cells(raw, spec, rej, pad_codes=pad_codes, decimal=decimal, run=run)

@@ -75,6 +75,24 @@ def title_notes(ctx: ReportContext) -> list[tuple[str, str]]:
     return notes
 
 
+def native_title_notes(ctx: ReportContext) -> list[tuple[str, str]]:
+    """The notes under the title of a report on data keyed to the 2025 units from the start:
+    the units; boundaries derived from the old communes, when they are."""
+    notes = [("ntp-note", t("reform.units_2025", ctx.lang) + ".")]
+    if _derived(ctx):
+        notes.append(("ntp-note", t("reform.boundary_derived", ctx.lang) + "."))
+    return notes
+
+
+def native_method_notes(ctx: ReportContext, notes: list[str]) -> list[str]:
+    """The method notes of a report on data keyed to the 2025 units from the start: every
+    report's (``notes``), the units, derived boundaries."""
+    out = [*notes, t("reform.units_2025", ctx.lang) + "."]
+    if _derived(ctx):
+        out.append(t("reform.boundary_derived", ctx.lang) + ".")
+    return out
+
+
 def _former_name(row: Any, lang: str) -> str:
     where = [str(row.old_district_name)] if pd.notna(row.old_district_name) else []
     if row.change == "split":

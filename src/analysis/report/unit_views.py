@@ -11,13 +11,14 @@ unit system is a new view in :data:`VIEWS`, keyed like :data:`analysis.catalog.u
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from analysis.catalog.unit_systems import CONVERTED_2025, OLD_UNITS
+from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, OLD_UNITS
 from analysis.common.i18n import t
 from analysis.maps import layers
 from analysis.report import reform_estimates, reform_maps, reform_notes
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from analysis.report.area import ReportContext
 
-__all__ = ["VIEWS", "ConvertedView", "UnitView", "unit_view"]
+__all__ = ["VIEWS", "ConvertedView", "NativeView", "UnitView", "unit_view"]
 
 Columns = dict[str, tuple[str, str]]
 
@@ -66,6 +67,10 @@ class UnitView:
     def mark_projects(self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns) -> tuple[pd.DataFrame, Columns]:
         """The project table, with the projects whose figures are estimates marked."""
         return frame, cols
+
+    def commune_units_html(self, ctx: ReportContext) -> str:
+        """What a new commune's report shows in place of its table of units (HTML)."""
+        return f"<p class='ntp-note'>{escape(t('reform.native_commune', ctx.lang))}.</p>"
 
     def unit_warnings(self, ctx: ReportContext) -> pd.DataFrame:
         """The area's warnings, keyed to the units the report shows."""
@@ -125,6 +130,9 @@ class ConvertedView(UnitView):
     def estimated_html(self, ctx: ReportContext) -> str:
         return reform_estimates.estimated_html(ctx)
 
+    def commune_units_html(self, ctx: ReportContext) -> str:
+        return reform_estimates.former_communes_table(ctx)
+
     def mark_units(
         self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns, after: str | None
     ) -> tuple[pd.DataFrame, Columns]:
@@ -154,8 +162,43 @@ class ConvertedView(UnitView):
         reform_maps.decorate_map(ctx, ax)
 
 
+class NativeView(ConvertedView):
+    """A report of data keyed to the 2025 units from the start (province → commune): nothing
+    estimated, warnings keyed to the new communes themselves; the maps and the coverage note
+    as for converted data, boundaries derived from the old communes said so."""
+
+    def title_notes(self, ctx: ReportContext) -> list[tuple[str, str]]:
+        return reform_notes.native_title_notes(ctx)
+
+    def estimated_html(self, ctx: ReportContext) -> str:
+        return ""
+
+    def commune_units_html(self, ctx: ReportContext) -> str:
+        return UnitView.commune_units_html(self, ctx)
+
+    def mark_units(
+        self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns, after: str | None
+    ) -> tuple[pd.DataFrame, Columns]:
+        return frame, cols
+
+    def mark_projects(self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns) -> tuple[pd.DataFrame, Columns]:
+        return frame, cols
+
+    def unit_warnings(self, ctx: ReportContext) -> pd.DataFrame:
+        return ctx.area.warnings
+
+    def warning_names(self, ctx: ReportContext) -> pd.Series:
+        return ctx.area.province_communes.set_index("commune_code")["commune_name"]
+
+    def method_notes(self, ctx: ReportContext, notes: list[str]) -> list[str]:
+        return reform_notes.native_method_notes(ctx, notes)
+
+
+
 #: The view of each unit system, by its manifest key.
-VIEWS: dict[str, UnitView] = {OLD_UNITS.key: UnitView(), CONVERTED_2025.key: ConvertedView()}
+VIEWS: dict[str, UnitView] = {
+    OLD_UNITS.key: UnitView(), CONVERTED_2025.key: ConvertedView(), NATIVE_2025.key: NativeView(),
+}  # fmt: skip
 
 
 def unit_view(ctx: ReportContext) -> UnitView:

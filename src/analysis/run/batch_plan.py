@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalog.programmes import DEFAULT_PROGRAMME, programme_finance
-from analysis.catalog.unit_systems import CONVERTED_2025, OLD_UNITS, UnitSystem, unit_system_of
+from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, OLD_UNITS, UnitSystem, unit_system_of
 from analysis.catalog.units import resolve_province
 from analysis.errors import ParameterError
 from analysis.store.new_unit_areas import resolve_new_commune, resolve_new_province
@@ -166,4 +166,6 @@ def _plan_by_new_commune(
 
 
 #: How a province's batch is planned for data of each unit system, by its manifest key.
-PLANNERS = {OLD_UNITS.key: _plan_by_district, CONVERTED_2025.key: _plan_by_new_commune}
+PLANNERS = {
+    OLD_UNITS.key: _plan_by_district, CONVERTED_2025.key: _plan_by_new_commune, NATIVE_2025.key: _plan_by_new_commune,
+}  # fmt: skip

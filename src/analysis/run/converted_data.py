@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import __version__
-from analysis.catalog.unit_systems import CONVERTED_2025, unit_system_of
+from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, unit_system_of
 from analysis.common.storage import sha256_file
 from analysis.errors import ParameterError, PreparedDataError
 from analysis.store.convert import convert_prepared
@@ -109,6 +109,9 @@ def ensure_converted(data_dir: str | Path, *, log: Callable[[str], None] | None 
         )
     data_dir = Path(data_dir).expanduser().resolve()
     manifest = load_manifest(data_dir)
+    if unit_system_of(manifest) is NATIVE_2025:  # keyed to the new units from the start
+        ensure_prepared(data_dir)
+        return Converted(data_dir, None, reason="keyed to the 2025 units from the start: nothing to convert")
     if unit_system_of(manifest).derived:
         out, current = data_dir, manifest
         source = Path(manifest.get("source", {}).get("path") or "")
@@ -122,7 +125,7 @@ def ensure_converted(data_dir: str | Path, *, log: Callable[[str], None] | None 
     else:
         source, out = data_dir, converted_dir(data_dir)
         current = _manifest_or_none(out)
-        if current is not None and not unit_system_of(current).derived:
+        if current is not None and unit_system_of(current) is not CONVERTED_2025:
             raise ParameterError(
                 f"{out} holds data that is not converted to the {CONVERTED_2025.key} units; move it away, or "
                 "convert to another folder with 'ntp-atlas convert --to 2025 --out DIR'"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.catalog.unit_systems import CONVERTED_2025, OLD_UNITS, unit_system_of
+from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, OLD_UNITS, unit_system_of
 from analysis.config import PROCESSED_DIR
 from analysis.store.area_data import AreaData
 from analysis.store.new_unit_areas import load_area_2025
@@ -29,6 +29,7 @@ AreaLoader = Callable[[str, str | None, str | None, "str | Path", dict], AreaDat
 AREA_LOADERS: dict[str, AreaLoader] = {
     OLD_UNITS.key: load_area_old_units,  # provinces and districts
     CONVERTED_2025.key: load_area_2025,  # from ntp-atlas convert --to 2025: new provinces and communes
+    NATIVE_2025.key: load_area_2025,  # keyed to the new units from the start: the same folder shape
 }
 
 

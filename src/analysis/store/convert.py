@@ -223,8 +223,8 @@ def convert_prepared(
     step("reading prepared data")
     with reading(data_dir, wait=wait) as version:  # no prepare swaps the data in while it is read
         source = load_manifest(data_dir)
-        if unit_system_of(source).derived:
-            raise ParameterError(f"{data_dir} is already keyed to the {CONVERTED_2025.key} units")
+        if unit_system_of(source).after_reform:
+            raise ParameterError(f"{data_dir} is already keyed to the {CONVERTED_2025.key} units: nothing to convert")
         old, others = _read_source(data_dir, source)
     tables = {name: old[name] for name in CONVERTED_TABLES}
 

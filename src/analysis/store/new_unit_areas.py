@@ -54,7 +54,12 @@ def resolve_new_province(text: str) -> tuple[str, str]:
 
 def old_codes(communes: pd.DataFrame) -> pd.DataFrame:
     """``(old_code, commune_code)`` pairs of converted communes (``old_commune_codes``): a divided
-    old commune is paired with each of the new communes it went into."""
+    old commune is paired with each of the new communes it went into. Communes of data keyed to
+    the 2025 units from the start (no ``old_commune_codes``) are paired with themselves: their
+    warnings and figures are keyed to them."""
+    if "old_commune_codes" not in communes.columns:
+        codes = communes["commune_code"].astype("string").reset_index(drop=True)
+        return pd.DataFrame({"old_code": codes, "commune_code": codes})
     pairs = communes[["commune_code", "old_commune_codes"]].dropna()
     pairs = pairs.assign(old_code=pairs["old_commune_codes"].str.split(";")).explode("old_code")
     return pairs[["old_code", "commune_code"]].reset_index(drop=True)

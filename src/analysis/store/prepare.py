@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from analysis import __version__
-from analysis.catalog.units import load_unit_list
+from analysis.catalog.unit_systems import NATIVE_2025
 from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.common.spreadsheet_safe import write_csv
 from analysis.common.storage import atomic_dir, claim_output_folder, sha256_file, write_json
@@ -45,12 +44,13 @@ from analysis.inputs.indicators import empty_indicators
 from analysis.inputs.readers import ROW
 from analysis.inputs.run_convention import RunConvention, decide_run, read_again
 from analysis.inputs.schema import COMMUNES, FINANCE, INDICATORS, POVERTY
-from analysis.inputs.unit_shapes import dissolve_units, match_units
 from analysis.inputs.validate import ValidatedTable, validate_table
 from analysis.metrics.rules import load_settings, run_rules
+from analysis.store.prepare_2025 import new_unit_geography
 from analysis.store.prepare_inputs import changed_inputs, check_losses, input_entry, prepare_arguments, sheet_for
-from analysis.store.prepare_scope import apply_crosswalk, boundaries_in_scope, rejects_with_district, scope_units
+from analysis.store.prepare_scope import apply_crosswalk, old_unit_geography, rejects_with_district
 from analysis.store.prepare_summary import prepare_summary
+from analysis.store.prepare_units import run_units
 from analysis.store.prepared import damaged_files, load_manifest
 
 __all__ = ["PREPARED_CSV", "PREPARED_FILES", "PrepareResult", "ensure_prepared", "prepare"]
@@ -136,7 +136,10 @@ def prepare(
         empty, or prepared data (an ntp-atlas manifest listing every file in it): any other
         folder, or a file, is refused before anything is read, and left as it is.
     units
-        A unit list CSV for codes of another vintage (default: the official list).
+        The units the tables are keyed to: ``"2025"`` for the communes of 1/7/2025 (province and
+        commune codes, no districts), ``"old"`` for the units before it, a unit list CSV for codes
+        of another vintage of the old units; by default decided from the tables' codes and years
+        (:mod:`analysis.inputs.unit_detection`), which also refuses a table that mixes the two.
     pad_codes
         Restore leading zeros lost by Excel instead of rejecting those rows.
     decimal
@@ -178,50 +181,43 @@ def prepare(
     step = step or (lambda _msg: None)
     run_date = (date.today() if today is None else datetime.fromisoformat(str(today)).date()).isoformat()
     settings = load_settings(rule_settings)
-    unit_list = load_unit_list(units)
     tables: dict[str, ValidatedTable] = {}
     inputs = {"finance": (finance, FINANCE), "poverty": (poverty, POVERTY), "communes": (communes, COMMUNES)}
     if isinstance(indicators, str) and indicators == "auto":
         same = Path(finance).resolve() == Path(SAMPLE_FILES["finance"]).resolve()
         indicators = SAMPLE_FILES["indicators"] if same else None
     inputs["indicators"] = (indicators, INDICATORS)  # unit-level figures (analysis.inputs.indicators), optional
+    step("reading the tables")
+    keyed = run_units(inputs, units, sheets, limits)  # the tables' unit system: old, or 1/7/2025
+    new, unit_list = keyed.new, keyed.unit_list
     plausible = Bounds.of(bounds)  # "bounds" is the boundary file below
-    for name, (path, spec) in inputs.items():
+    for name, (path, _spec) in inputs.items():
         if path is None:
             continue
         step(f"validating {name}")
         tables[name] = validate_table(
-            path, spec, unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
-            today=run_date, bounds=plausible, limits=limits,
+            path, keyed.spec(name), unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes,
+            decimal=decimal, today=run_date, bounds=plausible, limits=limits, raw=keyed.raw(name),
         )
     # one number convention for the run: a table that showed none is read again with the others'
     numbers = decide_run(tables, decimal)
     for name in read_again(tables, numbers):
         step(f"reading the numbers of {name} as the other tables write them")
-        path, spec = inputs[name]
+        path = inputs[name][0]
         tables[name] = validate_table(
-            path, spec, unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes, decimal=decimal,
-            run=numbers, today=run_date, bounds=plausible, limits=limits,
+            path, keyed.spec(name), unit_list, sheet=sheet_for(name, path, sheets), pad_codes=pad_codes,
+            decimal=decimal, run=numbers, today=run_date, bounds=plausible, limits=limits, raw=keyed.raw(name),
         )
     for name, table in tables.items():  # a table that lost most of its rows: refused, the prepared data kept
         check_losses(name, table, limits)
 
     step("joining boundaries")
-    scope = scope_units(unit_list, tables)
     bounds = read_boundaries(
         boundaries, code_column=code_column, name_column=name_column, district_column=district_column, layer=layer
     )
     crosswalk_entry = None
     if boundary_crosswalk is not None:
         bounds, crosswalk_entry = apply_crosswalk(bounds, Path(boundaries), Path(boundary_crosswalk), unit_list)
-    bounds_scope = boundaries_in_scope(bounds, scope, unit_list)
-    joined, match_report = match_units(scope.drop(columns=["lat", "lon"], errors="ignore"), bounds_scope)
-    quality = (
-        "approximate"
-        if "boundary_quality" in bounds.columns and (bounds["boundary_quality"] == "approximate").any()
-        else "surveyed"
-    )
-    joined["boundary_quality"] = quality
     fin = tables["finance"].accepted
     pov = tables["poverty"].accepted
     cls = (
@@ -229,11 +225,19 @@ def prepare(
         if "communes" in tables
         else pd.DataFrame(columns=[*COMMUNES.names, "district_code", "province_code", ROW])
     )
-    joined["has_finance"] = joined["commune_code"].isin(fin["commune_code"].dropna().unique())
-    joined["has_poverty"] = joined["commune_code"].isin(pov["commune_code"].unique())
-    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs="EPSG:4326")
-    districts = dissolve_units(joined, "district")
-    provinces = dissolve_units(joined, "province")
+    vintage = None
+    if new:  # the communes of 1/7/2025: the file's polygons as they are, or dissolved from the old ones
+        geo = new_unit_geography(bounds, boundaries, {name: t.accepted for name, t in tables.items()})
+        joined, districts, provinces, match_report, vintage = (
+            geo.communes, geo.districts, geo.provinces, geo.match_report, geo.vintage
+        )
+        bounds_scope, scope, quality = bounds, joined, geo.quality
+    else:
+        old = old_unit_geography(bounds, unit_list, tables)
+        scope, bounds_scope, joined, match_report, quality = (
+            old.scope, old.bounds_scope, old.communes, old.match_report, old.quality
+        )
+        districts, provinces = old.districts, old.provinces
 
     step("rule checks")
     warnings = run_rules(
@@ -278,7 +282,7 @@ def prepare(
                 "district_column": district_column,
                 "layer": layer,
                 "boundary_crosswalk": str(boundary_crosswalk) if boundary_crosswalk else None,
-                "units": str(units) if units else "vietnamadminunits (official list before 2025)",
+                "units": keyed.manifest_text(units),
                 "pad_codes": pad_codes,
                 "decimal": decimal,
                 "bounds": dict(plausible.limits),
@@ -296,6 +300,8 @@ def prepare(
                 "quality": quality,
                 "repaired_geometries": int(bounds.attrs.get("repaired_geometries", 0)),
                 "crosswalk": crosswalk_entry,
+                "vintage": vintage or "pre-2025",
+                "source": "; ".join(sorted(set(joined["boundary_source"].dropna()))) if new else None,
             },
             "match": match_report["status"].value_counts().to_dict(),
             "warnings": warnings["rule"].value_counts().to_dict() if len(warnings) else {},
@@ -305,7 +311,7 @@ def prepare(
                 "run_date": run_date,
             },
             "provinces": sorted(set(scope["province_code"])),
-            "districts": sorted(set(scope["district_code"])),
+            "districts": [] if new else sorted(set(scope["district_code"])),
             "outputs": {f: sha256_file(tmp / f) for f in (*PREPARED_FILES, *PREPARED_CSV)},
             # how to make it again: ensure_prepared rebuilds damaged data from these
             "arguments": prepare_arguments(
@@ -327,8 +333,10 @@ def prepare(
                 bounds=plausible.changed(),
                 sheets=sheets,
             ),
-            "units_file": input_entry(Path(units), None) if units else None,
+            "units_file": input_entry(keyed.list_file(units), None) if keyed.list_file(units) else None,
         }
+        if new:
+            manifest["units"] = NATIVE_2025.key
         write_json(tmp / "manifest.json", manifest)
     return PrepareResult(Path(out), manifest, tables, match_report, warnings, rejects, numbers)
 

@@ -4,6 +4,7 @@ district. The steps of :func:`analysis.store.prepare.prepare` between validating
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,11 +13,12 @@ import pandas as pd
 from analysis.errors import BoundaryError
 from analysis.inputs.crosswalk import read_crosswalk
 from analysis.inputs.readers import ROW
-from analysis.inputs.unit_shapes import merge_units
+from analysis.inputs.unit_shapes import dissolve_units, match_units, merge_units
 from analysis.inputs.validate import REJECT_COLUMNS, ValidatedTable
 from analysis.store.prepare_inputs import input_entry
 
-__all__ = ["apply_crosswalk", "boundaries_in_scope", "rejects_with_district", "scope_units"]
+__all__ = ["OldUnitGeography", "apply_crosswalk", "boundaries_in_scope", "old_unit_geography", "rejects_with_district",
+           "scope_units"]  # fmt: skip
 
 
 def scope_units(units: pd.DataFrame, tables: dict[str, ValidatedTable]) -> pd.DataFrame:
@@ -88,3 +90,34 @@ def apply_crosswalk(
         },
     )
     return merged, entry
+
+
+@dataclass
+class OldUnitGeography:
+    """The units in scope of data keyed to the old units, joined to their polygons."""
+
+    scope: pd.DataFrame
+    bounds_scope: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    match_report: pd.DataFrame
+    quality: str
+
+
+def old_unit_geography(
+    bounds: gpd.GeoDataFrame, units: pd.DataFrame, tables: dict[str, ValidatedTable]
+) -> OldUnitGeography:
+    """The districts in scope, their communes matched to ``bounds`` (``has_finance``,
+    ``has_poverty``, ``boundary_quality``) and dissolved into districts and provinces."""
+    scope = scope_units(units, tables)
+    bounds_scope = boundaries_in_scope(bounds, scope, units)
+    joined, match_report = match_units(scope.drop(columns=["lat", "lon"], errors="ignore"), bounds_scope)
+    approximate = "boundary_quality" in bounds.columns and (bounds["boundary_quality"] == "approximate").any()
+    quality = "approximate" if approximate else "surveyed"
+    joined["boundary_quality"] = quality
+    for name in ("finance", "poverty"):
+        joined[f"has_{name}"] = joined["commune_code"].isin(tables[name].accepted["commune_code"].dropna().unique())
+    joined = gpd.GeoDataFrame(joined, geometry="geometry", crs="EPSG:4326")
+    return OldUnitGeography(scope, bounds_scope, joined, dissolve_units(joined, "district"),
+                            dissolve_units(joined, "province"), match_report, quality)  # fmt: skip

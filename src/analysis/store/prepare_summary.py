@@ -16,8 +16,11 @@ __all__ = ["boundary_notes", "prepare_summary"]
 def prepare_summary(result: PrepareResult) -> str:
     """What prepare did, in lines for the terminal: every input's rows read, accepted and
     rejected (they reconcile), the first rejects, the boundaries matched, the rule warnings."""
+    native = result.manifest.get("units") == "2025-native"
     lines = [
         f"prepared data written to {result.out_dir}",
+        "units: the communes of 1/7/2025 (province → commune, no districts)" if native
+        else "units: before 1/7/2025 (province → district → commune)",
         "",
         f"{'input':<12}{'read':>8}{'accepted':>10}{'rejected':>10}",
     ]
@@ -44,6 +47,9 @@ def prepare_summary(result: PrepareResult) -> str:
     counts = result.match_report["status"].value_counts()
     lines += ["", "boundaries: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())]
     lines += boundary_notes(result.manifest.get("boundaries", {}))
+    if native and result.manifest["boundaries"].get("vintage") != "2025":
+        lines.append("  the new communes' polygons are dissolved from the old communes of the boundary file "
+                     "(every map says so)")
     if len(result.warnings):
         lines += ["rule warnings: " + ", ".join(f"{k} {v}" for k, v in result.warnings["rule"].value_counts().items())]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from IPython.display import HTML
 
-from analysis.catalog.unit_systems import CONVERTED_2025, OLD_UNITS
+from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, OLD_UNITS
 from analysis.common.i18n import t
 from analysis.report.summaries.converted import write_converted_summary
 from analysis.report.summaries.writer import write_summary
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 #: The writer of the summary of each unit system, by its manifest key.
-SUMMARY_WRITERS = {OLD_UNITS.key: write_summary, CONVERTED_2025.key: write_converted_summary}
+SUMMARY_WRITERS = {
+    OLD_UNITS.key: write_summary, CONVERTED_2025.key: write_converted_summary, NATIVE_2025.key: write_converted_summary,
+}  # fmt: skip
 
 
 def summary(ctx: ReportContext) -> HTML:

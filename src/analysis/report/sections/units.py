@@ -9,7 +9,6 @@ import pandas as pd
 from IPython.display import HTML
 
 from analysis.common.i18n import t
-from analysis.report import reform_estimates
 from analysis.report.by_unit import coverage_columns, unit_table
 from analysis.report.tables import html_table
 from analysis.report.unit_views import unit_view
@@ -22,7 +21,7 @@ def units_table(ctx: ReportContext) -> HTML:
     """The table by commune (district report) or by district (province overview); a new
     commune's report lists the old communes it was formed from."""
     if ctx.level == "commune":
-        return HTML(f"<div class='ntp-report'>{reform_estimates.former_communes_table(ctx)}</div>")
+        return HTML(f"<div class='ntp-report'>{unit_view(ctx).commune_units_html(ctx)}</div>")
     df, cols = units_frame(ctx)
     return HTML(f"<div class='ntp-report'>{html_table(df, cols, ctx.lang)}</div>")
 
