@@ -4,9 +4,11 @@ The tables are written here, by hand: 2026 finance of twelve of Lạng Sơn's 65
 (province 20, no district column) and their poverty for 2025 and 2026. The figures are chosen
 so that every total below can be worked out on paper:
 
-* commune *i* (0…11, in code order) plans 100.5 + i million VND of DA1 investment, current
-  funds, and has disbursed 40.25 + i; and plans 50.5 of DA4 recurrent, funds of 2025 carried
-  over, with 25.25 disbursed;
+* the rows name no programme: from 2026 they are the integrated programme of 2026–2030's
+  (``ntp2026``), whose components are HP1 and HP2;
+* commune *i* (0…11, in code order) plans 100.5 + i million VND of component 1 (HP1),
+  investment, current funds, and has disbursed 40.25 + i; and plans 50.5 of component 2 (HP2),
+  recurrent, funds of 2025 carried over, with 25.25 disbursed;
 * so the province plans 12 × 100.5 + (0 + 1 + … + 11) = 1,206 + 66 = 1,272 of investment
   (disbursed 12 × 40.25 + 66 = 549) and 12 × 50.5 = 606 carried over (disbursed 303):
   1,878 in all, 852 disbursed, 45.37 %;
@@ -40,8 +42,8 @@ def _communes() -> list[str]:
 def _finance_lines() -> list[str]:
     lines = [FIN_HEADER]
     for i, code in enumerate(_communes()):
-        lines.append(f"2026,2026-06-30,20,{code},DA1,investment,current,{100 + i}.5,{40 + i}.25")
-        lines.append(f"2026,2026-06-30,20,{code},DA4,recurrent,carried_over,50.5,25.25")
+        lines.append(f"2026,2026-06-30,20,{code},HP1,investment,current,{100 + i}.5,{40 + i}.25")
+        lines.append(f"2026,2026-06-30,20,{code},HP2,recurrent,carried_over,50.5,25.25")
     return lines
 
 
@@ -76,6 +78,12 @@ def test_a_2026_table_of_new_communes_prepares_with_no_rejects(native):
     assert native.tables["poverty"].n_accepted == 2 * N and len(native.rejects) == 0
     fin = read_prepared(native.out_dir, "finance")
     assert fin["district_code"].isna().all() and set(fin["province_code"]) == {"20"}
+    assert set(fin["programme"]) == {"ntp2026"}  # 2026 rows without a programme: the integrated one
+    by_component = fin.groupby("project")[["plan_mvnd", "disbursed_mvnd"]].sum()
+    assert by_component.loc["HP1"].tolist() == pytest.approx([1272.0, 549.0])
+    assert by_component.loc["HP2"].tolist() == pytest.approx([606.0, 303.0])
+    by_type = fin.groupby("capital_type")["plan_mvnd"].sum()
+    assert by_type["investment"] == pytest.approx(1272.0) and by_type["recurrent"] == pytest.approx(606.0)
     # hand-worked above: 1,272 + 606 planned, 549 + 303 disbursed
     by_fund = fin.groupby("fund")[["plan_mvnd", "disbursed_mvnd"]].sum()
     assert by_fund.loc["current"].tolist() == pytest.approx([1272.0, 549.0])
@@ -93,7 +101,7 @@ def test_every_new_commune_of_the_province_is_on_the_map(native):
 
 def test_one_old_unit_row_is_refused_naming_it(tmp_path):
     lines = _finance_lines()
-    lines.append("2026,2026-06-30,20,178,06481,DA1,investment,current,10.5,1.25")  # a district: old units
+    lines.append("2026,2026-06-30,20,178,06481,HP1,investment,current,10.5,1.25")  # a district: old units
     lines[0] = FIN_HEADER.replace("province_code,", "province_code,district_code,")
     lines[1:-1] = [ln.replace(",20,", ",20,,", 1) for ln in lines[1:-1]]
     with pytest.raises(InputFileError) as err:
@@ -108,7 +116,7 @@ def test_an_old_only_commune_code_is_an_old_unit_row(tmp_path):
     lines = _finance_lines()
     old_only = "06484"  # Xã Thượng Cường, Chi Lăng: a code the reform did not keep
     assert old_only not in set(new_units()["commune_code"])
-    lines.append(f"2026,2026-06-30,20,{old_only},DA1,investment,current,10.5,1.25")
+    lines.append(f"2026,2026-06-30,20,{old_only},HP1,investment,current,10.5,1.25")
     with pytest.raises(InputFileError, match=rf"row 26 \(commune code {old_only}, a commune before 1/7/2025 only\)"):
         _prepare(_write(tmp_path / "in", lines), tmp_path / "prepared")
 
@@ -144,13 +152,23 @@ def test_the_sample_is_still_read_as_the_old_units(tmp_path):
 def test_a_commune_of_another_province_is_rejected_with_both(tmp_path):
     lines = _finance_lines()
     code = _communes()[0]
-    lines.append(f"2026,2026-06-30,14,{code},DA1,investment,current,10.5,1.25")  # Lạng Sơn's commune, Sơn La's code
+    lines.append(f"2026,2026-06-30,14,{code},HP1,investment,current,10.5,1.25")  # Lạng Sơn's commune, Sơn La's code
     result = _prepare(_write(tmp_path / "in", lines), tmp_path / "prepared")
     rejects = result.tables["finance"].rejects
     assert rejects["row"].tolist() == [26]
     assert rejects["reason"].iloc[0].startswith(f"commune '{code}' (") and "is in province 20, not 14" in (
         rejects["reason"].iloc[0]
     )
+
+
+def test_a_1719_project_in_2026_is_not_a_component(tmp_path):
+    lines = _finance_lines()
+    lines.append(f"2026,2026-06-30,20,{_communes()[1]},DA4,investment,current,10.5,1.25")
+    result = _prepare(_write(tmp_path / "in", lines), tmp_path / "prepared")
+    rejects = result.tables["finance"].rejects
+    assert rejects["row"].tolist() == [26]
+    assert rejects["reason"].iloc[0] == "'DA4' is not a project code of NTP 2026–2030 (ntp2026)"
+    assert "HP1 or HP2" in rejects["fix"].iloc[0]
 
 
 def test_the_province_and_its_communes_render(native, tmp_path):
@@ -166,6 +184,10 @@ def test_the_province_and_its_communes_render(native, tmp_path):
     assert len(pages) == 2  # the province overview and the one commune asked for
     overview = visible_text(next((tmp_path / "reports").rglob("overview.html")).read_text("utf-8"))
     assert "Đơn vị hành chính từ ngày 01/7/2025" in overview
+    assert "Chương trình MTQG giai đoạn 2026–2030" in overview and "1719" not in overview
+    assert "danh mục tạm thời" in overview  # the components' contents are provisional: said so
+    assert "Theo hợp phần và loại vốn" in overview  # components, not 1719's projects
+    assert "HP1" in overview and "HP2" in overview
     assert "1.878" in overview and "45,37%" in overview  # hand-worked: 852 / 1,878
     commune = visible_text(next((tmp_path / "reports").rglob(f"{first}-*.html")).read_text("utf-8"))
     assert "18,00%" in commune and "giảm 2,0 điểm phần trăm" in commune  # 180/1,000 after 200/1,000

@@ -17,6 +17,7 @@ from analysis.catalog.programmes import (
     find_project,
     get_programme,
     list_programmes,
+    default_programme,
     programme_table,
 )
 from analysis.errors import InputFileError, ParameterError
@@ -28,9 +29,25 @@ from tests.bad_inputs import FIN_HEADER, GOOD_FIN
 
 
 def test_every_programme_file_loads():
-    assert [p.code for p in list_programmes()] == ["ntp1719", "ntp_gnbv", "ntp_ntm", "p135", "p30a"]
+    assert [p.code for p in list_programmes()] == ["ntp1719", "ntp2026", "ntp_gnbv", "ntp_ntm", "p135", "p30a"]
     for prog in list_programmes():
         assert prog.vi and prog.en and prog.short_vi and prog.short_en and prog.projects
+
+
+def test_the_programme_of_2026_has_the_two_components_of_the_domain_primer():
+    """DOMAIN.md: from 2026 one programme (Nghị quyết 257/2025/QH15, Quyết định 417/QĐ-BNNMT of
+    31/01/2026), phase I 2026-2030, in two components: (1) new rural development and sustainable
+    poverty reduction, led by Bộ Nông nghiệp và Môi trường; (2) ethnic-minority and mountainous
+    areas, led by Bộ Dân tộc và Tôn giáo. Its contents were not found: provisional."""
+    prog = get_programme("ntp2026")
+    assert [p.code for p in prog.projects] == ["HP1", "HP2"]
+    assert "Bộ Nông nghiệp và Môi trường" in prog.projects[0].vi and "Bộ Dân tộc và Tôn giáo" in prog.projects[1].vi
+    assert prog.period == (2026, 2030) and "257/2025/QH15" in prog.legal_basis and "417/QĐ-BNNMT" in prog.legal_basis
+    assert prog.provisional and prog.project_kind == "component"
+    assert prog.normalize("Hợp phần 2") == "HP2" and prog.normalize("DA4") is None
+    assert [default_programme(y) for y in (2021, 2025, 2026, 2030)] == ["ntp1719", "ntp1719", "ntp2026", "ntp2026"]
+    assert get_programme("ntp2026").label_key("report.col.project") == "report.col.project.component"
+    assert get_programme().label_key("report.col.project") == "report.col.project"
 
 
 def test_ntp1719_has_the_ten_projects_of_the_domain_primer():

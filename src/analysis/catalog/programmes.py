@@ -29,7 +29,8 @@ import pandas as pd
 from analysis.common.text import fold
 from analysis.errors import InputFileError, ParameterError
 
-#: The programme of a finance row that names none.
+#: The programme of a finance row that names none, when its year says nothing (a year of
+#: 2026 or later is the integrated programme's: :func:`default_programme`).
 DEFAULT_PROGRAMME = "ntp1719"
 _FOLDER = "programmes"
 
@@ -72,6 +73,18 @@ class Programme:
     #: the name a report's title gives it (``Chương trình MTQG 1719``); the short name when the file has none
     title_vi: str = ""
     title_en: str = ""
+    #: The years whose finance rows without a programme are this programme's (``default_years``).
+    default_years: tuple[int, int] | None = None
+    #: Its contents are not the official list (``provisional`` in the file): reports say so.
+    provisional: bool = False
+    #: What its units of money are called (``project_kind``): ``"project"`` (dự án), or
+    #: ``"component"`` (hợp phần) for the programme of 2026–2030; reports head their tables so.
+    project_kind: str = "project"
+
+    def label_key(self, key: str) -> str:
+        """The label ``key`` (``"report.col.project"``) in this programme's words:
+        ``"report.col.project.component"`` for a programme of components."""
+        return key if self.project_kind == "project" else f"{key}.{self.project_kind}"
 
     def name(self, lang: str = "vi", short: bool = False) -> str:
         """The programme's name in ``lang``; ``short`` gives ``CTMTQG 1719`` / ``NTP 1719``."""
@@ -220,6 +233,9 @@ def _read(path: Path) -> Programme:
         pattern=_pattern_of(data.get("numbering", {})),
         title_vi=data.get("title", {}).get("vi", ""),
         title_en=data.get("title", {}).get("en", ""),
+        default_years=tuple(data["default_years"]) if data.get("default_years") else None,
+        provisional=bool(data.get("provisional", False)),
+        project_kind=str(data.get("project_kind", "project")),
     )
 
 
@@ -254,6 +270,26 @@ def list_programmes() -> list[Programme]:
     """Every programme of the catalogue, NTP 1719 first, then by code."""
     progs = _catalogue()
     return [progs[DEFAULT_PROGRAMME], *(p for c, p in progs.items() if c != DEFAULT_PROGRAMME)]
+
+
+def default_programme(year: object = None) -> str:
+    """The programme of a finance row of ``year`` that names none: NTP 1719 for 2021–2025, the
+    integrated programme of 2026–2030 from 2026 (each file's ``default_years``); NTP 1719 when
+    the year is unknown.
+
+    Examples
+    --------
+    >>> default_programme(2023), default_programme("2026"), default_programme(None)
+    ('ntp1719', 'ntp2026', 'ntp1719')
+    """
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        return DEFAULT_PROGRAMME
+    for prog in list_programmes():
+        if prog.default_years and prog.default_years[0] <= y <= prog.default_years[1]:
+            return prog.code
+    return DEFAULT_PROGRAMME
 
 
 def find_programme(text: object) -> Programme | None:
@@ -305,7 +341,7 @@ def find_project(text: object, programme: object = DEFAULT_PROGRAMME) -> Project
 
 
 def programme_finance(
-    finance: pd.DataFrame, programme: object = None, area: str | None = None
+    finance: pd.DataFrame, programme: object = None, area: str | None = None, year: object = None
 ) -> tuple[Programme, pd.DataFrame]:
     """The programme ``programme`` names and its rows of a finance table: what a report sums.
 
@@ -317,10 +353,13 @@ def programme_finance(
     finance
         Prepared finance rows (with or without a ``programme`` column).
     programme
-        Code, name or alias; empty or ``None`` for :data:`DEFAULT_PROGRAMME`.
+        Code, name or alias; empty or ``None`` for the programme of ``year``
+        (:func:`default_programme`), or of the table's latest year when ``year`` is empty.
     area
         The area's name: when given, a table with rows but none of this programme is an error
         (a report of it would be empty) that names the programmes the area has.
+    year
+        The report's year, for the default programme.
 
     Returns
     -------
@@ -341,11 +380,16 @@ def programme_finance(
     >>> programme_finance(rows)[1]["plan_mvnd"].tolist()  # an empty cell is NTP 1719
     [100.0, 7.0]
     """
-    prog = get_programme(DEFAULT_PROGRAMME if programme in (None, "") else programme)
+    if programme in (None, ""):
+        if year in (None, "") and "year" in finance.columns and len(finance):
+            year = finance["year"].max()
+        programme = default_programme(year)
+    prog = get_programme(programme)
+    defaults = _row_defaults(finance)
     if "programme" in finance.columns:
-        codes = finance["programme"].astype(object).where(finance["programme"].notna(), DEFAULT_PROGRAMME)
+        codes = finance["programme"].astype(object).where(finance["programme"].notna(), defaults)
     else:
-        codes = pd.Series(DEFAULT_PROGRAMME, index=finance.index, dtype=object)
+        codes = defaults
     mine = finance[(codes == prog.code).to_numpy()]
     if area is not None and len(finance) and not len(mine):
         present = ", ".join(f"{c} ({_catalogue()[c].short_en})" if c in _catalogue() else str(c)
@@ -355,6 +399,14 @@ def programme_finance(
             f"{present}. Choose one of them with --programme (the notebooks' 'programme' parameter)"
         )
     return prog, mine
+
+
+def _row_defaults(finance: pd.DataFrame) -> pd.Series:
+    """The programme of each row that names none, by its year (:func:`default_programme`)."""
+    if "year" not in finance.columns:
+        return pd.Series(DEFAULT_PROGRAMME, index=finance.index, dtype=object)
+    years = finance["year"]
+    return years.map({y: default_programme(y) for y in pd.unique(years)}).astype(object)
 
 
 def programme_table(lang: str = "vi") -> pd.DataFrame:

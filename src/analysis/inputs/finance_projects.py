@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, find_programme, get_programme, known_programmes
+from analysis.catalog.programmes import default_programme, find_programme, get_programme, known_programmes
 from analysis.inputs.readers import ROW
 
 
 def resolve_projects(parsed: pd.DataFrame, units: pd.DataFrame, rejects, *, pad_codes: bool = False) -> None:
     """The finance step of :func:`analysis.inputs.validate.validate_table` that reads programmes and projects.
 
-    Fills ``programme`` (:data:`DEFAULT_PROGRAMME` where empty) and turns each ``project`` into
+    Fills ``programme`` (where empty, the programme of the row's year:
+    :func:`~analysis.catalog.programmes.default_programme`) and turns each ``project`` into
     its code in the row's programme. An unknown programme or a project the programme does not
     have is rejected, the message naming the known values.
 
@@ -35,7 +36,8 @@ def resolve_projects(parsed: pd.DataFrame, units: pd.DataFrame, rejects, *, pad_
     """
     rows = parsed[ROW].to_numpy()
     written = parsed["programme"].astype(object).to_numpy()
-    programmes = np.full(len(parsed), DEFAULT_PROGRAMME, dtype=object)
+    years = pd.Series(parsed["year"]).astype(object) if "year" in parsed.columns else pd.Series([None] * len(parsed))
+    programmes = years.map({y: default_programme(y) for y in pd.unique(years)}).to_numpy(dtype=object)
     for text in pd.unique(written[pd.notna(written)]):
         prog = find_programme(text)
         at = np.flatnonzero(written == text)
@@ -47,7 +49,8 @@ def resolve_projects(parsed: pd.DataFrame, units: pd.DataFrame, rejects, *, pad_
                     "programme",
                     text,
                     f"'{text}' is not a known programme",
-                    f"write one of {known_programmes()}; leave the cell empty for NTP 1719",
+                    f"write one of {known_programmes()}; leave the cell empty for the year's programme "
+                    "(NTP 1719 to 2025, NTP 2026–2030 from 2026)",
                 )
         else:
             programmes[at] = prog.code

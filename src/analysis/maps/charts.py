@@ -92,7 +92,8 @@ def project_order(code: object) -> tuple:
 
 
 def projects_chart(
-    table: pd.DataFrame, lang: str = "vi", ax: Axes | None = None, order: Callable[[str], tuple] | None = None
+    table: pd.DataFrame, lang: str = "vi", ax: Axes | None = None, order: Callable[[str], tuple] | None = None,
+    title: str | None = None,
 ) -> Axes:
     """Plan (light) and disbursed (dark) by project, one bar pair per capital type.
 
@@ -107,6 +108,8 @@ def projects_chart(
         Axes to draw on; a new figure when None.
     order
         Sort key of project codes; :func:`project_order` (DA1 … DA10) when None.
+    title
+        The chart's title (default "Plan and disbursement by project" in ``lang``).
     """
     with map_style():
         ax = _axes(ax)
@@ -137,7 +140,7 @@ def projects_chart(
         ax.set_xticks(x, projects)
         ax.set_ylabel(t("money.billion_vnd", lang))
         value_axis(ax, lang)  # billions: 0,0 2,5 5,0 … where the step is 2.5, never rounded to 2 and 8
-        ax.set_title(t("chart.projects", lang), y=TITLE_Y)
+        ax.set_title(title or t("chart.projects", lang), y=TITLE_Y)
         ax.legend(fontsize=8, frameon=False, loc="upper right")
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)

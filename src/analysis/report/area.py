@@ -103,7 +103,9 @@ def context(
         Year the poverty change is measured from; default the first year with poverty data.
     programme
         The programme whose finance the report sums (code, name or alias of
-        :mod:`analysis.catalog.programmes`); default NTP 1719. Rows of other programmes are left out.
+        :mod:`analysis.catalog.programmes`); default the year's (NTP 1719 to 2025, the programme of
+        2026–2030 from 2026: :func:`~analysis.catalog.programmes.default_programme`). Rows of
+        other programmes are left out.
     level
         ``""`` for the data's own units (districts; the new communes of data converted with
         ``ntp-atlas convert --to 2025``), or ``"commune"`` for a report per new commune
@@ -124,7 +126,8 @@ def context(
     if lang not in LANGUAGES:
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     area = load_for_level(str(province), district, commune, level, data_dir)
-    prog, area.finance = programme_finance(area.finance, programme, area.name)  # never two programmes summed
+    # never two programmes summed; by default the programme of the year (NTP 1719 to 2025, then the integrated one)
+    prog, area.finance = programme_finance(area.finance, programme, area.name, year=year)
     p = resolve_period(area, year, as_of, baseline_year)
     return ReportContext(area, p.year, p.as_of, lang, p.baseline_year, p.poverty_year, p.class_years, p.snapshot,
                          programme=prog.code, dates=p.dates)

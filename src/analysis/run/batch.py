@@ -21,7 +21,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
+from analysis.catalog.programmes import default_programme, get_programme
 from analysis.catalog.units import resolve_district, resolve_province
 from analysis.common.locks import hold, reading
 from analysis.common.ownership import check_replaceable
@@ -101,11 +101,12 @@ def run_report(
     # a URL (s3://, file://…) is read through fsspec, by this process and by cluster workers
     data_dir = str(data_dir) if "://" in str(data_dir) else Path(data_dir).expanduser().resolve()
     ensure_prepared(data_dir)  # a damaged prepared file is rebuilt from its inputs, never read
-    prog = get_programme(programme or DEFAULT_PROGRAMME).code
     with reading(data_dir, wait=wait) as version:  # as a batch does: the data shared, the folder held
-        year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode, programme=prog)
+        asked = get_programme(programme).code if programme else None
+        year = int(year) if year not in (None, "") else latest_year(pcode, data_dir, dcode, programme=asked)
+        prog = asked or default_programme(year)  # by default the year's: NTP 1719 to 2025, then 2026–2030's
         out = batch_folder(out_dir, year, pname) / report_filename(dcode, dname, lang=lang, notebook=notebook,
-                                                                   programme=prog)
+                                                                   programme=prog, year=year)
         params = {"province": pcode, "district": dcode, "year": year, "as_of": as_of or "", "lang": lang,
                   "data_dir": data_dir, "baseline_year": "", "programme": prog}
         with hold(out.parent, wait=wait):
@@ -189,16 +190,17 @@ def run_batch(
         # the data read shared for the whole batch: no prepare swaps it in half way (analysis.common.locks)
         version = held.enter_context(reading(data_dir, wait=wait))
         scheduler = scheduler or os.environ.get("NTP_ATLAS_SCHEDULER") or None
-        prog = get_programme(programme or DEFAULT_PROGRAMME).code
-        if year in (None, "") and prog != DEFAULT_PROGRAMME and not units:  # the programme's latest year
-            year = latest_year(province, data_dir, programme=prog)
-        plan = batch_plan(province, data_dir, year, communes, programme=prog)
+        asked = get_programme(programme).code if programme else None
+        if year in (None, "") and asked and not units:  # the programme's latest year
+            year = latest_year(province, data_dir, programme=asked)
+        plan = batch_plan(province, data_dir, year, communes, programme=asked)
+        prog = asked or default_programme(plan.year)  # by default the year's: NTP 1719 to 2025, then 2026–2030's
         if plan.by_commune and (docx or xlsx):
             raise ParameterError("--docx and --xlsx are not available yet for reports by the new units (--units 2025)")
         pcode, pname, year = plan.province_code, plan.province_name, plan.year
         folder = batch_folder(out_dir, year, pname, plan.folder_suffix)
         held.enter_context(hold(folder, wait=wait))  # one batch at a time writes a province's folder
-        index = folder / index_filename(lang=lang, programme=prog)
+        index = folder / index_filename(lang=lang, programme=prog, year=year)
         check_replaceable(index)  # a user's file at the index's place: refused before any report runs
         note = converted.describe() if converted else ""
         if plan.without_data:  # another programme's batch: the districts without its money are said
@@ -212,11 +214,11 @@ def run_batch(
                   "baseline_year": "", "programme": prog}
         tasks: list[tuple[str, str, dict, Path]] = [
             (name, "district_report", common | plan.unit_parameters(unit),
-             folder / report_filename(unit, name, lang=lang, programme=prog))
+             folder / report_filename(unit, name, lang=lang, programme=prog, year=year))
             for unit, name in plan.units
         ]
         tasks.append((pname, "province_overview", common | plan.overview_parameters(),
-                      folder / report_filename(lang=lang, programme=prog)))
+                      folder / report_filename(lang=lang, programme=prog, year=year)))
 
         fingerprints = BatchFingerprints.of(pcode, data_dir)
         todo, skipped = [], []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, default_programme, get_programme
 from analysis.catalog.units import ascii_words
 from analysis.config import LANGUAGES
 from analysis.errors import ParameterError
@@ -70,10 +70,13 @@ def lang_suffix(lang: str) -> str:
     return "" if lang == "vi" else f".{lang}"
 
 
-def programme_suffix(programme: str | None) -> str:
-    """``""`` for NTP 1719 (the default: names as they always were), else ``.<code>`` (``.p135``)."""
-    code = get_programme(programme or DEFAULT_PROGRAMME).code
-    return "" if code == DEFAULT_PROGRAMME else f".{code}"
+def programme_suffix(programme: str | None, year: int | str | None = None) -> str:
+    """``""`` for the programme of the year (NTP 1719 to 2025, the programme of 2026–2030 from
+    2026: :func:`~analysis.catalog.programmes.default_programme`; names as they always were),
+    else ``.<code>`` (``.p135``)."""
+    default = default_programme(year)
+    code = get_programme(programme or default).code
+    return "" if code == default else f".{code}"
 
 
 def batch_folder(out_dir: str | Path, year: int | str, province_name: str, suffix: str = "") -> Path:
@@ -83,19 +86,22 @@ def batch_folder(out_dir: str | Path, year: int | str, province_name: str, suffi
 
 
 def report_filename(district_code: str | None = None, district_name: str | None = None, *,
-                    lang: str = "vi", notebook: str = "district_report", programme: str = DEFAULT_PROGRAMME) -> str:
+                    lang: str = "vi", notebook: str = "district_report", programme: str | None = DEFAULT_PROGRAMME,
+                    year: int | str | None = None) -> str:
     """File name of a report: ``187-chi-lang.html``, ``overview.en.html``,
     ``187-chi-lang.explore.html``; ``.en`` before the suffix for English, and the programme's
-    code before that for a programme other than NTP 1719 (``187-chi-lang.p135.en.html``)."""
+    code before that for a programme other than the year's (``187-chi-lang.p135.en.html``)."""
     if district_code:
         code = district_code if re.fullmatch(r"[0-9]{1,5}", str(district_code)) else slug(district_code)
         stem = f"{code}-{slug(district_name or '')}" if district_name else code
     else:
         stem = "overview"
     variant = "" if notebook in ("district_report", "province_overview") else f".{slug(notebook)}"
-    return f"{stem}{variant}{programme_suffix(programme)}{lang_suffix(lang)}.html"
+    return f"{stem}{variant}{programme_suffix(programme, year)}{lang_suffix(lang)}.html"
 
 
-def index_filename(*, lang: str = "vi", programme: str | None = DEFAULT_PROGRAMME) -> str:
+def index_filename(
+    *, lang: str = "vi", programme: str | None = DEFAULT_PROGRAMME, year: int | str | None = None
+) -> str:
     """File name of a province's index page: ``index.html``, ``index.p135.en.html``."""
-    return f"index{programme_suffix(programme)}{lang_suffix(lang)}.html"
+    return f"index{programme_suffix(programme, year)}{lang_suffix(lang)}.html"

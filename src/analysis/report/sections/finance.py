@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from IPython.display import HTML
 
+from analysis.catalog.programmes import get_programme
 from analysis.common.i18n import t
 from analysis.common.numbers import format_number, format_percent, format_points
 from analysis.maps import charts
@@ -134,7 +135,8 @@ def project_frame(ctx: ReportContext) -> tuple[pd.DataFrame, dict[str, tuple[str
     lang = ctx.lang
     snap = ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–"))
     wide = None
-    cols: dict[str, tuple[str, str]] = {"project": (t("report.col.project", lang), "text")}
+    column = get_programme(ctx.programme).label_key("report.col.project")  # "Hợp phần" from 2026
+    cols: dict[str, tuple[str, str]] = {"project": (t(column, lang), "text")}
     for ct in ("investment", "recurrent"):
         part = disbursement(snap[snap["capital_type"] == ct], "project").set_index("project")
         part = part[["plan_mvnd", "disbursed_mvnd", "rate"]].add_prefix(f"{ct}_")

@@ -76,8 +76,9 @@ def map_need_vs_money(ctx: ReportContext) -> Picture:
 def chart_projects(ctx: ReportContext) -> Picture:
     """Disbursement by project and capital type (bars: plan and disbursed)."""
     table = disbursement(ctx.snapshot.assign(project=ctx.snapshot["project"].fillna("–")), ["project", "capital_type"])
-    chart = charts.projects_chart(table, ctx.lang, order=charts.project_order)
-    return Picture(chart.figure, t("chart.projects", ctx.lang))
+    title = t(get_programme(ctx.programme).label_key("chart.projects"), ctx.lang)  # "... by component" from 2026
+    chart = charts.projects_chart(table, ctx.lang, order=charts.project_order, title=title)
+    return Picture(chart.figure, title)
 
 
 def chart_progress(ctx: ReportContext) -> Picture:

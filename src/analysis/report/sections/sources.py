@@ -9,6 +9,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from analysis import __version__
+from analysis.catalog.programmes import get_programme
 from analysis.common.i18n import t
 from analysis.report import quality as report_quality
 from analysis.report import reform_notes
@@ -43,6 +44,9 @@ def sources(ctx: ReportContext) -> HTML:
         t("report.method.units", lang),
     ]
     notes = unit_view(ctx).method_notes(ctx, notes)
+    prog = get_programme(ctx.programme)
+    if prog.provisional:  # its contents are not the official list: say so where the method is
+        notes.append(t("report.method.provisional_programme", lang, programme=prog.title(lang), basis=prog.legal_basis))
     if b.get("quality") == "approximate":
         notes.append(t("report.method.approximate", lang))
     gen = t(
