@@ -11,7 +11,7 @@ LANG_ ?= vi
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report prepare sample maps docs test test-fast lint lab bench fuzz memory clean system-deps
+.PHONY: help setup report prepare prepare-2026 sample maps docs test test-fast lint lab bench fuzz memory clean system-deps
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,8 +30,13 @@ setup: $(STAMP) ## Create .venv and install ntp-atlas with its dependencies
 prepare: setup ## Validate and join the sample data into data/processed/
 	$(BIN)/ntp-atlas prepare
 
-report: prepare ## MAIN JOB: prepare the sample data and render the sample province's reports into reports/
+prepare-2026: setup ## Validate the sample's 2026 tables (by the communes of 1/7/2025) into data/processed-2026/
+	$(BIN)/ntp-atlas prepare --finance data/sample/2026/finance.csv --poverty data/sample/2026/poverty.csv \
+		--communes data/sample/2026/communes.csv --out data/processed-2026
+
+report: prepare prepare-2026 ## MAIN JOB: prepare the sample data, render the sample province's 2023 reports and its 2026 reports by the new communes into reports/
 	$(BIN)/ntp-atlas batch --province $(PROVINCE) --year $(YEAR) --lang $(LANG_) --jobs $(JOBS)
+	$(BIN)/ntp-atlas batch --province $(PROVINCE) --year 2026 --lang $(LANG_) --jobs $(JOBS) --data data/processed-2026
 
 sample: setup ## Rebuild data/sample/ with the deterministic generator
 	$(BIN)/ntp-atlas sample

@@ -10,15 +10,15 @@ import json
 
 import pytest
 
+from analysis.catalog.programme_rows import programme_table
 from analysis.catalog.programmes import (
     DEFAULT_PROGRAMME,
     _read,
+    default_programme,
     find_programme,
     find_project,
     get_programme,
     list_programmes,
-    default_programme,
-    programme_table,
 )
 from analysis.errors import InputFileError, ParameterError
 from analysis.inputs.schema import FINANCE, normalize_project

@@ -43,7 +43,8 @@ def poverty() -> pd.DataFrame:
 # --- the committed files are what the generator writes ----------------------------------
 
 
-@pytest.mark.parametrize("name", ["finance.csv", "communes.csv", "README.md"])
+@pytest.mark.parametrize("name", ["finance.csv", "communes.csv", "README.md", "2026/finance.csv", "2026/poverty.csv",
+                                  "2026/communes.csv"])
 def test_text_files_are_byte_identical(rebuilt, name):
     assert (rebuilt["finance"].parent / name).read_bytes() == (SAMPLE_DIR / name).read_bytes()
 

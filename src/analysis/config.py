@@ -23,6 +23,12 @@ SAMPLE_FILES = {
     "indicators": SAMPLE_DIR / "indicators.csv",
     "boundaries": SAMPLE_DIR / "boundaries.gpkg",
 }
+#: The sample's 2026 tables, keyed to Lạng Sơn's 65 communes of 1/7/2025 (no districts).
+SAMPLE_2026_FILES = {
+    "finance": SAMPLE_DIR / "2026" / "finance.csv",
+    "poverty": SAMPLE_DIR / "2026" / "poverty.csv",
+    "communes": SAMPLE_DIR / "2026" / "communes.csv",
+}
 SAMPLE_CODE_COLUMN = "commune_code"
 
 #: Metric CRS for Vietnam used for areas, distances and drawing: VN-2000 / UTM zone 48N.

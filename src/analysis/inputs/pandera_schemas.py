@@ -83,7 +83,16 @@ COMMUNES_SCHEMA = pa.DataFrameSchema(
         "dbkk_villages": pa.Column(
             float, pa.Check.ge(0, error="especially difficult villages is negative"), nullable=True, required=False
         ),
+        "villages": pa.Column(
+            float, pa.Check.ge(0, error="villages is negative"), nullable=True, required=False
+        ),
     },
+    checks=[
+        pa.Check(
+            lambda df: ~(df["dbkk_villages"] > df["villages"]) if {"villages", "dbkk_villages"} <= set(df) else True,
+            error="more especially difficult villages than villages in the ethnic-minority area",
+        )
+    ],
     strict=False,
 )
 
@@ -124,6 +133,7 @@ CHECK_COLUMNS = {
     "ethnic-minority poor households exceed ethnic-minority households": "em_poor_households",
     "ethnic-minority poor households exceed all poor households": "em_poor_households",
     "date of the figure is not in its year or the next": "as_of",
+    "more especially difficult villages than villages in the ethnic-minority area": "dbkk_villages",
 }
 
 #: What to do about each kind of problem (shown with the reason).

@@ -199,11 +199,20 @@ COMMUNES = TableSpec(
             "region", "enum", aliases=("khu vực", "kv", "phân định khu vực"), description="I, II or III", example="III"
         ),
         Column(
+            "villages",
+            "count",
+            required=False,
+            aliases=("số thôn", "số thôn vùng đồng bào dtts", "thôn thuộc vùng đồng bào dtts và miền núi"),
+            description="villages in the ethnic-minority and mountainous area (2026–2030 classification; optional)",
+            example="25",
+            bound="villages",
+        ),
+        Column(
             "dbkk_villages",
             "count",
             required=False,
             aliases=("số thôn đbkk", "thôn đặc biệt khó khăn", "số thôn đặc biệt khó khăn"),
-            description="number of especially difficult villages (thôn ĐBKK)",
+            description="number of especially difficult villages (thôn ĐBKK), among them",
             example="4",
             bound="villages",
         ),

@@ -16,7 +16,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme, programme_finance
+from analysis.catalog.programme_rows import programme_finance
+from analysis.catalog.programmes import DEFAULT_PROGRAMME, get_programme
 from analysis.common.i18n import t
 from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
@@ -41,7 +42,7 @@ class ReportContext:
     class_years: tuple[int | None, int | None]
     snapshot: pd.DataFrame
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    #: The programme whose finance rows the report sums (:func:`analysis.catalog.programmes.programme_finance`).
+    #: The programme whose finance rows the report sums (:func:`analysis.catalog.programme_rows.programme_finance`).
     programme: str = DEFAULT_PROGRAMME
     #: The dates of the finance figures shown (each district's snapshot); from ``snapshot`` when None.
     dates: DataDates | None = None

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalog.programmes import DEFAULT_PROGRAMME, programme_finance
+from analysis.catalog.programme_rows import programme_finance
+from analysis.catalog.programmes import DEFAULT_PROGRAMME
 from analysis.catalog.unit_systems import CONVERTED_2025, NATIVE_2025, OLD_UNITS, UnitSystem, unit_system_of
 from analysis.catalog.units import resolve_province
 from analysis.errors import ParameterError

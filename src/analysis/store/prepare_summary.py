@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.catalog.unit_systems import NATIVE_2025, unit_system_of
 from analysis.inputs.rejects import more_rows_note
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ __all__ = ["boundary_notes", "prepare_summary"]
 def prepare_summary(result: PrepareResult) -> str:
     """What prepare did, in lines for the terminal: every input's rows read, accepted and
     rejected (they reconcile), the first rejects, the boundaries matched, the rule warnings."""
-    native = result.manifest.get("units") == "2025-native"
+    native = unit_system_of(result.manifest) is NATIVE_2025
     lines = [
         f"prepared data written to {result.out_dir}",
         "units: the communes of 1/7/2025 (province → commune, no districts)" if native

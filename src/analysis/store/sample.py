@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import SAMPLE_DIR
+from analysis.store.sample_2026 import make_2026
 from analysis.store.sample_boundaries import make_boundaries, shared_points, write_gpkg
 from analysis.store.sample_figures import FLAW_DISTRICTS, LANG_SON, NO_POVERTY_2023, mvnd, sample_units
 from analysis.store.sample_finance import make_finance
@@ -36,7 +37,9 @@ def write_sample(out_dir: Path = SAMPLE_DIR) -> dict[str, Path]:
     -------
     dict of str to pathlib.Path
         The files written, keyed ``finance``, ``poverty``, ``communes``, ``indicators``,
-        ``boundaries``, ``readme``.
+        ``boundaries``, ``readme``, and the 2026 tables by the new communes
+        (:mod:`analysis.store.sample_2026`) in ``2026/``: ``finance_2026``, ``poverty_2026``,
+        ``communes_2026``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -51,6 +54,10 @@ def write_sample(out_dir: Path = SAMPLE_DIR) -> dict[str, Path]:
     for key, table in (("finance", finance), ("communes", communes), ("indicators", indicators)):
         table.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
     write_poverty_xlsx(poverty, paths["poverty"])
+    (out_dir / "2026").mkdir(exist_ok=True)  # this year's tables, keyed to the communes of 1/7/2025
+    for key, table in make_2026().items():
+        paths[f"{key}_2026"] = out_dir / "2026" / f"{key}.csv"
+        table.to_csv(paths[f"{key}_2026"], index=False, encoding="utf-8", lineterminator="\n")
     write_gpkg(make_boundaries(units), paths["boundaries"])
     text = _readme(units, finance, poverty, communes, flaws, indicators)
     paths["readme"].write_text(text, encoding="utf-8", newline="\n")

@@ -98,7 +98,7 @@ def make_classification(units: pd.DataFrame, region21: pd.Series,
     frames = [pd.DataFrame({"year": y, "commune_code": units["commune_code"], "region": r,
                             "dbkk_villages": d})
               for y, r, d in ((2021, r21, dbkk), (2023, r23, d23))]
-    return pd.concat(frames, ignore_index=True)[COMMUNES.names]
+    return pd.concat(frames, ignore_index=True)[[c for c in COMMUNES.names if c != "villages"]]  # villages: from 2026
 
 
 def write_poverty_xlsx(poverty: pd.DataFrame, path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.catalog.programmes import programme_finance
+from analysis.catalog.programme_rows import programme_finance
 from analysis.catalog.units import resolve_district, resolve_province
 from analysis.config import PROCESSED_DIR
 from analysis.errors import ParameterError

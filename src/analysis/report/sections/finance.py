@@ -114,14 +114,36 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
         n3 = int(region_counts(ctx.area.classification, now_y)["III"].iloc[0])
         exits = len(region_iii_exits(ctx.area.classification, base_y, now_y)) if base_y and base_y != now_y else 0
         exits_note = t("report.region_iii_exits", lang, n=exits, year=base_y) if base_y != now_y else ""
-        items.append(
-            (
-                t("report.region_iii", lang, year=now_y),
-                format_number(n3, lang),
-                beside(exits_note, area_coverage(ctx).classification, lang),
-            )
-        )
+        villages = _villages(ctx.area.classification, now_y)
+        # the 2026-2030 classification counts villages: "39/65" communes, and the thôn ĐBKK among them
+        label, value = t("report.region_iii", lang, year=now_y), format_number(n3, lang)
+        if villages is not None and len(villages) == 1:  # one commune: its region
+            label, value = t("report.region_of_commune", lang, year=now_y), str(villages["region"].iloc[0])
+        elif villages is not None:
+            value = f"{value}/{len(villages)}"
+        items.append((label, value, beside(exits_note, area_coverage(ctx).classification, lang)))
+        if villages is not None:
+            items.append(_dbkk_card(ctx, villages, now_y))
     return items
+
+
+def _villages(classification: pd.DataFrame, year: int) -> pd.DataFrame | None:
+    """The classification rows of ``year`` when they count the villages (2026–2030), else None."""
+    rows = classification[classification["year"] == year]
+    if "villages" not in rows.columns or not len(rows) or rows["villages"].isna().all():
+        return None
+    return rows
+
+
+def _dbkk_card(ctx: ReportContext, rows: pd.DataFrame, year: int) -> tuple[str, str, str]:
+    """"385 thôn ĐBKK, of 1,646 villages in the EM area; 16/65 communes and wards without one"."""
+    lang = ctx.lang
+    note = t("report.dbkk_of_villages", lang, villages=format_number(int(rows["villages"].sum()), lang))
+    if len(rows) > 1:  # a province: the communes without one
+        none = int((rows["dbkk_villages"].fillna(0) == 0).sum())
+        note += "; " + t("report.units_without_dbkk", lang, n=none, total=len(rows))
+    return (t("report.dbkk_villages", lang, year=year), format_number(int(rows["dbkk_villages"].sum()), lang),
+            beside(note, area_coverage(ctx).classification, lang))  # fmt: skip
 
 
 def project_table(ctx: ReportContext) -> HTML:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.catalog.programmes import programme_finance
+from analysis.catalog.programme_rows import programme_finance
 from analysis.inputs.schema import CAPITAL_TYPES, FUNDS
 from analysis.metrics.coverage import area_coverage
 from analysis.metrics.finance import disbursement, latest_snapshot, progress
