@@ -192,3 +192,41 @@ def test_the_province_and_its_communes_render(native, tmp_path):
     commune = visible_text(next((tmp_path / "reports").rglob(f"{first}-*.html")).read_text("utf-8"))
     assert "18,00%" in commune and "giảm 2,0 điểm phần trăm" in commune  # 180/1,000 after 200/1,000
     assert "quy đổi" not in commune  # nothing was converted
+
+
+# --- the poverty standard of 2027 (Nghị định 351/2025/NĐ-CP) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def to_2027(tmp_path_factory):
+    """2027 figures: finance as above a year on, poverty for 2026 (the 2022–2025 standard,
+    kept for 2026) and 2027 (the new standard): the first commune 180 then 150 poor of 1,000."""
+    work = tmp_path_factory.mktemp("to2027")
+    lines = [ln.replace("2026,2026-06-30", "2027,2027-06-30") for ln in _finance_lines()]
+    paths = _write(work / "in", lines)
+    pov = ["year,commune_code,households,poor_households,near_poor_households,em_households,em_poor_households"]
+    for i, code in enumerate(_communes()):
+        pov.append(f"2026,{code},1000,{180 - i},100,900,{160 - i}")
+        pov.append(f"2027,{code},1000,{150 - i},100,900,{130 - i}")
+    paths["poverty"].write_text("\n".join(pov) + "\n", encoding="utf-8")
+    return prepare(finance=paths["finance"], poverty=paths["poverty"], communes=None, indicators=None,
+                   out=work / "prepared", today="2027-12-01").out_dir  # fmt: skip
+
+
+def test_no_change_is_computed_across_a_new_poverty_standard_by_default(to_2027):
+    from analysis.report.area import context
+
+    ctx = context("20", year=2027, data_dir=to_2027, level="commune", commune=_communes()[0])
+    assert ctx.poverty_year == 2027 and ctx.baseline_year == 2027  # 2026 counted under the old standard
+    assert ctx.standard_break == ""
+
+
+def test_a_change_asked_across_the_break_says_so(to_2027):
+    from analysis.report.area import context
+    from analysis.report.sections.finance import headline_figures
+
+    ctx = context("20", year=2027, data_dir=to_2027, level="commune", commune=_communes()[0], baseline_year=2026)
+    assert "năm 2026 theo Nghị định 07/2021/NĐ-CP, năm 2027 theo Nghị định 351/2025/NĐ-CP" in ctx.standard_break
+    text = headline_figures(ctx).data
+    # 150/1,000 after 180/1,000: −3.0 points, with the break beside it
+    assert "−3,0 điểm % so với năm 2026 (hai chuẩn nghèo khác nhau" in text

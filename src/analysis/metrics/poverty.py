@@ -9,6 +9,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: The poverty standards a review counts under, by the first year counted under each: the
+#: 2022–2025 standard (Nghị định 07/2021/NĐ-CP), kept for 2026 (Nghị định 351/2025/NĐ-CP), and
+#: from 2027 Nghị định 351/2025/NĐ-CP (2.2 million đồng a person a month in rural areas, 2.8
+#: million in urban areas; changed deprivation indicators). Counts under two standards are not
+#: comparable: a change across them is a break.
+POVERTY_STANDARDS = ((2021, "07/2021/NĐ-CP"), (2027, "351/2025/NĐ-CP"))
+
+
+def poverty_standard(year: int) -> str:
+    """The poverty standard a review of ``year`` counts under (:data:`POVERTY_STANDARDS`).
+
+    >>> poverty_standard(2023), poverty_standard(2026), poverty_standard(2027)
+    ('07/2021/NĐ-CP', '07/2021/NĐ-CP', '351/2025/NĐ-CP')
+    """
+    current = POVERTY_STANDARDS[0][1]
+    for first, name in POVERTY_STANDARDS:
+        if int(year) >= first:
+            current = name
+    return current
+
 COUNTS = ["households", "poor_households", "near_poor_households", "em_households", "em_poor_households"]
 #: rate name -> (numerator, denominator)
 RATES = {

@@ -23,7 +23,7 @@ from analysis.config import LANGUAGES, PROCESSED_DIR
 from analysis.errors import ParameterError
 from analysis.maps import textmetrics
 from analysis.metrics.finance import headline
-from analysis.metrics.poverty import poverty_change
+from analysis.metrics.poverty import poverty_change, poverty_standard
 from analysis.report.period import DataDates, as_of_text, data_dates, resolve_period
 from analysis.store.area_data import AreaData
 from analysis.store.report_levels import load_for_level
@@ -58,6 +58,16 @@ class ReportContext:
     #: The headline tables and the area's poverty change, worked out once (:func:`area_headline`,
     #: :func:`area_poverty_change`): the summary and the headline section both use them.
     _once: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def standard_break(self) -> str:
+        """``""``, or the sentence that says the poverty change runs across two poverty standards
+        (a baseline asked for under the standard before the poverty year's)."""
+        base, now = self.baseline_year, self.poverty_year
+        if base is None or now is None or poverty_standard(base) == poverty_standard(now):
+            return ""
+        return t("report.standard_break", self.lang, base=base, before=poverty_standard(base), now=now,
+                 after=poverty_standard(now))  # fmt: skip
 
     @property
     def level(self) -> str:

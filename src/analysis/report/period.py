@@ -22,6 +22,7 @@ from analysis.common.i18n import t
 from analysis.common.numbers import format_date, format_number
 from analysis.errors import ParameterError
 from analysis.metrics.finance import latest_snapshot, snapshot_dates
+from analysis.metrics.poverty import poverty_standard
 from analysis.store.area_data import AreaData
 
 #: Districts named beside a date, at most; more are counted ("10 huyện").
@@ -126,7 +127,10 @@ def resolve_period(
     as_of
         ``yyyy-mm-dd``, ``dd/mm/yyyy`` or a timestamp; default the year's latest snapshot.
     baseline_year
-        Year the poverty change is measured from; default the first year with poverty data.
+        Year the poverty change is measured from; default the first year with poverty data
+        counted under the same poverty standard as the report's poverty year
+        (:func:`analysis.metrics.poverty.poverty_standard`): a change across a new standard is
+        only computed when asked for, and the report says so beside it.
 
     Raises
     ------
@@ -152,7 +156,10 @@ def resolve_period(
             f"{dates[0]:%d/%m/%Y}. Snapshots: {', '.join(f'{d:%d/%m/%Y}' for d in dates)}"
         )
     pov_years = {int(y) for y in area.poverty["year"]}
-    base = int(baseline_year) if baseline_year not in (None, "") else (min(pov_years) if pov_years else None)
+    now = latest_up_to(pov_years, year)
+    # by default the change runs from the first review under the same poverty standard: never across a break
+    same = {y for y in pov_years if now is None or poverty_standard(y) == poverty_standard(now)}
+    base = int(baseline_year) if baseline_year not in (None, "") else (min(same) if same else None)
     if base is not None and pov_years and base not in pov_years:
         raise ParameterError(
             f"no poverty data for baseline year {base}; years with data: {', '.join(map(str, sorted(pov_years)))}"
@@ -164,7 +171,7 @@ def resolve_period(
         year,
         pd.Timestamp(cutoff),
         base,
-        latest_up_to(pov_years, year),
+        now,
         class_years,
         snapshot,
         data_dates(snapshot, cutoff),

@@ -101,12 +101,7 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
                 (
                     t(f"report.{rate}", lang, year=ctx.poverty_year),
                     format_percent(ch[f"{rate}_now"], lang),
-                    beside(t(
-                        "report.change_since",
-                        lang,
-                        change=format_points(ch[f"{rate}_change_pp"], lang),
-                        year=ctx.baseline_year,
-                    ) if ctx.baseline_year != ctx.poverty_year else "", area_coverage(ctx).poverty, lang),
+                    beside(_change_text(ctx, ch[f"{rate}_change_pp"]), area_coverage(ctx).poverty, lang),
                 )
             )
     base_y, now_y = ctx.class_years
@@ -125,6 +120,14 @@ def _poverty_cards(ctx: ReportContext) -> list[tuple[str, str, str]]:
         if villages is not None:
             items.append(_dbkk_card(ctx, villages, now_y))
     return items
+
+
+def _change_text(ctx: ReportContext, points: float) -> str:
+    """"−2,0 điểm % so với năm 2025", and the break when the two years count under two standards."""
+    if ctx.baseline_year == ctx.poverty_year:
+        return ""
+    text = t("report.change_since", ctx.lang, change=format_points(points, ctx.lang), year=ctx.baseline_year)
+    return f"{text} ({ctx.standard_break})" if ctx.standard_break else text
 
 
 def _villages(classification: pd.DataFrame, year: int) -> pd.DataFrame | None:

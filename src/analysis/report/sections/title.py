@@ -23,6 +23,8 @@ def title(ctx: ReportContext) -> HTML:
         body += f"<div class='ntp-warn'>{esc(note)}</div>"
     for css, text in unit_view(ctx).title_notes(ctx):
         body += f"<div class='{css}'>{esc(text)}</div>"
+    if ctx.standard_break:  # a change of poverty standard is a break: said under the title too
+        body += f"<div class='ntp-warn'>{esc(ctx.standard_break)}.</div>"
     return HTML(body + "</div>")
 
 
