@@ -230,3 +230,19 @@ def test_a_change_asked_across_the_break_says_so(to_2027):
     text = headline_figures(ctx).data
     # 150/1,000 after 180/1,000: −3.0 points, with the break beside it
     assert "−3,0 điểm % so với năm 2026 (hai chuẩn nghèo khác nhau" in text
+
+
+def test_a_boundary_file_of_the_new_communes_is_used_as_it_is(native, tmp_path):
+    """A GeoPackage of the 65 new communes (here: the polygons of the prepared data above,
+    written out as a user's file would be) is matched by code, not dissolved again."""
+    import geopandas as gpd
+
+    communes = gpd.read_parquet(native.out_dir / "communes.parquet")[["commune_code", "commune_name", "geometry"]]
+    new_file = tmp_path / "xa_2025.gpkg"
+    communes.rename(columns={"commune_code": "ma_xa"}).to_file(new_file, layer="xa", driver="GPKG")
+    paths = _write(tmp_path / "in", _finance_lines())
+    result = _prepare(paths, tmp_path / "prepared", boundaries=new_file, code_column="ma_xa")
+    assert result.manifest["boundaries"]["vintage"] == "2025"
+    prepared = read_prepared(result.out_dir, "communes")
+    assert set(prepared["boundary_source"]) == {"boundary file xa_2025.gpkg"}
+    assert set(result.match_report["status"]) == {"matched_code"} and len(result.match_report) == 65

@@ -143,14 +143,14 @@ def _geometry(
     """Each new commune's polygon, and where it came from: ``match``, ``boundary_quality``, ``boundary_source``."""
     codes = frame["commune_code"]
     derived = derive_communes(old, scope_pairs).set_index("commune_code")
-    geometry = codes.map(derived.geometry)
+    geometry = codes.map(derived.geometry).astype(object)  # object: none derived (a new file only) is no float
     cut = codes.map(derived["cut"]).fillna(False).astype(bool)
     source = pd.Series(f"derived from {OLD_VINTAGE} communes", index=frame.index, dtype="string")
     match = pd.Series("derived", index=frame.index, dtype="string")
     if new_bounds is not None:
         given = new_bounds.dropna(subset=["commune_code"]).drop_duplicates("commune_code").set_index("commune_code")
         has = codes.isin(given.index)
-        geometry = geometry.where(~has, codes.map(given.geometry))
+        geometry = geometry.where(~has, codes.map(given.geometry).astype(object))
         source = source.where(~has, new_source)
         match = match.where(~has, "matched_code")
         cut = cut & ~has
