@@ -195,7 +195,11 @@ def test_prepare_closes_periods_after_the_real_run_date(tmp_path):
     lines = [f"{today.year},{tomorrow:%d/%m/%Y},14,127,04231,DA4,investment,current,100,50",
              f"{today.year},{today:%d/%m/%Y},14,127,04231,DA4,investment,current,90,40",
              f"{today.year},{today:%d/%m/%Y},14,127,04234,DA4,investment,current,90,40"]
-    code, out = _prepare(tmp_path, _fin(tmp_path, lines))
+    # this year's figures of units before the reform are refused unless asked for (issue #19),
+    # and from 2026 DA4 is 1719's only when the row says so
+    fin = _fin(tmp_path, [ln.replace(",DA4,", ",DA4,ntp1719,") for ln in lines])
+    fin.write_text(fin.read_text(encoding="utf-8").replace("project,", "project,programme,", 1), encoding="utf-8")
+    code, out = _prepare(tmp_path, fin, "--units", "old")
     assert code == 0
     rejects = pd.read_csv(out / "rejects.csv", dtype=str)
     assert rejects["row"].tolist() == ["2"]
