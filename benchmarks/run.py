@@ -38,6 +38,12 @@ def _country(repeat: int) -> dict:
     return country.run(repeat)
 
 
+def _national_2026(repeat: int) -> dict:
+    from benchmarks import national_2026
+
+    return national_2026.run(repeat=repeat)
+
+
 def _batch(repeat: int) -> dict:
     from benchmarks import batch
 
@@ -51,6 +57,8 @@ PARTS: dict[str, tuple[Callable[[int], dict], str]] = {
     "scaling": (_scaling, "map render and report compute time: a district, a province, the country"),
     "batch": (_batch, "a province's reports: naive papermill + nbconvert against ntp-atlas batch, and the floor"),
     "country": (_country, "every district report of the country (--province all), then the unchanged re-run"),
+    "national-2026": (_national_2026, "this year's data by the 3,321 communes of 1/7/2025: prepare (time, memory), "
+                      "every commune report of the country, the unchanged re-run"),
 }
 
 
@@ -69,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument(f"--{name}", action="store_true", help=help_text)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measure, the best is reported (default 2)")
     args = parser.parse_args(argv)
-    chosen = [name for name in PARTS if getattr(args, name)] or list(PARTS)
+    chosen = [name for name in PARTS if getattr(args, name.replace("-", "_"))] or list(PARTS)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name in chosen:
         print(f"\n== {name}: {PARTS[name][1]}")

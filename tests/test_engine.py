@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis.common.ownership import LEDGER
 from analysis.errors import ReportError
-from analysis.run.engine import ENGINE_NAME
+from analysis.run.engine import ENGINE_NAME, register_engine
 from analysis.run.kernel_pool import KernelPool
 from analysis.run.page_stamp import page_inputs, stamp_page
 from analysis.run.render import render_report
@@ -37,6 +37,7 @@ def make_notebook(folder: Path, name: str, *cells: str, parameters: str = 'code:
 def warm(pool: KernelPool | None, path: Path, parameters: dict, output: Path | None = None, **kw):
     """papermill.execute_notebook on the warm kernels of ``pool`` (the ntp-atlas-warm engine)."""
     extra = {"pool": pool} if pool is not None else {}
+    register_engine()  # in papermill's registry from the first run on (analysis.run.engine)
     return papermill.execute_notebook(str(path), str(output) if output else None, parameters=parameters,
                                       engine_name=ENGINE_NAME, progress_bar=False, **extra, **kw)
 

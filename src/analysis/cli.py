@@ -78,23 +78,7 @@ def _report_options(args, **batch) -> RunOptions:
                         wait=args.wait, **batch)  # fmt: skip
 
 
-def _import_notebook_libraries() -> None:
-    """Import papermill, and with it nbformat and jsonschema, before the package's run modules.
-
-    Importing jsonschema compiles a grammar (rfc3987-syntax's, with lark) in a tight recursion.
-    Under CPython 3.11 a recursion that keeps crossing the boundary of a 16 KiB chunk of the
-    interpreter's frame stack maps and unmaps that chunk at every crossing (CPython issue
-    142183, fixed from 3.13). Imported at the bottom of the package's own import chain
-    (cli, run.country, run.batch, run.threads, run.render, run.engine, papermill, nbformat...)
-    the compile crossed one hundreds of thousands of times: about 2 s of system time in
-    every batch and report. Imported here, the chain is short and the same whatever the
-    package's modules import.
-    """
-    import papermill  # noqa: F401
-
-
 def _cmd_report(args) -> int:
-    _import_notebook_libraries()
     from analysis.run.batch import run_report
 
     if not args.district and not args.commune:
@@ -109,7 +93,6 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_batch(args) -> int:
-    _import_notebook_libraries()
     from analysis.run.country import run_provinces
 
     communes = [c.strip() for c in args.commune.split(",") if c.strip()] if args.commune else None

@@ -15,13 +15,10 @@ import re
 import threading
 from pathlib import Path
 
-from nbconvert import HTMLExporter
-from nbconvert.exporters.templateexporter import TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from analysis.config import DEFAULT_LANGUAGE
+from analysis.run.notebook_libraries import load_notebook_libraries
 
 #: Cells with these tags never reach the HTML.
 REMOVED_TAGS = ("analyst-note", "parameters", "injected-parameters")
@@ -67,6 +64,12 @@ def _page_exporter_class():
     ``tests/test_render.py`` checks that a real report's page has the same document tree as
     nbconvert's own exporter gives; a newer nbconvert that this does not fit falls back to it.
     """
+    load_notebook_libraries()  # nbconvert, imported when the first page is exported
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
     class PageExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
             try:  # HTMLExporter.from_notebook_node (nbconvert 7.16), up to its BeautifulSoup pass

@@ -31,13 +31,15 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NotebookExecutionManager
 
 from analysis.errors import ReportError
+from analysis.run.notebook_libraries import load_notebook_libraries
+
+if TYPE_CHECKING:
+    from papermill.engines import NotebookExecutionManager
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +281,8 @@ class KernelPool:
             job.future.set_exception(exc)
             return False
         try:
+            from papermill.clientwrap import PapermillNotebookClient  # loaded by the pool's start
+
             client = PapermillNotebookClient(
                 job.nb_man,
                 km=km,
@@ -298,6 +302,9 @@ class KernelPool:
     def _start(self, number: int):
         """Start a kernel (under the process-wide start lock) and warm it: ``(km, kc)``."""
         last: BaseException | None = None
+        load_notebook_libraries()  # papermill and jupyter_client, imported where the stack is short
+        from jupyter_client.manager import AsyncKernelManager
+
         with _START_LOCK:
             for attempt in range(1, START_ATTEMPTS + 1):
                 km = AsyncKernelManager(kernel_name=self.kernel_name)

@@ -27,19 +27,16 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import nbformat
-import papermill
-from papermill.exceptions import PapermillExecutionError
-
 from analysis.catalog.units import resolve_district, resolve_province
 from analysis.common.i18n import t
 from analysis.common.ownership import check_replaceable, file_problem
 from analysis.common.storage import commit, make_folder, make_readable, remove_output, stage_bytes
 from analysis.config import DEFAULT_LANGUAGE, LANGUAGES, NOTEBOOKS_DIR, PROCESSED_DIR
 from analysis.errors import NtpAtlasError, OutputError, ParameterError, ReportError
-from analysis.run.engine import ENGINE_NAME
+from analysis.run.engine import ENGINE_NAME, register_engine
 from analysis.run.html_page import notebook_to_html
 from analysis.run.kernel_pool import KERNEL_ARGUMENTS, KernelPool
+from analysis.run.notebook_libraries import load_notebook_libraries
 from analysis.run.page_stamp import stamp_page
 
 #: The report notebooks in ``notebooks/``, by name.
@@ -143,6 +140,9 @@ def render_report(
         raise OutputError.from_os_error(exc, out_html) from None
     os.close(fd)
     tmp_nb = Path(tmp_name)
+    load_notebook_libraries()  # papermill, nbformat, nbconvert: imported when a notebook first runs
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         try:
             nb = _execute(source, tmp_nb, params, pool=pool, timeout=timeout, kernel_name=kernel_name)
@@ -182,6 +182,10 @@ def _execute(source: Path, tmp_nb: Path, params: dict[str, str], *, pool: Kernel
     # The kernel starts in the notebook's folder through nbclient's resources path rather
     # than papermill's ``cwd=``, which calls os.chdir() for the whole process and would
     # race when a batch runs several reports in threads.
+    import papermill
+
+    if pool is not None:
+        register_engine()  # the ntp-atlas-warm engine in papermill's registry, once
     on_pool = {"engine_name": ENGINE_NAME, "pool": pool} if pool is not None else {}
     return papermill.execute_notebook(
         str(source), str(tmp_nb), parameters=params, kernel_name=kernel_name,
@@ -234,6 +238,8 @@ def _failed_code_cell(saved: Path | None, exc) -> tuple[int | str, str]:
     """Number (1-based, among the code cells of the source notebook) and source of the cell
     that failed. papermill's own index counts markdown cells and the injected cell."""
     if saved is not None:
+        import nbformat
+
         try:
             nb = nbformat.read(saved, as_version=4)
         except Exception:  # unreadable: fall back to papermill's index below
