@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors
 
 from analysis.common.limits import DEFAULT_LIMITS, ReadLimits
 from analysis.inputs.bounds import Bounds, check_bounds
@@ -34,7 +33,7 @@ from analysis.inputs.cell_parsing import parse_cells
 from analysis.inputs.gates import door_checks
 from analysis.inputs.new_unit_checks import check_new_units, is_new_unit_list
 from analysis.inputs.number_cells import FileConvention
-from analysis.inputs.pandera_schemas import CHECK_COLUMNS, SCHEMAS
+from analysis.inputs.pandera_schemas import CHECK_COLUMNS, schemas
 from analysis.inputs.readers import ROW, RawTable, read_table
 from analysis.inputs.reasons import reason
 from analysis.inputs.rejects import REJECT_COLUMNS, Rejects, reason_group
@@ -126,7 +125,9 @@ def _resolve(parsed: pd.DataFrame, spec: TableSpec, units: pd.DataFrame, rej: Re
 
 
 def _schema_check(df: pd.DataFrame, spec: TableSpec, rej: Rejects, raw: pd.DataFrame) -> None:
-    schema = SCHEMAS[spec.name]
+    import pandera.errors  # with the schemas: on first use
+
+    schema = schemas()[spec.name]
     cols = [c for c in schema.columns if c in df.columns]
     if not len(df):
         return
