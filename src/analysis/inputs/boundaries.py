@@ -16,8 +16,6 @@ from pathlib import Path
 import geopandas
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.errors
 import shapely
 
 from analysis.config import STORAGE_CRS
@@ -29,10 +27,17 @@ FEATURE = "_feature"
 #: Column of :func:`read_boundaries`: the feature's geometry was invalid and repaired.
 REPAIRED = "_repaired"
 _PARQUET = {".parquet", ".geoparquet"}
-_PYOGRIO_ERRORS = (
-    pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, OSError,
-)
+
+
+def _pyogrio_errors() -> tuple[type[BaseException], ...]:
+    """What pyogrio raises for a file it cannot read (pyogrio, GDAL's binding, is imported when
+    a boundary file is first read: a run that reads none does not pay for it)."""
+    import pyogrio.errors as err
+
+    return (err.DataSourceError, err.DataLayerError, err.FieldError, err.GeometryError, err.CRSError,
+            err.FeatureError, OSError)  # fmt: skip
+
+
 _EXAMPLES = 5
 _CODE_KINDS = {5: ("commune", "06481"), 3: ("district", "001")}
 
@@ -61,9 +66,12 @@ def _read_file(path: Path, layer: str | None) -> geopandas.GeoDataFrame:
                                 "`ogr2ogr -f Parquet`, or give a GeoPackage instead") from None
     unreadable = ("check that it is a GeoPackage, GeoJSON or Shapefile (with its .shx, .dbf and "
                   ".prj beside the .shp) and that it opens in QGIS")
+    import pyogrio
+
+    errors = _pyogrio_errors()
     try:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except _PYOGRIO_ERRORS as exc:
+    except errors as exc:
         raise BoundaryError(path, f"cannot be read as a vector file ({_first_line(exc)})",
                             unreadable) from None
     if layer is not None and layer not in layers:
@@ -74,7 +82,7 @@ def _read_file(path: Path, layer: str | None) -> geopandas.GeoDataFrame:
                             "say which one holds the communes with --layer")
     try:
         return geopandas.read_file(path, layer=layer, engine="pyogrio")
-    except _PYOGRIO_ERRORS as exc:
+    except errors as exc:
         raise BoundaryError(path, f"cannot be read ({_first_line(exc)})", unreadable) from None
 
 
