@@ -170,29 +170,16 @@ class NativeView(ConvertedView):
     def title_notes(self, ctx: ReportContext) -> list[tuple[str, str]]:
         return reform_notes.native_title_notes(ctx)
 
-    def estimated_html(self, ctx: ReportContext) -> str:
-        return ""
-
-    def commune_units_html(self, ctx: ReportContext) -> str:
-        return UnitView.commune_units_html(self, ctx)
-
-    def mark_units(
-        self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns, after: str | None
-    ) -> tuple[pd.DataFrame, Columns]:
-        return frame, cols
-
-    def mark_projects(self, ctx: ReportContext, frame: pd.DataFrame, cols: Columns) -> tuple[pd.DataFrame, Columns]:
-        return frame, cols
-
-    def unit_warnings(self, ctx: ReportContext) -> pd.DataFrame:
-        return ctx.area.warnings
-
-    def warning_names(self, ctx: ReportContext) -> pd.Series:
-        return ctx.area.province_communes.set_index("commune_code")["commune_name"]
+    # as for the old units: nothing estimated, no former communes, warnings keyed to the units shown
+    estimated_html = UnitView.estimated_html
+    commune_units_html = UnitView.commune_units_html
+    mark_units = UnitView.mark_units
+    mark_projects = UnitView.mark_projects
+    unit_warnings = UnitView.unit_warnings
+    warning_names = UnitView.warning_names
 
     def method_notes(self, ctx: ReportContext, notes: list[str]) -> list[str]:
         return reform_notes.native_method_notes(ctx, notes)
-
 
 
 #: The view of each unit system, by its manifest key.
