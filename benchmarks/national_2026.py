@@ -7,7 +7,7 @@ district) for every commune of the 2025 list (34 provinces), written determinist
 =================  ==========================================================================
 ``finance.csv``    the programme of 2026–2030 (no programme column: the year's), components
                    HP1 and HP2, both capital types, current and carried-over funds, at four
-                   quarterly snapshots: 64 rows a commune, about 212,000
+                   quarterly snapshots: 32 rows a commune, about 106,000
 ``poverty.csv``    households, poor, near-poor, EM households and EM poor, 2025 and 2026
 ``communes.csv``   the 2026–2030 classification: region, villages, thôn ĐBKK
 =================  ==========================================================================

@@ -374,6 +374,23 @@ def test_same_overlapping_and_district_covering_polygons():
                                      "diện tích hai vùng gộp lại"]
 
 
+def test_communes_of_the_2025_units_have_no_district_to_cover():
+    # the same strip over its three squares, keyed to the units of 1/7/2025 (no district, as a
+    # native 2026 prepare gives them): the overlaps are warned, no "district outline" is looked for
+    communes = _communes({
+        "00005": (pd.NA, (0, 5000, 3000, 6000)),
+        "00006": (pd.NA, (0, 5000, 1000, 6000)),
+        "00007": (pd.NA, (1000, 5000, 2000, 6000)),
+        "00008": (pd.NA, (2000, 5000, 3000, 6000)),
+    })
+    communes["district_code"] = communes["district_code"].astype("string")
+    w = geometry_rules(communes)
+    assert "polygon_covers_district" not in set(w["rule"])
+    # by hand: each square lies wholly under the strip, one third of the strip's area and all of its own
+    overlaps = w[w["rule"] == "polygon_overlap"]
+    assert sorted(overlaps["commune_code"]) == ["00006", "00007", "00008"] and set(overlaps["other_code"]) == {"00005"}
+
+
 def test_slivers_and_neighbours_are_not_warned():
     # two neighbours overlapping by a 20 m strip: 2% of each, under the 25% threshold
     communes = _communes({"00001": ("127", (0, 0, 1000, 1000)), "00002": ("127", (980, 0, 1980, 1000))})

@@ -21,6 +21,7 @@ with ``predicate="intersects"``) and the areas from shapely's vectorised functio
 from __future__ import annotations
 
 import geopandas
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -70,7 +71,10 @@ def _covering(pairs: pd.DataFrame, units: pd.DataFrame, share: float) -> dict[in
     both = pd.concat([pairs[["i", "j", "common"]],
                       pairs[["j", "i", "common"]].set_axis(["i", "j", "common"], axis=1)], ignore_index=True)
     d_i, d_j = district[both["i"].to_numpy(dtype=int)], district[both["j"].to_numpy(dtype=int)]
-    same = both[pd.notna(d_i) & (d_i == d_j)]
+    known = pd.notna(d_i) & pd.notna(d_j)  # the units of 1/7/2025 have no district: no pair is "of one district"
+    alike = np.zeros(len(both), dtype=bool)
+    alike[known] = d_i[known] == d_j[known]
+    same = both[alike]
     others_area = units.groupby("district_code", dropna=True)["_area"].sum()
     others_n = units.groupby("district_code", dropna=True).size()
     out = {}
