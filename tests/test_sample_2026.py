@@ -75,6 +75,10 @@ def sample_2026_reports(tmp_path_factory):
     batch = run_batch("20", 2026, communes=["06001"], options=RunOptions(
         lang="vi", jobs=1, data_dir=work / "prepared", out_dir=work / "reports", progress=False))  # fmt: skip
     assert batch.ok, batch.summary()
+    again = run_batch("20", 2026, communes=["06001"], options=RunOptions(
+        lang="vi", jobs=1, data_dir=work / "prepared", out_dir=work / "reports", progress=False))  # fmt: skip
+    # nothing changed: the incremental batch renders nothing again (its fingerprints hold on this data)
+    assert again.ok and again.rendered == [] and again.index_skipped, again.summary()
     return work / "reports"
 
 

@@ -80,7 +80,8 @@ def input_digests_2025(province: str, data_dir: str | Path, manifest: dict | Non
     digests = {code: hashlib.sha256(context.digest()) for code in codes}
     pairs = old_codes(communes)
     olds = {code: set(group) for code, group in pairs.groupby("commune_code")["old_code"]}
-    report = rows("convert_report")
+    # the conversion's report: data keyed to the new units from the start has none
+    report = rows("convert_report") if "convert_report.parquet" in manifest.get("outputs", {}) else pd.DataFrame()
     report = report[report["new_province_code"] == pcode] if "new_province_code" in report.columns else report
     match = rows("match_report")
     match = match[match["commune_code"].isin(codes)] if "commune_code" in match.columns else match
