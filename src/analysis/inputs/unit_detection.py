@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.catalog.units import official_units
@@ -54,7 +55,10 @@ class UnitEvidence:
     table, path
         The table (``"finance"``) and its file.
     old, new
-        Rows that show the old units, and the new ones, with why (``{row: "district code 178"}``).
+        The first rows (:data:`_SHOWN`, the smallest row numbers) that show the old units, and
+        the new ones, with why (``{row: "district code 178"}``).
+    n_old, n_new
+        How many rows show each.
     years_new
         Rows of a year from :data:`FIRST_NEW_YEAR`.
     all_codes_new
@@ -66,6 +70,8 @@ class UnitEvidence:
     path: Path
     old: dict[int, str] = field(default_factory=dict)
     new: dict[int, str] = field(default_factory=dict)
+    n_old: int = 0
+    n_new: int = 0
     years_new: list[int] = field(default_factory=list)
     all_codes_new: bool = False
 
@@ -82,7 +88,7 @@ class UnitEvidence:
         """The first rows that show ``system``, with why: ``"row 5 (district code 178), row 9 (...)"``."""
         rows = self.old if system == OLD else self.new
         shown = [f"row {r} ({why})" for r, why in sorted(rows.items())[:_SHOWN]]
-        more = len(rows) - len(shown)
+        more = (self.n_old if system == OLD else self.n_new) - len(shown)
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
@@ -114,23 +120,37 @@ def unit_evidence(table: str, raw: RawTable) -> UnitEvidence:
     new_codes = set(new_units()["commune_code"])
     has_district = district.notna()
     in_old, in_new = commune.isin(old_codes), commune.isin(new_codes)
-    for i in frame.index[has_district]:
-        out.old[int(rows[i])] = f"district code {district[i]}"
-    for i in frame.index[~has_district & in_old & ~in_new]:
-        out.old[int(rows[i])] = f"commune code {commune[i]}, a commune before 1/7/2025 only"
-    for i in frame.index[~has_district & in_new & ~in_old]:
-        out.new[int(rows[i])] = f"commune code {commune[i]}, a commune of 1/7/2025 only"
     undistricted = ~has_district & commune.notna()
     codes = set(commune[undistricted])
     listed = len(codes & new_codes)
     out.all_codes_new = listed >= WHOLE_LIST and listed >= NEARLY_ALL * len(codes)
-    if out.all_codes_new:  # rows without a district whose codes are, together, the new communes'
-        for i in frame.index[undistricted & in_old & in_new]:
-            out.new[int(rows[i])] = f"commune code {commune[i]}, one of {listed} codes of the 2025 list"
+
+    def why_old(i) -> str:
+        if has_district[i]:
+            return f"district code {district[i]}"
+        return f"commune code {commune[i]}, a commune before 1/7/2025 only"
+
+    def why_new(i) -> str:
+        if in_old[i]:  # in both lists: one of the codes that are, together, the new communes'
+            return f"commune code {commune[i]}, one of {listed} codes of the 2025 list"
+        return f"commune code {commune[i]}, a commune of 1/7/2025 only"
+
+    shows_old = has_district | (~has_district & in_old & ~in_new)
+    shows_new = ~has_district & in_new & (~in_old | (undistricted & out.all_codes_new))
+    out.n_old, out.old = _first(shows_old, rows, why_old)
+    out.n_new, out.new = _first(shows_new, rows, why_new)
     if "year" in frame.columns:
         years = pd.to_numeric(frame["year"].astype("string").str.strip(), errors="coerce")
-        out.years_new = sorted(int(r) for r in rows[years >= FIRST_NEW_YEAR])
+        out.years_new = np.sort(rows[years >= FIRST_NEW_YEAR].to_numpy()).tolist()
     return out
+
+
+def _first(mask: pd.Series, rows: pd.Series, why) -> tuple[int, dict[int, str]]:
+    """How many rows ``mask`` holds, and its first :data:`_SHOWN` rows (by row number) with why:
+    the reasons are written for those only, not for every row of a file of a million."""
+    hits = rows[mask]
+    first = hits.sort_values(kind="stable").head(_SHOWN)
+    return len(hits), {int(r): why(i) for i, r in first.items()}
 
 
 def decide_units(evidence: Mapping[str, UnitEvidence], asked: str | None = None) -> str:
@@ -159,7 +179,7 @@ def decide_units(evidence: Mapping[str, UnitEvidence], asked: str | None = None)
                 f"units: {ev.rows_of(OLD)}; keyed to the new communes: {ev.rows_of(NEW)}",
                 "key every row of a file to one system: the new communes (province_code, commune_code, no district) "
                 "or the old units; put the figures of each in a file of its own",
-                row=min(ev.old) if len(ev.old) <= len(ev.new) else min(ev.new),
+                row=min(ev.old) if ev.n_old <= ev.n_new else min(ev.new),
             )
     if asked is not None:
         for ev in evidence.values():
